@@ -1,0 +1,62 @@
+/**
+ * The engine's contract with its hosts (`hubpush upload` in the CLI, the daemon's scheduler):
+ * jobs are added to the journal and driven through scan → hash → plan → upload → commit by worker
+ * loops. Everything durable is in the journal; this object only holds loops and rates.
+ */
+import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
+
+export interface EngineSettings {
+  /** Hashing threads (default: cores). */
+  readonly hashWorkers: number;
+  /** Concurrent LFS transfers across jobs (default 4). */
+  readonly uploadWorkers: number;
+  /** Upload bandwidth cap in bytes/s across all jobs; null = unlimited. Changeable while running. */
+  readonly maxRateBytesPerSec: number | null;
+}
+
+export interface StageProgress {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** A job's progress as `status` shows it; counts come from the journal, rates from this process. */
+export interface JobProgress {
+  readonly job: JobRecord;
+  readonly byState: Readonly<Record<FileState, StageProgress>>;
+  readonly total: StageProgress;
+  /** Files with a retry pending after a transient error. */
+  readonly waiting: number;
+  /** Smoothed upload rate (bytes/s) over the last ~30 s, 0 when idle. */
+  readonly uploadRate: number;
+  /** Smoothed hashing rate (bytes/s). */
+  readonly hashRate: number;
+  /** Seconds to finish at the current rate; null when unknown. */
+  readonly etaSeconds: number | null;
+  /** Whether a worker is currently running for this job in this process. */
+  readonly running: boolean;
+}
+
+export interface Engine {
+  /** Resumes every active job of the journal (after a crash, from where the journal says). */
+  start(): void;
+  /** Adds (or finds) a job and starts it; a scan of its folder runs first. */
+  addJob(spec: JobSpec, options: JobOptions): JobRecord;
+  pause(jobId: number): JobRecord;
+  resume(jobId: number): JobRecord;
+  /** Stops the job; what is committed stays committed. */
+  cancel(jobId: number): JobRecord;
+  /** Clears a blocked job (the token is read again) and sends failed files back through the stages. */
+  retry(jobId: number): JobRecord;
+  /** Rescans the job's folder now (watch mode, periodic rescans). */
+  rescan(jobId: number): Promise<void>;
+  progress(jobId: number): JobProgress;
+  settings(): EngineSettings;
+  updateSettings(patch: Partial<EngineSettings>): EngineSettings;
+  /** Resolves when the job reaches done, blocked or cancelled. */
+  whenSettled(jobId: number): Promise<JobRecord>;
+  /**
+   * Stops claiming work, lets in-flight requests finish for up to `graceMs`, then aborts the rest.
+   * The journal is consistent afterwards (anything unfinished is redone on the next start).
+   */
+  stop(graceMs: number): Promise<void>;
+}

@@ -1,0 +1,165 @@
+/**
+ * The Hub HTTP API as the engine uses it (protocol: hub-protocol.md). UndiciHubClient implements it.
+ * Every method either resolves or rejects with a HubError (code, status, retryable, retryAfterMs).
+ */
+import type { Readable } from "node:stream";
+
+export type HubRepoType = "model" | "dataset" | "space";
+
+export interface HubRepo {
+  readonly type: HubRepoType;
+  /** namespace/name */
+  readonly id: string;
+}
+
+export interface PreuploadFile {
+  /** Path in the repo (POSIX, no leading slash). */
+  readonly path: string;
+  /** Standard base64 of the first ≤ 512 bytes. */
+  readonly sample: string;
+  readonly size: number;
+}
+
+export interface PreuploadAnswer {
+  readonly path: string;
+  readonly uploadMode: "regular" | "lfs";
+  readonly shouldIgnore: boolean;
+  /** Remote oid when the path exists at the revision (blob sha1 for regular, sha256 for LFS). */
+  readonly oid: string | null;
+}
+
+export interface LfsObjectRequest {
+  readonly oid: string;
+  readonly size: number;
+}
+
+export interface LfsVerifyAction {
+  readonly href: string;
+  readonly header: Readonly<Record<string, string>>;
+}
+
+export type LfsBatchAnswer =
+  | { readonly kind: "stored"; readonly oid: string; readonly size: number }
+  | {
+      readonly kind: "basic";
+      readonly oid: string;
+      readonly size: number;
+      readonly uploadUrl: string;
+      /** Extra headers to send with the PUT (from actions.upload.header), usually none. */
+      readonly header: Readonly<Record<string, string>>;
+      readonly expiresAt: number | null;
+      readonly verify: LfsVerifyAction | null;
+    }
+  | {
+      readonly kind: "multipart";
+      readonly oid: string;
+      readonly size: number;
+      readonly chunkSize: number;
+      /** Part URLs in part order (index 0 = part 1); count = ceil(size / chunkSize), checked. */
+      readonly partUrls: readonly string[];
+      readonly completionUrl: string;
+      readonly expiresAt: number | null;
+      readonly verify: LfsVerifyAction | null;
+    }
+  | {
+      readonly kind: "error";
+      readonly oid: string;
+      readonly size: number;
+      readonly code: number;
+      readonly message: string;
+    };
+
+export type CommitOperation =
+  | {
+      readonly kind: "file";
+      readonly path: string /** raw bytes, base64-encoded by the client */;
+      readonly content: Buffer;
+    }
+  | { readonly kind: "lfsFile"; readonly path: string; readonly oid: string; readonly size: number }
+  | { readonly kind: "deletedFile"; readonly path: string }
+  | { readonly kind: "deletedFolder"; readonly path: string };
+
+export interface CommitRequest {
+  readonly summary: string;
+  readonly description?: string;
+  readonly parentCommit?: string;
+  readonly operations: readonly CommitOperation[];
+}
+
+export interface CommitAnswer {
+  readonly commitOid: string;
+  readonly commitUrl: string;
+}
+
+export interface PathInfo {
+  readonly path: string;
+  readonly type: "file" | "directory";
+  /** git blob sha1 (of the pointer for LFS files). */
+  readonly oid: string;
+  readonly size: number;
+  /** Present for LFS files: the content's sha256. */
+  readonly lfs: { readonly oid: string; readonly size: number } | null;
+}
+
+export interface UploadBody {
+  /** The bytes, streamed (never a whole file in memory), or a Buffer for a part already read. */
+  readonly body: Readable | Buffer;
+  readonly length: number;
+  readonly header?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+export interface HubClient {
+  readonly endpoint: string;
+  whoami(signal?: AbortSignal): Promise<{ name: string }>;
+  /** existOk: a 409 is success. Returns the repo URL. */
+  createRepo(
+    repo: HubRepo,
+    options: { private: boolean; existOk: boolean; signal?: AbortSignal },
+  ): Promise<{ url: string }>;
+  /** Head commit of a revision; rejects with ERR_HUB_REPO_NOT_FOUND / ERR_HUB_REVISION_NOT_FOUND. */
+  repoInfo(
+    repo: HubRepo,
+    revision: string,
+    signal?: AbortSignal,
+  ): Promise<{ id: string; sha: string | null; private: boolean }>;
+  /** ≤ 100 files per call (rejects more). One answer per requested path, in request order. */
+  preupload(
+    repo: HubRepo,
+    revision: string,
+    files: readonly PreuploadFile[],
+    options?: { gitIgnore?: string; signal?: AbortSignal },
+  ): Promise<PreuploadAnswer[]>;
+  /** ≤ 100 objects per call. One answer per requested oid, in request order. */
+  lfsBatch(
+    repo: HubRepo,
+    revision: string,
+    objects: readonly LfsObjectRequest[],
+    signal?: AbortSignal,
+  ): Promise<LfsBatchAnswer[]>;
+  /** PUT to a presigned URL, never with Authorization. Returns the ETag header verbatim, if any. */
+  putUpload(url: string, body: UploadBody): Promise<{ etag: string | null }>;
+  /** POST the multipart completion (no Authorization); idempotent on the Hub side. */
+  completeMultipart(
+    url: string,
+    oid: string,
+    parts: readonly { partNumber: number; etag: string }[],
+    signal?: AbortSignal,
+  ): Promise<void>;
+  verifyLfs(action: LfsVerifyAction, oid: string, size: number, signal?: AbortSignal): Promise<void>;
+  /** NDJSON commit. A lost answer rejects with a HubError whose `maybeApplied` is true. */
+  commit(
+    repo: HubRepo,
+    revision: string,
+    request: CommitRequest,
+    signal?: AbortSignal,
+  ): Promise<CommitAnswer>;
+  /** ≤ 1000 paths per call; absent paths are omitted from the answer. */
+  pathsInfo(
+    repo: HubRepo,
+    revision: string,
+    paths: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<PathInfo[]>;
+  close(): Promise<void>;
+}
