@@ -1,0 +1,205 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import { HubpushError } from "../common/hubpush-error.js";
+import type { JobOptions, JobSpec, RepoType } from "../storage/journal.js";
+
+export const DEFAULT_COMMIT_MESSAGE = "Upload folder using hubpush";
+export const DEFAULT_ENDPOINT = "https://huggingface.co";
+
+/** What a user asks for, from the CLI flags or the control API's /v1/jobs/add body. */
+export interface JobInput {
+  folder: string;
+  repo: string;
+  repoType?: string;
+  revision?: string;
+  pathInRepo?: string;
+  include?: string[];
+  exclude?: string[];
+  message?: string;
+  private?: boolean;
+  tokenFile?: string;
+  endpoint?: string;
+  watch?: boolean;
+  every?: number;
+  delete?: boolean;
+}
+
+const REPO_TYPES: readonly RepoType[] = ["model", "dataset", "space"];
+const REPO_PART = /^[\w.-]+$/;
+
+function bad(code: ConstructorParameters<typeof HubpushError>[0], message: string): HubpushError {
+  return new HubpushError(code, message);
+}
+
+/** hub-protocol.md §1.3: namespace/name, each part [\w.-], name ≤ 96, no leading/trailing - or ., no -- or .., no .git suffix. */
+export function validateRepoId(repoId: string): string {
+  const parts = repoId.split("/");
+  const ok =
+    parts.length === 2 &&
+    parts.every(
+      (p) =>
+        p.length > 0 &&
+        p.length <= 96 &&
+        REPO_PART.test(p) &&
+        !/^[-.]|[-.]$/.test(p) &&
+        !p.includes("--") &&
+        !p.includes(".."),
+    ) &&
+    !repoId.endsWith(".git");
+  if (!ok) {
+    throw bad(
+      "ERR_REPO_ID_INVALID",
+      `"${repoId}" is not a valid repo id: use namespace/name with letters, digits, '-', '_' and '.' (e.g. alice/my-model)`,
+    );
+  }
+  return repoId;
+}
+
+/** A branch name as git allows it (refs/pr/N included); anything else would be refused by the Hub later. */
+export function validateRevision(revision: string): string {
+  const invalid =
+    revision.length === 0 ||
+    revision.length > 255 ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what git refuses
+    /[\x00-\x20~^:?*[\\\x7f]/.test(revision) ||
+    revision.includes("..") ||
+    revision.includes("@{") ||
+    revision.includes("//") ||
+    revision.startsWith("/") ||
+    revision.endsWith("/") ||
+    revision.endsWith(".") ||
+    revision.endsWith(".lock");
+  if (invalid) {
+    throw bad("ERR_REVISION_INVALID", `"${revision}" is not a valid branch name (e.g. main, dev, refs/pr/1)`);
+  }
+  return revision;
+}
+
+/** POSIX prefix inside the repo: no absolute paths, no '..', '.git' or empty components. */
+export function normalizePathInRepo(value: string): string {
+  if (value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value)) {
+    throw bad(
+      "ERR_PATH_IN_REPO_INVALID",
+      `--path-in-repo "${value}" is absolute: give a path relative to the repo root`,
+    );
+  }
+  const parts = value
+    .replaceAll("\\", "/")
+    .split("/")
+    .filter((p) => p !== "" && p !== ".");
+  for (const part of parts) {
+    if (part === ".." || part === ".git") {
+      throw bad(
+        "ERR_PATH_IN_REPO_INVALID",
+        `--path-in-repo "${value}" contains "${part}": give a plain folder path`,
+      );
+    }
+  }
+  return parts.join("/");
+}
+
+export function normalizeEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad(
+      "ERR_ENDPOINT_INVALID",
+      `"${value}" is not a URL: give the Hub endpoint like https://huggingface.co`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw bad("ERR_ENDPOINT_INVALID", `"${value}" must be an http:// or https:// URL`);
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
+function stringList(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v.length > 0)) {
+    throw bad("ERR_CONTROL_BAD_REQUEST", `${name} must be a list of non-empty glob strings`);
+  }
+  return value;
+}
+
+function optional<T>(
+  value: unknown,
+  check: (v: unknown) => v is T,
+  name: string,
+  expected: string,
+): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!check(value)) throw bad("ERR_CONTROL_BAD_REQUEST", `${name} must be ${expected}`);
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+const isPositive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
+
+/** Checks the folder synchronously so a bad path is refused before a job exists. */
+function resolveFolder(folder: string, cwd: string): string {
+  const absolute = path.resolve(cwd, folder);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(absolute);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") {
+      throw bad(
+        "ERR_FOLDER_UNREADABLE",
+        `cannot read folder ${absolute}: permission denied; check its permissions`,
+      );
+    }
+    throw bad("ERR_FOLDER_NOT_FOUND", `folder ${absolute} does not exist: check the path`);
+  }
+  if (!stat.isDirectory()) {
+    throw bad(
+      "ERR_FOLDER_NOT_DIRECTORY",
+      `${absolute} is not a folder: give the folder that holds the files to upload`,
+    );
+  }
+  return absolute;
+}
+
+/** Validates a job request (from flags or JSON) into the journal's JobSpec and JobOptions. */
+export function parseJobInput(
+  input: unknown,
+  defaults: { endpoint: string; cwd: string },
+): { spec: JobSpec; options: JobOptions } {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw bad("ERR_CONTROL_BAD_REQUEST", "the job must be a JSON object with at least folder and repo");
+  }
+  const raw = input as Record<string, unknown>;
+  const folder = optional(raw.folder, isString, "folder", "a path");
+  const repo = optional(raw.repo, isString, "repo", "a repo id like alice/my-model");
+  if (folder === undefined || folder === "") throw bad("ERR_USAGE", "a folder to upload is required");
+  if (repo === undefined) throw bad("ERR_REPO_ID_INVALID", "a repo id is required (--repo namespace/name)");
+  const repoType = optional(raw.repoType, isString, "repoType", "model, dataset or space") ?? "model";
+  if (!REPO_TYPES.includes(repoType as RepoType)) {
+    throw bad("ERR_REPO_TYPE_INVALID", `repo type "${repoType}" is not one of model, dataset, space`);
+  }
+  const every = optional(raw.every, isPositive, "every", "a positive number of minutes");
+  const spec: JobSpec = {
+    folder: resolveFolder(folder, defaults.cwd),
+    endpoint: normalizeEndpoint(optional(raw.endpoint, isString, "endpoint", "a URL") ?? defaults.endpoint),
+    repoType: repoType as RepoType,
+    repoId: validateRepoId(repo),
+    revision: validateRevision(optional(raw.revision, isString, "revision", "a branch name") ?? "main"),
+    pathInRepo: normalizePathInRepo(optional(raw.pathInRepo, isString, "pathInRepo", "a path") ?? ""),
+  };
+  const message = optional(raw.message, isString, "message", "text") ?? DEFAULT_COMMIT_MESSAGE;
+  if (message.trim() === "") throw bad("ERR_USAGE", "the commit message must not be empty");
+  const tokenFile = optional(raw.tokenFile, isString, "tokenFile", "a path");
+  const options: JobOptions = {
+    include: stringList(raw.include, "include"),
+    exclude: stringList(raw.exclude, "exclude"),
+    message,
+    private: optional(raw.private, isBoolean, "private", "true or false") ?? false,
+    tokenFile: tokenFile === undefined ? null : path.resolve(defaults.cwd, tokenFile),
+    watch: optional(raw.watch, isBoolean, "watch", "true or false") ?? false,
+    everyMinutes: every ?? null,
+    deleteRemote: optional(raw.delete, isBoolean, "delete", "true or false") ?? false,
+  };
+  return { spec, options };
+}
