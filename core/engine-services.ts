@@ -1,0 +1,129 @@
+import pLimit, { type LimitFunction } from "p-limit";
+import type { Journal } from "../storage/journal.js";
+import type { EngineSettings } from "./engine.js";
+import type { EngineTuning } from "./engine-tuning.js";
+import type { HashPool } from "./hash/hash-pool.js";
+import type { Logger } from "./logger.js";
+import { TokenBucket } from "./pacing/token-bucket.js";
+
+/** A FIFO mutex: one committer per (repo, revision) even when several jobs target it. */
+export class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.#tail;
+    let release: () => void = () => {};
+    this.#tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/** What all jobs of one engine share: the journal, the hash pool, upload slots and the budgets. */
+export class EngineServices {
+  readonly journal: Journal;
+  readonly hashPool: HashPool;
+  readonly tuning: EngineTuning;
+  readonly logger: Logger;
+  readonly now: () => number;
+  #settings: EngineSettings;
+  #uploadSlots: LimitFunction;
+  readonly #apiBuckets = new Map<string, TokenBucket>();
+  readonly #commitBuckets = new Map<string, TokenBucket>();
+  readonly #commitLocks = new Map<string, Mutex>();
+  /** Bytes per second across all uploads; null = unlimited. */
+  #byteBucket: TokenBucket | null = null;
+
+  constructor(options: {
+    journal: Journal;
+    hashPool: HashPool;
+    tuning: EngineTuning;
+    logger: Logger;
+    now: () => number;
+    settings: EngineSettings;
+  }) {
+    this.journal = options.journal;
+    this.hashPool = options.hashPool;
+    this.tuning = options.tuning;
+    this.logger = options.logger;
+    this.now = options.now;
+    this.#settings = options.settings;
+    this.#uploadSlots = pLimit(options.settings.uploadWorkers);
+    this.#applyMaxRate(options.settings.maxRateBytesPerSec);
+  }
+
+  get settings(): EngineSettings {
+    return this.#settings;
+  }
+
+  updateSettings(patch: Partial<EngineSettings>): EngineSettings {
+    this.#settings = Object.freeze({ ...this.#settings, ...patch });
+    if (patch.uploadWorkers !== undefined) this.#uploadSlots.concurrency = patch.uploadWorkers;
+    if (patch.maxRateBytesPerSec !== undefined) this.#applyMaxRate(patch.maxRateBytesPerSec);
+    return this.#settings;
+  }
+
+  #applyMaxRate(rate: number | null): void {
+    if (rate === null) {
+      this.#byteBucket = null;
+      return;
+    }
+    // A quarter second of burst keeps the cap smooth without starving small writes.
+    const capacity = Math.max(64 * 1024, rate / 4);
+    if (this.#byteBucket) this.#byteBucket.reconfigure(capacity, rate);
+    else this.#byteBucket = new TokenBucket({ capacity, refillPerSecond: rate, now: this.now });
+  }
+
+  /** Waits for the bandwidth cap (if any) to allow `bytes` more. */
+  async throttleBytes(bytes: number, signal?: AbortSignal): Promise<void> {
+    if (this.#byteBucket) await this.#byteBucket.take(bytes, signal);
+  }
+
+  /** Runs an LFS transfer in one of the shared upload slots (fair FIFO across jobs). */
+  withUploadSlot<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#uploadSlots(fn);
+  }
+
+  apiBudget(endpoint: string): TokenBucket {
+    let bucket = this.#apiBuckets.get(endpoint);
+    if (!bucket) {
+      const t = this.tuning;
+      bucket = new TokenBucket({
+        capacity: t.apiCallsPerWindow,
+        refillPerSecond: t.apiCallsPerWindow / t.apiWindowSeconds,
+        now: this.now,
+      });
+      this.#apiBuckets.set(endpoint, bucket);
+    }
+    return bucket;
+  }
+
+  commitBudget(repoKey: string): TokenBucket {
+    let bucket = this.#commitBuckets.get(repoKey);
+    if (!bucket) {
+      const t = this.tuning;
+      bucket = new TokenBucket({
+        capacity: t.commitBurst,
+        refillPerSecond: t.commitsPerHour / 3600,
+        now: this.now,
+      });
+      this.#commitBuckets.set(repoKey, bucket);
+    }
+    return bucket;
+  }
+
+  commitLock(repoKey: string): Mutex {
+    let lock = this.#commitLocks.get(repoKey);
+    if (!lock) {
+      lock = new Mutex();
+      this.#commitLocks.set(repoKey, lock);
+    }
+    return lock;
+  }
+}

@@ -1,0 +1,62 @@
+/** Knobs of the engine's pacing and batching. Defaults fit the public Hub; tests shorten the waits. */
+export interface EngineTuning {
+  /** Commit a batch once its oldest ready file has waited this long (default 60 s). */
+  readonly flushIntervalMs: number;
+  /** Commit sizes the adaptive batcher moves between (default 20…1000). */
+  readonly commitSizes: readonly number[];
+  /** Index into commitSizes to start at (default 6 → 250 files). */
+  readonly initialCommitSizeIndex: number;
+  /** A full commit faster than this grows the next batch; slower shrinks it (default 40 s). */
+  readonly slowCommitMs: number;
+  /** Inline (regular) bytes per commit (default 64 MiB). */
+  readonly maxInlineBytesPerCommit: number;
+  /** Backoff of transient errors: base and cap (defaults 1 s, 5 min), full jitter. */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** How long a claimed file stays leased (default 30 min); leases are dropped at start-up anyway. */
+  readonly leaseMs: number;
+  /** Longest an idle stage loop sleeps before looking at the journal again (default 1 s). */
+  readonly idlePollMs: number;
+  /** Hub API budget: calls per window (default 1000 per 300 s, as the Hub's fixed window). */
+  readonly apiCallsPerWindow: number;
+  readonly apiWindowSeconds: number;
+  /** Commit budget per repo: burst and hourly rate (defaults 100 / 100 per hour). */
+  readonly commitBurst: number;
+  readonly commitsPerHour: number;
+  /** Files above this are refused before upload (default 50 GiB). */
+  readonly maxFileBytes: number;
+  /** Bytes of multipart parts one file may hold in memory while they are sent (default 64 MiB). */
+  readonly partBufferBytes: number;
+  /** Paths per preupload call and objects per LFS batch call (default 100 each). */
+  readonly preuploadBatch: number;
+  readonly lfsBatch: number;
+  /** Scanned files written to the journal per transaction (default 1000). */
+  readonly scanBatch: number;
+  /** Plan (preupload) loops run per job in parallel (default 2). */
+  readonly planLoops: number;
+  /** Upload batch loops per job in parallel (default 2). */
+  readonly uploadLoops: number;
+}
+
+export const DEFAULT_TUNING: EngineTuning = Object.freeze({
+  flushIntervalMs: 60_000,
+  commitSizes: Object.freeze([20, 50, 75, 100, 125, 200, 250, 400, 600, 1000]),
+  initialCommitSizeIndex: 6,
+  slowCommitMs: 40_000,
+  maxInlineBytesPerCommit: 64 * 1024 * 1024,
+  backoffBaseMs: 1_000,
+  backoffCapMs: 300_000,
+  leaseMs: 30 * 60_000,
+  idlePollMs: 1_000,
+  apiCallsPerWindow: 1000,
+  apiWindowSeconds: 300,
+  commitBurst: 100,
+  commitsPerHour: 100,
+  maxFileBytes: 50 * 1024 ** 3,
+  partBufferBytes: 64 * 1024 * 1024,
+  preuploadBatch: 100,
+  lfsBatch: 100,
+  scanBatch: 1000,
+  planLoops: 2,
+  uploadLoops: 2,
+});

@@ -1,0 +1,180 @@
+import type { ErrorInfo, FileRecord, JobRecord } from "../storage/journal.js";
+import { classifyFailure } from "./classify-failure.js";
+import type { EngineServices } from "./engine-services.js";
+import type { HubClient, HubRepo } from "./hub/hub-client.js";
+import { backoffMs } from "./hub/retry-policy.js";
+import type { Logger } from "./logger.js";
+import { RateMeter } from "./rate-meter.js";
+import { WakeSignal } from "./wake-signal.js";
+
+export type StageName = "hash" | "plan" | "upload" | "commit";
+
+/** Everything the stage loops of one job share while the job runs in this process. */
+export class JobContext {
+  readonly job: JobRecord;
+  readonly hub: HubClient;
+  readonly repo: HubRepo;
+  /** One committer per (endpoint, repo, revision). */
+  readonly repoKey: string;
+  readonly services: EngineServices;
+  readonly logger: Logger;
+  readonly wake: Readonly<Record<StageName, WakeSignal>> = {
+    hash: new WakeSignal(),
+    plan: new WakeSignal(),
+    upload: new WakeSignal(),
+    commit: new WakeSignal(),
+  };
+  readonly uploadMeter: RateMeter;
+  readonly hashMeter: RateMeter;
+  /** A scan of the folder is running: the committer must not treat "nothing pending" as the end. */
+  scanning = false;
+  /** Halting stops claims and idle waits; in-flight requests go on (pause, graceful stop). */
+  readonly #halt = new AbortController();
+  /** Aborting cancels in-flight requests too (grace period over). */
+  readonly #abort = new AbortController();
+  readonly #onBlock: (error: ErrorInfo) => void;
+
+  constructor(options: {
+    job: JobRecord;
+    hub: HubClient;
+    services: EngineServices;
+    logger: Logger;
+    onBlock: (error: ErrorInfo) => void;
+  }) {
+    this.job = options.job;
+    this.hub = options.hub;
+    this.services = options.services;
+    this.logger = options.logger;
+    this.repo = { type: options.job.repoType, id: options.job.repoId };
+    this.repoKey = `${options.job.endpoint}|${options.job.repoType}|${options.job.repoId}|${options.job.revision}`;
+    this.uploadMeter = new RateMeter(30_000, options.services.now);
+    this.hashMeter = new RateMeter(30_000, options.services.now);
+    this.#onBlock = options.onBlock;
+  }
+
+  get jobId(): number {
+    return this.job.id;
+  }
+
+  get journal(): EngineServices["journal"] {
+    return this.services.journal;
+  }
+
+  /** Aborts in-flight requests and transfers of this job. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Ends idle waits and loops of this job. */
+  get haltSignal(): AbortSignal {
+    return this.#halt.signal;
+  }
+
+  /** True once the job was halted: loops claim nothing more. */
+  get stopped(): boolean {
+    return this.#halt.signal.aborted;
+  }
+
+  get aborted(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /** Stops claiming new work; what is in flight finishes. */
+  halt(): void {
+    this.#halt.abort();
+    for (const w of Object.values(this.wake)) w.notify();
+  }
+
+  /** Halts and cancels in-flight requests (their files are simply claimed again next time). */
+  abort(): void {
+    this.halt();
+    this.#abort.abort();
+  }
+
+  /** Blocks the job (token, permission, repo): loops stop until `hubpush retry`. */
+  block(error: ErrorInfo): void {
+    this.#onBlock(error);
+  }
+
+  /** A lease owner id per stage loop, unique in this process. */
+  owner(stage: StageName, loop = 0): string {
+    return `${process.pid}:${this.jobId}:${stage}:${loop}`;
+  }
+
+  pathInRepo(localPath: string): string {
+    return this.job.pathInRepo === "" ? localPath : `${this.job.pathInRepo}/${localPath}`;
+  }
+
+  /** Runs one Hub API call under the endpoint's budget; a 429 lowers the budget for everyone. */
+  async api<T>(call: () => Promise<T>): Promise<T> {
+    const budget = this.services.apiBudget(this.job.endpoint);
+    await budget.take(1, this.signal);
+    try {
+      return await call();
+    } catch (err) {
+      const failure = classifyFailure(err);
+      if (failure.error.code === "ERR_HUB_RATE_LIMITED") {
+        budget.penalize(failure.error.retryAfterMs ?? this.services.tuning.backoffBaseMs);
+      }
+      throw err;
+    }
+  }
+
+  backoffUntil(attempts: number, retryAfterMs?: number): number {
+    const t = this.services.tuning;
+    const delay = backoffMs(attempts, {
+      baseMs: t.backoffBaseMs,
+      capMs: t.backoffCapMs,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+    return this.services.now() + delay;
+  }
+
+  /** Records what a failure means for these files (and blocks the job when it is job-level). */
+  recordFailure(files: readonly FileRecord[], owner: string, err: unknown): void {
+    const failure = classifyFailure(err);
+    const journal = this.journal;
+    const ids = files.map((f) => f.id);
+    if (this.aborted && failure.kind !== "file") {
+      // Aborted by a stop: nothing happened to the files; the next run picks them up again.
+      for (const f of files) journal.releaseLease(f.id, owner);
+      return;
+    }
+    journal.recordJobError(this.jobId, failure.info);
+    switch (failure.kind) {
+      case "job":
+        for (const f of files) journal.releaseLease(f.id, owner);
+        this.#onBlock(failure.info);
+        return;
+      case "transient": {
+        const attempts = Math.max(...files.map((f) => f.attempts)) + 1;
+        journal.recordTransientFailure(
+          ids,
+          owner,
+          failure.info,
+          this.backoffUntil(attempts, failure.error.retryAfterMs),
+        );
+        this.logger.warn({ err: failure.info, files: ids.length, attempts }, "transient failure, will retry");
+        return;
+      }
+      case "vanished":
+        for (const f of files) journal.recordVanished(f.id, owner);
+        return;
+      case "changed":
+        for (const f of files) journal.sendBackToHashing(f.id, owner, failure.info);
+        this.wake.hash.notify();
+        return;
+      case "file":
+        journal.recordPermanentFailure(ids, owner, failure.info);
+        for (const f of files.slice(0, 100)) {
+          journal.appendEvent("file.failed", this.jobId, {
+            path: f.path,
+            code: failure.info.code,
+            message: failure.info.message,
+          });
+        }
+        this.logger.warn({ err: failure.info, files: ids.length }, "files failed permanently");
+        return;
+    }
+  }
+}

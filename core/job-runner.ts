@@ -1,0 +1,143 @@
+import type { ErrorInfo, JobRecord } from "../storage/journal.js";
+import { classifyFailure } from "./classify-failure.js";
+import type { EngineServices } from "./engine-services.js";
+import type { HubClient } from "./hub/hub-client.js";
+import { JobContext } from "./job-context.js";
+import { scanJob } from "./scan-job.js";
+import { sleep } from "./sleep.js";
+import { runCommitStage } from "./stages/commit-stage.js";
+import { runHashStage } from "./stages/hash-stage.js";
+import { runPlanStage } from "./stages/plan-stage.js";
+import { runUploadStage } from "./stages/upload-stage.js";
+
+export type RunnerOutcome = { kind: "done" } | { kind: "blocked"; error: ErrorInfo } | { kind: "halted" };
+
+export interface JobRunnerDeps {
+  readonly services: EngineServices;
+  readonly hub: HubClient;
+  /** Absolute paths the scan must never enter (the state directory). */
+  readonly excludeAbsolute: readonly string[];
+}
+
+/** Runs one job in this process: makes sure the repo exists, scans, and drives the stage loops to the end. */
+export class JobRunner {
+  readonly ctx: JobContext;
+  readonly #deps: JobRunnerDeps;
+  #blocked: ErrorInfo | null = null;
+  #rescan: Promise<void> | null = null;
+
+  constructor(job: JobRecord, deps: JobRunnerDeps) {
+    this.#deps = deps;
+    this.ctx = new JobContext({
+      job,
+      hub: deps.hub,
+      services: deps.services,
+      logger: deps.services.logger.child({ jobId: job.id, repo: job.repoId }),
+      onBlock: (error) => {
+        this.#blocked ??= error;
+        this.ctx.halt();
+      },
+    });
+  }
+
+  async run(): Promise<RunnerOutcome> {
+    const ctx = this.ctx;
+    if (!(await this.#ensureRepo())) return this.#outcome(false);
+    const t = ctx.services.tuning;
+    const loops = [
+      runHashStage(ctx),
+      ...Array.from({ length: t.planLoops }, (_, i) => runPlanStage(ctx, i)),
+      ...Array.from({ length: t.uploadLoops }, (_, i) => runUploadStage(ctx, i)),
+      runCommitStage(ctx),
+    ].map((p) => p.catch((err: unknown) => this.#crashed(err)));
+    void this.rescan();
+    let done = false;
+    while (!ctx.stopped) {
+      if (this.#rescan === null && this.#finished()) {
+        done = true;
+        ctx.halt();
+        break;
+      }
+      await sleep(t.idlePollMs, ctx.haltSignal);
+    }
+    await Promise.all(loops);
+    await this.#rescan;
+    return this.#outcome(done);
+  }
+
+  /** Starts a scan unless one runs; resolves when it ends. */
+  rescan(): Promise<void> {
+    if (this.#rescan) return this.#rescan;
+    const run = scanJob(this.ctx, this.#deps.excludeAbsolute)
+      .catch((err: unknown) => {
+        const failure = classifyFailure(err);
+        // A missing or unreadable folder stops the job; nothing is marked vanished.
+        if (failure.kind === "job" || failure.error.code.startsWith("ERR_FOLDER_"))
+          this.ctx.block(failure.info);
+        else this.#crashed(err);
+      })
+      .finally(() => {
+        this.#rescan = null;
+      });
+    this.#rescan = run;
+    return run;
+  }
+
+  #finished(): boolean {
+    if (this.ctx.job.options.watch) return false;
+    const counts = this.ctx.journal.getJobCounts(this.ctx.jobId).byState;
+    const active =
+      counts.scanned.files +
+      counts.hashed.files +
+      counts.planned.files +
+      counts.uploaded.files +
+      counts.committing.files;
+    return active === 0 && this.ctx.journal.listUnsettledCommits(this.ctx.jobId).length === 0;
+  }
+
+  #outcome(done: boolean): RunnerOutcome {
+    if (this.#blocked) return { kind: "blocked", error: this.#blocked };
+    return done ? { kind: "done" } : { kind: "halted" };
+  }
+
+  #crashed(err: unknown): void {
+    const failure = classifyFailure(err);
+    this.ctx.logger.error({ err }, "stage loop crashed");
+    this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
+  }
+
+  /** Creates the repo if needed (exist_ok) and checks the branch; transient failures are retried forever. */
+  async #ensureRepo(): Promise<boolean> {
+    const ctx = this.ctx;
+    const { job } = ctx;
+    for (let attempt = 1; !ctx.stopped; attempt++) {
+      try {
+        try {
+          await ctx.api(() =>
+            ctx.hub.createRepo(ctx.repo, { private: job.options.private, existOk: true, signal: ctx.signal }),
+          );
+        } catch (err) {
+          // A token that may write the repo but not create repos in the namespace is fine if the repo exists.
+          if (classifyFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
+          await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
+        }
+        if (job.revision !== "main")
+          await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
+        return true;
+      } catch (err) {
+        const failure = classifyFailure(err);
+        ctx.journal.recordJobError(ctx.jobId, failure.info);
+        if (failure.kind !== "transient") {
+          ctx.block(failure.info);
+          return false;
+        }
+        ctx.logger.warn({ err: failure.info, attempt }, "hub not reachable, will retry");
+        await sleep(
+          ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.services.now(),
+          ctx.haltSignal,
+        );
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+import { open } from "node:fs/promises";
+import path from "node:path";
+import type { FileRecord } from "../../storage/journal.js";
+import type { LfsBatchAnswer } from "../hub/hub-client.js";
+import type { JobContext } from "../job-context.js";
+import { localReadError } from "./local-read-error.js";
+import { assertUnchanged } from "./same-stat.js";
+import { VerifyingStream } from "./verifying-stream.js";
+
+type BasicAnswer = Extract<LfsBatchAnswer, { kind: "basic" }>;
+
+/** One PUT of the whole object, streamed from disk and verified against the journaled sha256. */
+export async function uploadBasic(ctx: JobContext, file: FileRecord, answer: BasicAnswer): Promise<void> {
+  const absolute = path.join(ctx.job.folder, file.path);
+  const handle = await open(absolute, "r").catch((err: unknown) => {
+    throw localReadError(err, file.path);
+  });
+  try {
+    await assertUnchanged(handle, file, file.path);
+    const verifier = new VerifyingStream({
+      expectedSha256: file.sha256,
+      expectedSize: file.size,
+      displayPath: file.path,
+      throttle: (n) => ctx.services.throttleBytes(n, ctx.signal),
+      onBytes: (n) => ctx.uploadMeter.add(n),
+    });
+    const source = handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false });
+    source.on("error", (err) => verifier.destroy(err));
+    source.pipe(verifier);
+    try {
+      await ctx.hub.putUpload(answer.uploadUrl, {
+        body: verifier,
+        length: file.size,
+        header: answer.header,
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      throw verifier.failure ?? err;
+    } finally {
+      source.destroy();
+    }
+    if (verifier.failure) throw verifier.failure;
+    await assertUnchanged(handle, file, file.path);
+  } finally {
+    await handle.close();
+  }
+  const verify = answer.verify;
+  if (verify) await ctx.api(() => ctx.hub.verifyLfs(verify, answer.oid, answer.size, ctx.signal));
+}

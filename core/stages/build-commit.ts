@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+import path from "node:path";
+import { HubpushError } from "../../common/hubpush-error.js";
+import type { FileRecord } from "../../storage/journal.js";
+import type { CommitOperation } from "../hub/hub-client.js";
+import type { JobContext } from "../job-context.js";
+import { localReadError } from "../lfs/local-read-error.js";
+import { assertUnchanged } from "../lfs/same-stat.js";
+
+export interface BuiltCommit {
+  readonly files: FileRecord[];
+  readonly operations: CommitOperation[];
+}
+
+/**
+ * Turns ready files into commit operations. Regular files are read now and checked against their
+ * journaled blob sha1, LFS files against their stat: content that changed goes back to hashing and
+ * is left out, so a commit never carries stale content.
+ */
+export async function buildCommit(
+  ctx: JobContext,
+  candidates: readonly FileRecord[],
+  owner: string,
+): Promise<BuiltCommit> {
+  const files: FileRecord[] = [];
+  const operations: CommitOperation[] = [];
+  let inlineBytes = 0;
+  for (const file of candidates) {
+    if (
+      file.uploadMode === "regular" &&
+      inlineBytes > 0 &&
+      inlineBytes + file.size > ctx.services.tuning.maxInlineBytesPerCommit
+    ) {
+      ctx.journal.releaseLease(file.id, owner);
+      continue;
+    }
+    try {
+      const op = await toOperation(ctx, file);
+      operations.push(op);
+      files.push(file);
+      if (op.kind === "file") inlineBytes += file.size;
+    } catch (err) {
+      ctx.recordFailure([file], owner, err);
+    }
+  }
+  return { files, operations };
+}
+
+async function toOperation(ctx: JobContext, file: FileRecord): Promise<CommitOperation> {
+  const handle = await open(path.join(ctx.job.folder, file.path), "r").catch((err: unknown) => {
+    throw localReadError(err, file.path);
+  });
+  try {
+    await assertUnchanged(handle, file, file.path);
+    const repoPath = ctx.pathInRepo(file.path);
+    if (file.uploadMode === "lfs")
+      return { kind: "lfsFile", path: repoPath, oid: file.sha256 ?? "", size: file.size };
+    const content = await handle.readFile();
+    const sha1 = createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
+    if (sha1 !== file.sha1) {
+      throw new HubpushError(
+        "ERR_FILE_CHANGED",
+        `${file.path} changed after it was hashed; it will be hashed again`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    return { kind: "file", path: repoPath, content };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,184 @@
+import type { FileRecord } from "../../storage/journal.js";
+import { classifyFailure } from "../classify-failure.js";
+import type { JobContext } from "../job-context.js";
+import { BatchSizer } from "./batch-sizer.js";
+import { buildCommit } from "./build-commit.js";
+import { reconcileCommit } from "./reconcile-commit.js";
+
+/** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
+export async function runCommitStage(ctx: JobContext): Promise<void> {
+  const { journal, tuning } = ctx.services;
+  const owner = ctx.owner("commit");
+  const state: CommitterState = {
+    sizer: new BatchSizer(tuning.commitSizes, tuning.initialCommitSizeIndex, tuning.slowCommitMs),
+    isolate: [],
+    failures: 0,
+    retryAt: 0,
+  };
+  while (!ctx.stopped) {
+    const now = ctx.services.now();
+    if (now < state.retryAt) {
+      await ctx.wake.commit.wait(Math.min(state.retryAt - now, tuning.idlePollMs), ctx.haltSignal);
+      continue;
+    }
+    const unsettled = journal.listUnsettledCommits(ctx.jobId);
+    if (unsettled.length > 0) {
+      for (const commit of unsettled) {
+        if (ctx.stopped) break;
+        try {
+          await reconcileCommit(ctx, commit);
+          state.failures = 0;
+        } catch (err) {
+          onCallFailure(ctx, state, err);
+          break;
+        }
+      }
+      continue;
+    }
+    const candidates = nextCandidates(ctx, state, owner);
+    if (candidates === null) {
+      await ctx.wake.commit.wait(waitMs(ctx), ctx.haltSignal);
+      continue;
+    }
+    if (candidates.length > 0) await commitOnce(ctx, state, candidates, owner);
+  }
+}
+
+interface CommitterState {
+  readonly sizer: BatchSizer;
+  /** Halves of refused batches, committed separately until the bad file is isolated. */
+  readonly isolate: number[][];
+  failures: number;
+  retryAt: number;
+}
+
+/** The next batch, or null when no batch is due yet. */
+function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): FileRecord[] | null {
+  const journal = ctx.journal;
+  const isolated = state.isolate.pop();
+  if (isolated) {
+    return isolated
+      .map((id) => journal.getFile(id))
+      .filter((f): f is FileRecord => f !== null && f.state === "uploaded");
+  }
+  const counts = journal.getJobCounts(ctx.jobId).byState;
+  const ready = counts.uploaded.files;
+  if (ready === 0) return null;
+  const upstream = counts.scanned.files + counts.hashed.files + counts.planned.files;
+  const oldest = journal.oldestInState(ctx.jobId, "uploaded");
+  const waited = oldest === null ? 0 : ctx.services.now() - oldest;
+  const due =
+    ready >= state.sizer.target ||
+    waited >= ctx.services.tuning.flushIntervalMs ||
+    (upstream === 0 && !ctx.scanning);
+  if (!due) return null;
+  return journal.claimFiles({
+    jobId: ctx.jobId,
+    state: "uploaded",
+    limit: state.sizer.target,
+    owner,
+    leaseMs: ctx.services.tuning.leaseMs,
+  });
+}
+
+function waitMs(ctx: JobContext): number {
+  const oldest = ctx.journal.oldestInState(ctx.jobId, "uploaded");
+  const { idlePollMs, flushIntervalMs } = ctx.services.tuning;
+  if (oldest === null) return idlePollMs;
+  return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.services.now()));
+}
+
+async function commitOnce(
+  ctx: JobContext,
+  state: CommitterState,
+  candidates: FileRecord[],
+  owner: string,
+): Promise<void> {
+  const built = await buildCommit(ctx, candidates, owner);
+  if (built.files.length === 0) return;
+  await ctx.services.commitLock(ctx.repoKey).run(async () => {
+    const journal = ctx.journal;
+    const budget = ctx.services.commitBudget(ctx.repoKey);
+    await budget.take(1, ctx.signal);
+    if (ctx.aborted) {
+      for (const f of built.files) journal.releaseLease(f.id, owner);
+      return;
+    }
+    const made = journal.getJob(ctx.jobId)?.commitsMade ?? 0;
+    const message = made === 0 ? ctx.job.options.message : `${ctx.job.options.message} (part ${made + 1})`;
+    // Recorded as sent before the POST: after a crash this batch is reconciled, never blindly re-sent.
+    const commit = journal.createCommit(
+      ctx.jobId,
+      built.files.map((f) => f.id),
+      message,
+    );
+    journal.appendEvent("commit.sent", ctx.jobId, { commitId: commit.id, files: built.files.length });
+    const started = ctx.services.now();
+    try {
+      const answer = await ctx.api(() =>
+        ctx.hub.commit(
+          ctx.repo,
+          ctx.job.revision,
+          { summary: message, operations: built.operations },
+          ctx.signal,
+        ),
+      );
+      journal.recordCommitDone(commit.id, answer.commitOid);
+      journal.appendEvent("commit.committed", ctx.jobId, {
+        commitId: commit.id,
+        commitOid: answer.commitOid,
+        files: built.files.length,
+      });
+      for (const op of built.operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
+      state.sizer.onSuccess(built.files.length, ctx.services.now() - started);
+      state.failures = 0;
+    } catch (err) {
+      const failure = classifyFailure(err);
+      if ((err as { maybeApplied?: boolean }).maybeApplied === true || ctx.aborted) {
+        // The Hub may have applied it: settle by looking, before anything is sent again.
+        journal.markCommitUnknown(commit.id, failure.info);
+        journal.appendEvent("commit.unknown", ctx.jobId, { commitId: commit.id, code: failure.info.code });
+        state.sizer.onFailure();
+        return;
+      }
+      journal.recordCommitFailed(commit.id, failure.info);
+      journal.appendEvent("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
+      state.sizer.onFailure();
+      if (failure.error.code === "ERR_HUB_RATE_LIMITED")
+        budget.penalize(failure.error.retryAfterMs ?? 60_000);
+      if (failure.kind === "file") isolateRefusal(ctx, state, built.files, failure.info);
+      else onCallFailure(ctx, state, err);
+    }
+  });
+}
+
+/** A commit refused for content: split it until the refused file stands alone, then fail only it. */
+function isolateRefusal(
+  ctx: JobContext,
+  state: CommitterState,
+  files: FileRecord[],
+  info: { code: string; message: string },
+): void {
+  const only = files[0];
+  if (files.length === 1 && only) {
+    ctx.journal.recordPermanentFailure([only.id], null, info);
+    ctx.journal.appendEvent("file.failed", ctx.jobId, { path: only.path, ...info });
+    return;
+  }
+  const half = Math.ceil(files.length / 2);
+  state.isolate.push(
+    files.slice(half).map((f) => f.id),
+    files.slice(0, half).map((f) => f.id),
+  );
+}
+
+function onCallFailure(ctx: JobContext, state: CommitterState, err: unknown): void {
+  const failure = classifyFailure(err);
+  ctx.journal.recordJobError(ctx.jobId, failure.info);
+  if (failure.kind === "job") {
+    ctx.block(failure.info);
+    return;
+  }
+  state.failures += 1;
+  state.retryAt = ctx.backoffUntil(state.failures, failure.error.retryAfterMs);
+}

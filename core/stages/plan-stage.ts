@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { FileRecord, PlanResult } from "../../storage/journal.js";
+import { classifyFailure } from "../classify-failure.js";
+import type { PreuploadAnswer } from "../hub/hub-client.js";
+import type { JobContext } from "../job-context.js";
+
+/** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
+export async function runPlanStage(ctx: JobContext, loop: number): Promise<void> {
+  const owner = ctx.owner("plan", loop);
+  const { journal, tuning } = ctx.services;
+  const gitIgnore = await readRootGitignore(ctx.job.folder);
+  while (!ctx.stopped) {
+    const files = journal.claimFiles({
+      jobId: ctx.jobId,
+      state: "hashed",
+      limit: tuning.preuploadBatch,
+      owner,
+      leaseMs: tuning.leaseMs,
+    });
+    if (files.length === 0) {
+      await ctx.wake.plan.wait(tuning.idlePollMs, ctx.haltSignal);
+      continue;
+    }
+    await planBatch(ctx, files, owner, gitIgnore);
+  }
+}
+
+async function planBatch(
+  ctx: JobContext,
+  files: FileRecord[],
+  owner: string,
+  gitIgnore: string | undefined,
+): Promise<void> {
+  let answers: PreuploadAnswer[];
+  try {
+    answers = await ctx.api(() =>
+      ctx.hub.preupload(
+        ctx.repo,
+        ctx.job.revision,
+        files.map((f) => ({ path: ctx.pathInRepo(f.path), sample: f.sample ?? "", size: f.size })),
+        { ...(gitIgnore === undefined ? {} : { gitIgnore }), signal: ctx.signal },
+      ),
+    );
+  } catch (err) {
+    // A refusal of a whole batch may be about one path: ask again one by one to isolate it.
+    if (files.length > 1 && classifyFailure(err).kind === "file") {
+      for (const f of files) await planBatch(ctx, [f], owner, gitIgnore);
+      return;
+    }
+    ctx.recordFailure(files, owner, err);
+    return;
+  }
+  const plans: PlanResult[] = files.map((f, i) => toPlan(f, answers[i]));
+  ctx.journal.recordPlans(owner, plans);
+  if (plans.some((p) => p.next === "planned")) ctx.wake.upload.notify();
+  if (plans.some((p) => p.next === "uploaded")) ctx.wake.commit.notify();
+  if (plans.some((p) => p.next === "skipped" || p.next === "ignored")) ctx.wake.commit.notify();
+}
+
+function toPlan(file: FileRecord, answer: PreuploadAnswer | undefined): PlanResult {
+  // The client guarantees one answer per path; an empty file always travels inline (S3 refuses 0 bytes).
+  const uploadMode = file.size === 0 || answer === undefined ? "regular" : answer.uploadMode;
+  const remoteOid = answer?.oid ?? null;
+  let next: PlanResult["next"];
+  if (answer?.shouldIgnore) next = "ignored";
+  else if (remoteOid !== null && (remoteOid === file.sha256 || remoteOid === file.sha1)) next = "skipped";
+  else next = uploadMode === "lfs" ? "planned" : "uploaded";
+  return { fileId: file.id, uploadMode, remoteOid, next };
+}
+
+async function readRootGitignore(folder: string): Promise<string | undefined> {
+  try {
+    return await readFile(path.join(folder, ".gitignore"), "utf8");
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+import type { CommitRecord } from "../../storage/journal.js";
+import type { PathInfo } from "../hub/hub-client.js";
+import type { JobContext } from "../job-context.js";
+
+const PATHS_PER_CALL = 500;
+
+/**
+ * Settles a commit whose answer was lost: a file whose remote entry already holds the local
+ * content counts as committed; the others go back to `uploaded` and ride a later commit.
+ * Nothing is re-sent before this has run, so a lost answer never becomes a duplicate commit.
+ */
+export async function reconcileCommit(
+  ctx: JobContext,
+  commit: CommitRecord,
+): Promise<{ committed: number; requeued: number }> {
+  const files = ctx.journal.getCommitFiles(commit.id);
+  const remote = new Map<string, PathInfo>();
+  for (let i = 0; i < files.length; i += PATHS_PER_CALL) {
+    const paths = files.slice(i, i + PATHS_PER_CALL).map((f) => ctx.pathInRepo(f.path));
+    const infos = await ctx.api(() => ctx.hub.pathsInfo(ctx.repo, ctx.job.revision, paths, ctx.signal));
+    for (const info of infos) remote.set(info.path, info);
+  }
+  const committed = files
+    .filter((f) => {
+      const info = remote.get(ctx.pathInRepo(f.path));
+      if (info?.type !== "file") return false;
+      return f.uploadMode === "lfs" ? info.lfs?.oid === f.sha256 : info.lfs === null && info.oid === f.sha1;
+    })
+    .map((f) => f.id);
+  ctx.journal.reconcileCommit(commit.id, committed);
+  ctx.journal.appendEvent("commit.reconciled", ctx.jobId, {
+    commitId: commit.id,
+    committed: committed.length,
+    requeued: files.length - committed.length,
+  });
+  ctx.logger.info(
+    { commitId: commit.id, committed: committed.length, requeued: files.length - committed.length },
+    "commit reconciled",
+  );
+  return { committed: committed.length, requeued: files.length - committed.length };
+}

@@ -1,0 +1,121 @@
+import { HubpushError } from "../../common/hubpush-error.js";
+import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
+import type { LfsBatchAnswer } from "../hub/hub-client.js";
+import type { JobContext } from "../job-context.js";
+import { uploadBasic } from "../lfs/upload-basic.js";
+import { uploadMultipart } from "../lfs/upload-multipart.js";
+
+/** A plan whose URLs expire within this margin is not resumed: a fresh one is asked for. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+/** Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. */
+export async function runUploadStage(ctx: JobContext, loop: number): Promise<void> {
+  const owner = ctx.owner("upload", loop);
+  const { journal, tuning } = ctx.services;
+  while (!ctx.stopped) {
+    const files = journal.claimFiles({
+      jobId: ctx.jobId,
+      state: "planned",
+      limit: tuning.lfsBatch,
+      owner,
+      leaseMs: tuning.leaseMs,
+      uploadMode: "lfs",
+    });
+    if (files.length === 0) {
+      await ctx.wake.upload.wait(tuning.idlePollMs, ctx.haltSignal);
+      continue;
+    }
+    await uploadBatch(ctx, files, owner);
+    ctx.wake.commit.notify();
+  }
+}
+
+async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string): Promise<void> {
+  const journal = ctx.journal;
+  const now = ctx.services.now();
+  const resumable: Array<[FileRecord, StoredLfsPlan]> = [];
+  const fresh: FileRecord[] = [];
+  for (const file of files) {
+    const plan = journal.getLfsPlan(file.id);
+    const valid =
+      plan !== null &&
+      plan.oid === file.sha256 &&
+      (plan.expiresAt === null || plan.expiresAt - EXPIRY_MARGIN_MS > now);
+    if (plan !== null && !valid) journal.deleteLfsPlan(file.id);
+    if (plan !== null && valid) resumable.push([file, plan]);
+    else fresh.push(file);
+  }
+  const transfers: Promise<void>[] = resumable.map(([file, plan]) =>
+    transfer(ctx, file, owner, () => ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
+  );
+  if (fresh.length > 0) {
+    let answers: LfsBatchAnswer[] = [];
+    try {
+      answers = await ctx.api(() =>
+        ctx.hub.lfsBatch(
+          ctx.repo,
+          ctx.job.revision,
+          fresh.map((f) => ({ oid: f.sha256 ?? "", size: f.size })),
+          ctx.signal,
+        ),
+      );
+    } catch (err) {
+      ctx.recordFailure(fresh, owner, err);
+    }
+    answers.forEach((answer, i) => {
+      const file = fresh[i];
+      if (file) transfers.push(transfer(ctx, file, owner, () => dispatch(ctx, file, answer)));
+    });
+  }
+  await Promise.all(transfers);
+}
+
+async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswer): Promise<void> {
+  switch (answer.kind) {
+    case "stored":
+      return;
+    case "error":
+      throw new HubpushError(
+        "ERR_HUB_LFS_OBJECT",
+        `the Hub refused the LFS object of ${file.path} (${answer.code}: ${answer.message})`,
+        { retryable: answer.code >= 500 || answer.code === 429 },
+      );
+    case "basic":
+      return ctx.services.withUploadSlot(() => uploadBasic(ctx, file, answer));
+    case "multipart": {
+      ctx.journal.saveLfsPlan(file.id, {
+        oid: answer.oid,
+        size: answer.size,
+        chunkSize: answer.chunkSize,
+        completionUrl: answer.completionUrl,
+        partUrls: answer.partUrls,
+        expiresAt: answer.expiresAt,
+        verifyUrl: answer.verify?.href ?? null,
+        verifyHeader: answer.verify?.header ?? null,
+      });
+      const plan = ctx.journal.getLfsPlan(file.id);
+      if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);
+      return ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan));
+    }
+  }
+}
+
+async function transfer(
+  ctx: JobContext,
+  file: FileRecord,
+  owner: string,
+  run: () => Promise<void>,
+): Promise<void> {
+  try {
+    await run();
+    if (ctx.aborted) {
+      ctx.journal.releaseLease(file.id, owner);
+      return;
+    }
+    ctx.journal.recordUploaded(file.id, owner);
+  } catch (err) {
+    if (err instanceof HubpushError && err.code === "ERR_HUB_UPLOAD_URL_EXPIRED")
+      ctx.journal.deleteLfsPlan(file.id);
+    ctx.recordFailure([file], owner, err);
+  }
+}

@@ -1,0 +1,203 @@
+import { HubpushError } from "../common/hubpush-error.js";
+import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
+import type { Engine, EngineSettings, JobProgress, StageProgress } from "./engine.js";
+import type { EngineServices } from "./engine-services.js";
+import type { HubClient } from "./hub/hub-client.js";
+import { JobRunner, type RunnerOutcome } from "./job-runner.js";
+
+interface Running {
+  readonly runner: JobRunner;
+  readonly finished: Promise<RunnerOutcome>;
+}
+
+/** The engine: one JobRunner per active job, all sharing the services (hash pool, slots, budgets). */
+export class UploadEngine implements Engine {
+  readonly #services: EngineServices;
+  readonly #hubFor: (job: JobRecord) => HubClient;
+  readonly #excludeAbsolute: readonly string[];
+  readonly #running = new Map<number, Running>();
+  readonly #settled = new Map<number, Array<(job: JobRecord) => void>>();
+  #stopping = false;
+
+  constructor(
+    services: EngineServices,
+    hubFor: (job: JobRecord) => HubClient,
+    excludeAbsolute: readonly string[],
+  ) {
+    this.#services = services;
+    this.#hubFor = hubFor;
+    this.#excludeAbsolute = excludeAbsolute;
+  }
+
+  get #journal(): EngineServices["journal"] {
+    return this.#services.journal;
+  }
+
+  start(): void {
+    // This process is the only writer now (the daemon lock / upload lock): old leases are dead.
+    this.#journal.releaseLeases();
+    for (const job of this.#journal.listJobs()) if (job.state === "active") this.#launch(job);
+  }
+
+  addJob(spec: JobSpec, options: JobOptions): JobRecord {
+    const { job, created } = this.#journal.upsertJob(spec, options);
+    if (created) this.#journal.appendEvent("job.added", job.id, { folder: spec.folder, repo: spec.repoId });
+    // Adding again reactivates a finished or blocked job: the rescan finds what changed.
+    const active = job.state === "active" ? job : this.#setState(job.id, "active", "job.resumed");
+    this.#launch(active);
+    return active;
+  }
+
+  pause(jobId: number): JobRecord {
+    const job = this.#setState(this.#get(jobId).id, "paused", "job.paused");
+    this.#running.get(jobId)?.runner.ctx.halt();
+    return job;
+  }
+
+  resume(jobId: number): JobRecord {
+    const current = this.#get(jobId);
+    if (current.state === "cancelled") {
+      throw new HubpushError(
+        "ERR_JOB_STATE",
+        `job ${jobId} was cancelled; add the folder again to start a new run`,
+      );
+    }
+    const job = this.#setState(jobId, "active", "job.resumed");
+    this.#launch(job);
+    return job;
+  }
+
+  cancel(jobId: number): JobRecord {
+    this.#get(jobId);
+    const job = this.#setState(jobId, "cancelled", "job.cancelled");
+    this.#running.get(jobId)?.runner.ctx.halt();
+    return job;
+  }
+
+  retry(jobId: number): JobRecord {
+    this.#get(jobId);
+    const retried = this.#journal.retryFailedFiles(jobId);
+    const job = this.#setState(jobId, "active", "job.retried", { files: retried });
+    this.#launch(job);
+    return job;
+  }
+
+  async rescan(jobId: number): Promise<void> {
+    await this.#running.get(jobId)?.runner.rescan();
+  }
+
+  progress(jobId: number): JobProgress {
+    const job = this.#get(jobId);
+    const counts = this.#journal.getJobCounts(jobId);
+    const ctx = this.#running.get(jobId)?.runner.ctx;
+    const uploadRate = ctx?.uploadMeter.rate ?? 0;
+    const byState = counts.byState as Readonly<Record<FileState, StageProgress>>;
+    const remaining = (["scanned", "hashed", "planned", "uploaded", "committing"] as const).reduce(
+      (sum, s) => sum + byState[s].bytes,
+      0,
+    );
+    return {
+      job,
+      byState,
+      total: counts.total,
+      waiting: counts.waiting,
+      uploadRate,
+      hashRate: ctx?.hashMeter.rate ?? 0,
+      etaSeconds: remaining === 0 ? 0 : uploadRate > 0 ? Math.round(remaining / uploadRate) : null,
+      running: ctx !== undefined,
+    };
+  }
+
+  settings(): EngineSettings {
+    return this.#services.settings;
+  }
+
+  updateSettings(patch: Partial<EngineSettings>): EngineSettings {
+    return this.#services.updateSettings(patch);
+  }
+
+  whenSettled(jobId: number): Promise<JobRecord> {
+    const job = this.#get(jobId);
+    if (job.state === "done" || job.state === "blocked" || job.state === "cancelled")
+      return Promise.resolve(job);
+    return new Promise((resolve) => {
+      const list = this.#settled.get(jobId) ?? [];
+      list.push(resolve);
+      this.#settled.set(jobId, list);
+    });
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    const all = [...this.#running.values()];
+    for (const r of all) r.runner.ctx.halt();
+    const drained = Promise.all(all.map((r) => r.finished));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), graceMs);
+    });
+    if ((await Promise.race([drained, grace])) === "timeout") for (const r of all) r.runner.ctx.abort();
+    clearTimeout(timer);
+    await drained;
+    await this.#services.hashPool.close();
+  }
+
+  #get(jobId: number): JobRecord {
+    const job = this.#journal.getJob(jobId);
+    if (!job)
+      throw new HubpushError(
+        "ERR_JOB_NOT_FOUND",
+        `there is no job ${jobId}; \`hubpush list\` shows the jobs`,
+      );
+    return job;
+  }
+
+  #setState(
+    jobId: number,
+    state: JobRecord["state"],
+    event: string,
+    data: Record<string, unknown> = {},
+  ): JobRecord {
+    const job = this.#journal.setJobState(jobId, state, null);
+    this.#journal.appendEvent(event, jobId, data);
+    return job;
+  }
+
+  #launch(job: JobRecord): void {
+    if (this.#stopping || this.#running.has(job.id)) return;
+    const runner = new JobRunner(job, {
+      services: this.#services,
+      hub: this.#hubFor(job),
+      excludeAbsolute: this.#excludeAbsolute,
+    });
+    const finished = runner.run().then(
+      (outcome) => this.#finish(job.id, outcome),
+      (err: unknown) => {
+        this.#services.logger.error({ err, jobId: job.id }, "job runner failed");
+        return this.#finish(job.id, { kind: "halted" });
+      },
+    );
+    this.#running.set(job.id, { runner, finished });
+  }
+
+  #finish(jobId: number, outcome: RunnerOutcome): RunnerOutcome {
+    this.#running.delete(jobId);
+    const current = this.#journal.getJob(jobId);
+    if (outcome.kind === "blocked" && current?.state === "active") {
+      this.#journal.setJobState(jobId, "blocked", outcome.error);
+      this.#journal.appendEvent("job.blocked", jobId, { ...outcome.error });
+    } else if (outcome.kind === "done" && current?.state === "active") {
+      this.#journal.setJobState(jobId, "done", null);
+      this.#journal.appendEvent("job.done", jobId, { commits: current.commitsMade });
+    } else if (current?.state === "active" && !this.#stopping) {
+      // Halted without a reason (e.g. resumed while halting): run it again.
+      this.#launch(current);
+    }
+    const job = this.#journal.getJob(jobId);
+    if (job && (job.state === "done" || job.state === "blocked" || job.state === "cancelled")) {
+      for (const resolve of this.#settled.get(jobId) ?? []) resolve(job);
+      this.#settled.delete(jobId);
+    }
+    return outcome;
+  }
+}
