@@ -152,6 +152,11 @@ export const ERROR_CODES = {
     summary: "the caller may not use this daemon",
   },
   ERR_INTERRUPTED: { exitCode: EXIT.interrupted, httpStatus: 503, summary: "interrupted; progress is kept" },
+  ERR_JOURNAL_IO: {
+    exitCode: EXIT.journal,
+    httpStatus: 500,
+    summary: "a disk error occurred while reading or writing the journal",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

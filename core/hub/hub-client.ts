@@ -72,7 +72,8 @@ export type LfsBatchAnswer =
 export type CommitOperation =
   | {
       readonly kind: "file";
-      readonly path: string /** raw bytes, base64-encoded by the client */;
+      readonly path: string;
+      /** Raw bytes, base64-encoded by the client. */
       readonly content: Buffer;
     }
   | { readonly kind: "lfsFile"; readonly path: string; readonly oid: string; readonly size: number }

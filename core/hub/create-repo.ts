@@ -1,0 +1,59 @@
+import type { HubRepo } from "./hub-client.js";
+import { HubError } from "./hub-error.js";
+import type { HubTransport } from "./hub-transport.js";
+import { isRecord, protocolError } from "./protocol-error.js";
+import { repoPaths } from "./repo-paths.js";
+
+export interface CreateRepoOptions {
+  readonly private: boolean;
+  /** A repo that already exists (409) is success. */
+  readonly existOk: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * `POST /api/repos/create` (hub-protocol.md §2) → the repo's URL. With existOk a 409 is success
+ * (its body carries `url`), and so is a 403 when the repo can be seen: a token may be allowed to
+ * write to an existing repo of an organization without being allowed to create repos there.
+ */
+export async function createRepo(
+  transport: HubTransport,
+  repo: HubRepo,
+  options: CreateRepoOptions,
+): Promise<{ url: string }> {
+  const slash = repo.id.indexOf("/");
+  const organization = slash < 0 ? null : repo.id.slice(0, slash);
+  const name = slash < 0 ? repo.id : repo.id.slice(slash + 1);
+  const paths = repoPaths(transport.endpoint, repo);
+  try {
+    const { json, response } = await transport.sendJson({
+      method: "POST",
+      url: `${transport.endpoint}/api/repos/create`,
+      hub: true,
+      operation: "create repo",
+      context: { repo },
+      body: { json: { name, organization, type: repo.type, private: options.private } },
+      accept: options.existOk ? [409] : [],
+      signal: options.signal,
+    });
+    if (isRecord(json) && typeof json.url === "string") return { url: json.url };
+    // A 409 without `url` happened in the wild (hub-protocol.md §2); the web URL is well known.
+    if (response.status === 409) return { url: paths.web };
+    throw protocolError(response.context, "no `url`");
+  } catch (err) {
+    if (!(options.existOk && err instanceof HubError && err.status === 403)) throw err;
+    await transport
+      .send({
+        method: "GET",
+        url: paths.api,
+        hub: true,
+        operation: "repo info",
+        context: { repo },
+        signal: options.signal,
+      })
+      .catch(() => {
+        throw err;
+      });
+    return { url: paths.web };
+  }
+}
