@@ -25,7 +25,12 @@ export interface EngineTuning {
   readonly commitsPerHour: number;
   /** Files above this are refused before upload (default 50 GiB). */
   readonly maxFileBytes: number;
-  /** Bytes of multipart parts one file may hold in memory while they are sent (default 64 MiB). */
+  /**
+   * Multipart parts of one file sent at once (default 1: a crash then re-sends at most one part per
+   * file; files upload in parallel). Above 1, parts are read into memory to be sent in parallel.
+   */
+  readonly partsInFlight: number;
+  /** Bytes of multipart parts one file may hold in memory when partsInFlight > 1 (default 64 MiB). */
   readonly partBufferBytes: number;
   /** Paths per preupload call and objects per LFS batch call (default 100 each). */
   readonly preuploadBatch: number;
@@ -53,6 +58,7 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   commitBurst: 100,
   commitsPerHour: 100,
   maxFileBytes: 50 * 1024 ** 3,
+  partsInFlight: 1,
   partBufferBytes: 64 * 1024 * 1024,
   preuploadBatch: 100,
   lfsBatch: 100,

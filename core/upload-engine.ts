@@ -165,18 +165,22 @@ export class UploadEngine implements Engine {
 
   #launch(job: JobRecord): void {
     if (this.#stopping || this.#running.has(job.id)) return;
+    const hub = this.#hubFor(job);
     const runner = new JobRunner(job, {
       services: this.#services,
-      hub: this.#hubFor(job),
+      hub,
       excludeAbsolute: this.#excludeAbsolute,
     });
-    const finished = runner.run().then(
-      (outcome) => this.#finish(job.id, outcome),
-      (err: unknown) => {
-        this.#services.logger.error({ err, jobId: job.id }, "job runner failed");
-        return this.#finish(job.id, { kind: "halted" });
-      },
-    );
+    const finished = runner
+      .run()
+      .finally(() => hub.close().catch(() => {}))
+      .then(
+        (outcome) => this.#finish(job.id, outcome),
+        (err: unknown) => {
+          this.#services.logger.error({ err, jobId: job.id }, "job runner failed");
+          return this.#finish(job.id, { kind: "halted" });
+        },
+      );
     this.#running.set(job.id, { runner, finished });
   }
 

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import type { FileRecord } from "../../storage/journal.js";
@@ -24,7 +25,8 @@ export async function uploadBasic(ctx: JobContext, file: FileRecord, answer: Bas
       throttle: (n) => ctx.services.throttleBytes(n, ctx.signal),
       onBytes: (n) => ctx.uploadMeter.add(n),
     });
-    const source = handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false });
+    // A stream of its own: destroying a FileHandle-based stream would close the handle we stat.
+    const source = createReadStream(absolute, { highWaterMark: 1024 * 1024 });
     source.on("error", (err) => verifier.destroy(err));
     source.pipe(verifier);
     try {

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
@@ -11,18 +12,20 @@ import { VerifyingStream } from "./verifying-stream.js";
 /**
  * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
  * Every part is read in order (done parts too) to recompute the whole-file sha256: a mismatch
- * means the file changed, and the upload is not completed. Parts up to `partBufferBytes` are read
- * into memory so several can be in flight; larger parts are streamed one at a time.
+ * means the file changed, and the upload is not completed. Parts stream from disk one at a time
+ * unless `partsInFlight` > 1, when parts are read into memory (≤ partBufferBytes) and sent in parallel.
  */
 export async function uploadMultipart(ctx: JobContext, file: FileRecord, plan: StoredLfsPlan): Promise<void> {
-  const handle = await open(path.join(ctx.job.folder, file.path), "r").catch((err: unknown) => {
+  const absolute = path.join(ctx.job.folder, file.path);
+  const handle = await open(absolute, "r").catch((err: unknown) => {
     throw localReadError(err, file.path);
   });
   const etags = new Map(plan.doneParts);
   try {
     await assertUnchanged(handle, file, file.path);
     const whole = createHash("sha256");
-    const inFlight = Math.max(1, Math.floor(ctx.services.tuning.partBufferBytes / plan.chunkSize));
+    const { partsInFlight, partBufferBytes } = ctx.services.tuning;
+    const inFlight = Math.max(1, Math.min(partsInFlight, Math.floor(partBufferBytes / plan.chunkSize)));
     const sending = new Set<Promise<void>>();
     let firstError: unknown = null;
     for (let part = 1; part <= plan.partUrls.length && firstError === null && !ctx.aborted; part++) {
@@ -31,7 +34,7 @@ export async function uploadMultipart(ctx: JobContext, file: FileRecord, plan: S
       const url = plan.partUrls[part - 1] ?? "";
       if (etags.has(part) || inFlight === 1) {
         // Sequential path: done parts are only hashed; big parts stream straight from disk.
-        await streamPart(ctx, handle, file, {
+        await streamPart(ctx, absolute, file, {
           part,
           start,
           length,
@@ -135,7 +138,7 @@ function recordEtag(
 
 async function streamPart(
   ctx: JobContext,
-  handle: FileHandle,
+  absolute: string,
   file: FileRecord,
   p: {
     part: number;
@@ -147,7 +150,7 @@ async function streamPart(
     etags: Map<number, string>;
   },
 ): Promise<void> {
-  const source = handle.createReadStream({ start: p.start, end: p.start + p.length - 1, autoClose: false });
+  const source = createReadStream(absolute, { start: p.start, end: p.start + p.length - 1, highWaterMark: 1024 * 1024 });
   const verifier = new VerifyingStream({
     expectedSha256: null,
     expectedSize: p.length,
