@@ -150,7 +150,11 @@ async function streamPart(
     etags: Map<number, string>;
   },
 ): Promise<void> {
-  const source = createReadStream(absolute, { start: p.start, end: p.start + p.length - 1, highWaterMark: 1024 * 1024 });
+  const source = createReadStream(absolute, {
+    start: p.start,
+    end: p.start + p.length - 1,
+    highWaterMark: 1024 * 1024,
+  });
   const verifier = new VerifyingStream({
     expectedSha256: null,
     expectedSize: p.length,

@@ -37,18 +37,8 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
     faults: "route=lfs-part,kind=latency,ms=40",
   });
   t.teardown(() => emulator.close());
-  const folder = path.join(root, "data");
-  mixedFolder(folder, {
-    small: 150,
-    empty: 2,
-    lfs: 2,
-    lfsBytes: 200_000,
-    multipart: 2,
-    multipartBytes: 3 * MiB + 7,
-  });
   const tokenFile = path.join(root, "token");
   writeFileSync(tokenFile, `${TOKEN}\n`);
-  const local = readTree(folder);
 
   for (const seed of SEEDS) {
     await t.test(`seed ${seed}`, async (t) => {
