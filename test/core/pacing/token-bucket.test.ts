@@ -1,0 +1,58 @@
+import t from "tap";
+import { TokenBucket } from "../../../core/pacing/token-bucket.js";
+
+function clock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
+  let now = start;
+  return { now: () => now, advance: (ms) => (now += ms) };
+}
+
+t.test("a full bucket allows its burst at once, then paces at the refill rate", async (t) => {
+  const c = clock();
+  const bucket = new TokenBucket({ capacity: 10, refillPerSecond: 2, now: c.now });
+  for (let i = 0; i < 10; i++) await bucket.take(1);
+  t.equal(bucket.delayFor(1), 500, "the 11th token comes after half a second at 2/s");
+  c.advance(500);
+  t.equal(bucket.delayFor(1), 0);
+});
+
+t.test("the Hub's API window: 1000 calls per 300 s", async (t) => {
+  const c = clock();
+  const bucket = new TokenBucket({ capacity: 1000, refillPerSecond: 1000 / 300, now: c.now });
+  for (let i = 0; i < 1000; i++) await bucket.take(1);
+  t.equal(bucket.delayFor(1), 300, "one more call waits a third of a second");
+  c.advance(300_000);
+  t.equal(bucket.delayFor(1000), 0, "after the window the whole budget is back");
+});
+
+t.test("a 429 holds everyone for Retry-After and halves the rate, which recovers later", async (t) => {
+  const c = clock();
+  const bucket = new TokenBucket({ capacity: 100, refillPerSecond: 10, now: c.now });
+  bucket.penalize(5_000);
+  t.equal(bucket.refillPerSecond, 5, "the rate is halved");
+  t.ok(bucket.delayFor(1) >= 5_000, "nobody goes before Retry-After");
+  c.advance(5_000);
+  t.equal(bucket.delayFor(1), 0, "after the hold, the refilled tokens are usable");
+  for (let i = 0; i < 10; i++) bucket.penalize(0);
+  t.equal(bucket.refillPerSecond, 1, "never below a tenth of the configured rate");
+  c.advance(301_000);
+  bucket.delayFor(1);
+  t.ok(bucket.refillPerSecond > 1, "the rate recovers after 5 minutes without a 429");
+});
+
+t.test("reconfigure changes the rate at run time (--max-rate)", async (t) => {
+  const c = clock();
+  const bucket = new TokenBucket({ capacity: 1000, refillPerSecond: 1000, now: c.now });
+  await bucket.take(1000);
+  bucket.reconfigure(100, 100);
+  t.equal(bucket.delayFor(100), 1000, "100 tokens at 100/s take a second");
+});
+
+t.test("take() waits for real when the bucket is empty, and returns early on abort", async (t) => {
+  const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 1 });
+  await bucket.take(1);
+  const controller = new AbortController();
+  const pending = bucket.take(1, controller.signal);
+  controller.abort();
+  await pending;
+  t.pass("an aborted take returns");
+});
