@@ -139,8 +139,11 @@ export interface ScannedFile extends FileStat {
 export interface FileHashes {
   /** sha256 of the content, lowercase hex (the LFS oid). */
   readonly sha256: string;
-  /** git blob sha1 ("blob <size>\0" + content), lowercase hex (the regular-file oid). */
-  readonly sha1: string;
+  /**
+   * git blob sha1 ("blob <size>\0" + content), lowercase hex (the regular-file oid); null for files
+   * over 10 MiB, which the Hub only takes as LFS.
+   */
+  readonly sha1: string | null;
   /** Standard base64 of the first ≤ 512 bytes ("" for an empty file). */
   readonly sample: string;
 }

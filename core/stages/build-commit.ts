@@ -57,8 +57,12 @@ async function toOperation(ctx: JobContext, file: FileRecord): Promise<CommitOpe
     if (file.uploadMode === "lfs")
       return { kind: "lfsFile", path: repoPath, oid: file.sha256 ?? "", size: file.size };
     const content = await handle.readFile();
-    const sha1 = createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
-    if (sha1 !== file.sha1) {
+    // Files hashed without a blob sha1 (over 10 MiB) are checked against their sha256 instead.
+    const matches =
+      file.sha1 === null
+        ? createHash("sha256").update(content).digest("hex") === file.sha256
+        : createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex") === file.sha1;
+    if (!matches) {
       throw new HubpushError(
         "ERR_FILE_CHANGED",
         `${file.path} changed after it was hashed; it will be hashed again`,

@@ -1,0 +1,120 @@
+import { readFile, realpath } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
+import ignore from "ignore";
+import picomatch from "picomatch";
+import { HubpushError } from "../../common/hubpush-error.js";
+
+export interface PathFilterOptions {
+  /** Include globs; empty = everything. */
+  readonly include?: readonly string[];
+  /** Exclude globs; exclude wins over include. */
+  readonly exclude?: readonly string[];
+  /** Absolute paths never scanned, nor reached through a symlink. */
+  readonly excludeAbsolute?: readonly string[];
+  /** Read the root .gitignore. Default true. */
+  readonly useGitignore?: boolean;
+}
+
+/**
+ * Decides what a scan keeps, in this order: default ignores and excludeAbsolute, then the root
+ * .gitignore, then --exclude, then --include. Directories are decided once, on the way down, so a
+ * pruned directory is never listed and an included directory includes everything inside it.
+ */
+export interface PathFilter {
+  /** `.git`, `.cache/huggingface` (any depth) or under an excludeAbsolute path: never scanned. */
+  isHidden(relPath: string, absPath: string): boolean;
+  /** null: do not descend; else whether an include pattern already covers everything inside. */
+  directory(relPath: string, insideIncluded: boolean): { included: boolean } | null;
+  /** Whether a non-directory entry (file, symlink, special file) is kept. */
+  file(relPath: string, insideIncluded: boolean): boolean;
+}
+
+type GlobTest = (relPath: string, isDirectory: boolean) => boolean;
+
+export async function createPathFilter(root: string, options: PathFilterOptions = {}): Promise<PathFilter> {
+  const hiddenAbsolute = await resolveAbsolutes(options.excludeAbsolute ?? []);
+  const gitignore = options.useGitignore === false ? null : await loadGitignore(root);
+  const excluded = compileGlobs(options.exclude ?? []);
+  const includes = options.include ?? [];
+  const included = includes.length === 0 ? null : compileGlobs(includes);
+
+  return {
+    isHidden(relPath, absPath) {
+      if (isDefaultIgnored(relPath)) return true;
+      return hiddenAbsolute.some((hidden) => absPath === hidden || absPath.startsWith(hidden + sep));
+    },
+    directory(relPath, insideIncluded) {
+      if (gitignore?.ignores(`${relPath}/`)) return null;
+      if (excluded(relPath, true)) return null;
+      return { included: insideIncluded || (included?.(relPath, true) ?? false) };
+    },
+    file(relPath, insideIncluded) {
+      if (gitignore?.ignores(relPath)) return false;
+      if (excluded(relPath, false)) return false;
+      return included === null || insideIncluded || included(relPath, false);
+    },
+  };
+}
+
+/** The Hub tools' default ignores: any `.git` entry and any `.cache/huggingface`, at any depth. */
+function isDefaultIgnored(relPath: string): boolean {
+  const parts = relPath.split("/");
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === ".git") return true;
+    if (parts[i] === "huggingface" && i > 0 && parts[i - 1] === ".cache") return true;
+  }
+  return false;
+}
+
+/**
+ * Globs with picomatch (`dot: true`), matched against the POSIX relative path. A pattern without a
+ * slash also matches the last path segment (`*.bin` matches `a/b.bin`); a trailing slash matches
+ * directories only. A pattern that matches a directory covers everything inside it.
+ */
+function compileGlobs(patterns: readonly string[]): GlobTest {
+  const tests: GlobTest[] = [];
+  for (const pattern of patterns) {
+    const directoryOnly = pattern.endsWith("/");
+    const body = pattern.replace(/\/+$/, "");
+    if (body === "") continue;
+    const matchBase = !body.includes("/");
+    const isMatch = picomatch(body, { dot: true });
+    tests.push((relPath, isDirectory) => {
+      if (directoryOnly && !isDirectory) return false;
+      if (isMatch(relPath)) return true;
+      return matchBase && isMatch(relPath.slice(relPath.lastIndexOf("/") + 1));
+    });
+  }
+  return (relPath, isDirectory) => tests.some((test) => test(relPath, isDirectory));
+}
+
+async function loadGitignore(root: string): Promise<ReturnType<typeof ignore> | null> {
+  const path = join(root, ".gitignore");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (errno === "ENOENT" || errno === "EISDIR" || errno === "ENOTDIR") return null;
+    // Scanning without the user's ignore rules could upload what they meant to keep private.
+    throw new HubpushError(
+      "ERR_FOLDER_UNREADABLE",
+      `cannot read ${path} (${errno ?? "error"}); make it readable, or delete it if its rules do not matter`,
+      { details: { path }, cause: err },
+    );
+  }
+  // Git on Linux matches case-sensitively; names made only of dots are valid file names.
+  return ignore({ ignorecase: false, allowRelativePaths: true }).add(text);
+}
+
+/** Both the given form and the real path, so a state dir reached through a symlink is still hidden. */
+async function resolveAbsolutes(paths: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const path of paths) {
+    const absolute = resolve(path);
+    out.add(absolute);
+    const real = await realpath(absolute).catch(() => null);
+    if (real !== null) out.add(real);
+  }
+  return [...out];
+}

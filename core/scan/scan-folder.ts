@@ -1,0 +1,161 @@
+import type { BigIntStats, Dir } from "node:fs";
+import { lstat, opendir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { ErrorCode } from "../../common/error-codes.js";
+import { HubpushError } from "../../common/hubpush-error.js";
+import type { ScannedFile } from "../../storage/journal.js";
+import { toFileStat } from "../hash/to-file-stat.js";
+import { checkFolder } from "./check-folder.js";
+import { createPathFilter } from "./path-filter.js";
+import { resolveSymlink } from "./resolve-symlink.js";
+
+export { checkFolder } from "./check-folder.js";
+
+export interface ScanOptions {
+  /** --include globs (picomatch, matched against the POSIX relative path); empty = everything. */
+  include?: readonly string[];
+  /** --exclude globs; exclude wins over include. */
+  exclude?: readonly string[];
+  /** Absolute paths never to scan (e.g. the state directory when it is inside the folder). */
+  excludeAbsolute?: readonly string[];
+  /** Read the folder's root .gitignore (default true). */
+  useGitignore?: boolean;
+  /** Stops the scan: the generator throws the signal's reason at its next step. */
+  signal?: AbortSignal;
+}
+
+export type ScanEntry =
+  /** A regular file, or a symlink to one inside the folder (link's path, target's stat). */
+  | { kind: "file"; file: ScannedFile }
+  /** Found but not uploaded; the reason says why and what to do. */
+  | { kind: "skipped"; path: string; code: ErrorCode; reason: string };
+
+interface Frame {
+  readonly dir: Dir;
+  readonly relPath: string;
+  readonly absPath: string;
+  /** An include pattern matched this directory or a parent: everything inside is included. */
+  readonly included: boolean;
+}
+
+/**
+ * Walks the folder depth-first and yields each file to upload and each entry it must report. Only
+ * the open directories on the current path are held, never the list of files, so memory does not
+ * grow with the folder. Throws a HubpushError when the folder itself is unusable (checkFolder) or
+ * disappears during the walk; problems below it are `skipped` entries and the walk goes on.
+ * Entries deleted while the walk runs are dropped silently: they no longer exist.
+ */
+export async function* scanFolder(folder: string, options: ScanOptions = {}): AsyncGenerator<ScanEntry> {
+  const { signal } = options;
+  const root = await checkFolder(folder);
+  const rootStat = await stat(root, { bigint: true });
+  const filter = await createPathFilter(root, options);
+  const stack: Frame[] = [];
+  try {
+    stack.push({ dir: await opendir(root), relPath: "", absPath: root, included: false });
+    for (;;) {
+      signal?.throwIfAborted();
+      const frame = stack.at(-1);
+      if (frame === undefined) {
+        await assertSameFolder(root, rootStat);
+        return;
+      }
+      let name: string;
+      try {
+        const dirent = await frame.dir.read();
+        if (dirent === null) {
+          stack.pop();
+          await frame.dir.close();
+          continue;
+        }
+        name = dirent.name;
+      } catch (err) {
+        stack.pop();
+        await frame.dir.close().catch(() => undefined);
+        if (!isGone(err)) yield unreadableFolder(frame.relPath, err);
+        continue;
+      }
+      const relPath = frame.relPath === "" ? name : `${frame.relPath}/${name}`;
+      const absPath = join(frame.absPath, name);
+      if (filter.isHidden(relPath, absPath)) continue;
+
+      let st: BigIntStats;
+      try {
+        // lstat for every entry: the dirent type can be unknown on some filesystems, and files
+        // need the bigint stat anyway.
+        st = await lstat(absPath, { bigint: true });
+      } catch (err) {
+        if (!isGone(err)) yield skipped(relPath, "ERR_FILE_UNREADABLE", `cannot stat it (${errnoOf(err)})`);
+        continue;
+      }
+
+      if (st.isDirectory()) {
+        const decision = filter.directory(relPath, frame.included);
+        if (decision === null) continue;
+        try {
+          stack.push({ dir: await opendir(absPath), relPath, absPath, included: decision.included });
+        } catch (err) {
+          if (!isGone(err)) yield unreadableFolder(relPath, err);
+        }
+        continue;
+      }
+      if (!filter.file(relPath, frame.included)) continue;
+      if (st.isFile()) {
+        yield { kind: "file", file: { path: relPath, ...toFileStat(st) } };
+      } else if (st.isSymbolicLink()) {
+        const entry = await resolveSymlink(root, absPath, relPath, filter);
+        if (entry !== null) yield entry;
+      } else {
+        // Never opened: opening a FIFO blocks until a writer comes.
+        yield skipped(relPath, "ERR_FILE_NOT_REGULAR", `${specialKind(st)} is not a regular file`);
+      }
+    }
+  } finally {
+    // The consumer may stop early (break, abort, error): close what is still open.
+    for (const frame of stack.splice(0).reverse()) await frame.dir.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A folder deleted, moved or unmounted during the walk looks like a folder whose files all went
+ * away; the caller would then record mass deletions. Refuse such a scan instead.
+ */
+async function assertSameFolder(root: string, before: BigIntStats): Promise<void> {
+  const after = await stat(root, { bigint: true }).catch(() => null);
+  if (after !== null && after.ino === before.ino && after.dev === before.dev) return;
+  throw new HubpushError(
+    "ERR_FOLDER_NOT_FOUND",
+    `folder ${root} disappeared or was replaced while it was being scanned; the scan is not used, check the folder and scan again`,
+    { details: { path: root } },
+  );
+}
+
+function skipped(path: string, code: ErrorCode, reason: string): ScanEntry {
+  return { kind: "skipped", path, code, reason };
+}
+
+function unreadableFolder(relPath: string, err: unknown): ScanEntry {
+  return skipped(
+    relPath === "" ? "." : relPath,
+    "ERR_FOLDER_UNREADABLE",
+    `cannot list this folder (${errnoOf(err)}); its files are not uploaded until it is readable (chmod u+rx)`,
+  );
+}
+
+function specialKind(st: BigIntStats): string {
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isCharacterDevice()) return "a character device";
+  return "a special file";
+}
+
+/** The entry was deleted or replaced while the walk ran. */
+function isGone(err: unknown): boolean {
+  const errno = errnoOf(err);
+  return errno === "ENOENT" || errno === "ENOTDIR";
+}
+
+function errnoOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException | null)?.code ?? (err instanceof Error ? err.message : String(err));
+}
