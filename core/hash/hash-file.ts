@@ -4,7 +4,6 @@ import { type FileHandle, open, stat } from "node:fs/promises";
 import type { FileHashes, FileStat } from "../../storage/journal.js";
 import { toFileStat } from "./to-file-stat.js";
 
-
 /** Files above this size get no blob sha1 (they can only be LFS on the Hub). */
 export const BLOB_SHA1_MAX_BYTES = 10 * 1024 * 1024;
 /** How many leading bytes the preupload sample holds (hub-protocol.md §7.5). */
