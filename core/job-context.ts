@@ -47,8 +47,8 @@ export class JobContext {
     this.logger = options.logger;
     this.repo = { type: options.job.repoType, id: options.job.repoId };
     this.repoKey = `${options.job.endpoint}|${options.job.repoType}|${options.job.repoId}|${options.job.revision}`;
-    this.uploadMeter = new RateMeter(30_000, options.services.now);
-    this.hashMeter = new RateMeter(30_000, options.services.now);
+    this.uploadMeter = new RateMeter(20_000, options.services.now);
+    this.hashMeter = new RateMeter(20_000, options.services.now);
     this.#onBlock = options.onBlock;
   }
 

@@ -1,39 +1,42 @@
 /**
- * A smoothed rate (units per second) with an exponential moving average over ~`windowMs`, fed by
- * byte counts as they happen, so `status` shows a steady number instead of per-request spikes.
+ * A smoothed rate (units per second): the units counted in the last `windowMs`, in one-second
+ * buckets, divided by the time they span. Unlike an exponential average it is right from the first
+ * seconds of a job, and it falls to 0 once nothing has happened for a whole window.
  */
 export class RateMeter {
-  #rate = 0;
-  #pending = 0;
-  #last: number;
   readonly #windowMs: number;
   readonly #now: () => number;
+  /** [second, units] pairs, oldest first. */
+  readonly #buckets: Array<[number, number]> = [];
+  #first: number | null = null;
 
-  constructor(windowMs = 30_000, now: () => number = Date.now) {
+  constructor(windowMs = 20_000, now: () => number = Date.now) {
     this.#windowMs = windowMs;
     this.#now = now;
-    this.#last = now();
   }
 
   add(units: number): void {
-    this.#roll();
-    this.#pending += units;
-  }
-
-  #roll(): void {
     const now = this.#now();
-    const elapsed = now - this.#last;
-    if (elapsed < 1000) return;
-    const instant = (this.#pending * 1000) / elapsed;
-    const alpha = 1 - Math.exp(-elapsed / this.#windowMs);
-    this.#rate = this.#rate + alpha * (instant - this.#rate);
-    this.#pending = 0;
-    this.#last = now;
+    this.#first ??= now;
+    const second = Math.floor(now / 1000);
+    const last = this.#buckets.at(-1);
+    if (last && last[0] === second) last[1] += units;
+    else this.#buckets.push([second, units]);
+    this.#trim(now);
   }
 
-  /** Units per second; decays towards 0 when nothing happens. */
+  #trim(now: number): void {
+    const oldest = Math.floor((now - this.#windowMs) / 1000);
+    while ((this.#buckets[0]?.[0] ?? oldest) < oldest) this.#buckets.shift();
+  }
+
+  /** Units per second over the window (or since the first unit, when that is more recent). */
   get rate(): number {
-    this.#roll();
-    return this.#rate < 1e-6 ? 0 : this.#rate;
+    const now = this.#now();
+    this.#trim(now);
+    if (this.#buckets.length === 0 || this.#first === null) return 0;
+    const units = this.#buckets.reduce((sum, [, n]) => sum + n, 0);
+    const span = Math.max(1000, Math.min(this.#windowMs, now - this.#first));
+    return (units * 1000) / span;
   }
 }

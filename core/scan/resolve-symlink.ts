@@ -4,7 +4,7 @@ import { relative, sep } from "node:path";
 import type { ErrorCode } from "../../common/error-codes.js";
 import { toFileStat } from "../hash/to-file-stat.js";
 import type { PathFilter } from "./path-filter.js";
-import type { ScanEntry } from "./scan-folder.js";
+import type { ScanEntry } from "./scan-entry.js";
 
 /**
  * Policy: a symlink to a regular file inside the folder is uploaded under the link's path with the

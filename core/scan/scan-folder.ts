@@ -8,8 +8,10 @@ import { toFileStat } from "../hash/to-file-stat.js";
 import { checkFolder } from "./check-folder.js";
 import { createPathFilter } from "./path-filter.js";
 import { resolveSymlink } from "./resolve-symlink.js";
+import type { ScanEntry } from "./scan-entry.js";
 
 export { checkFolder } from "./check-folder.js";
+export type { ScanEntry } from "./scan-entry.js";
 
 export interface ScanOptions {
   /** --include globs (picomatch, matched against the POSIX relative path); empty = everything. */
@@ -23,12 +25,6 @@ export interface ScanOptions {
   /** Stops the scan: the generator throws the signal's reason at its next step. */
   signal?: AbortSignal;
 }
-
-export type ScanEntry =
-  /** A regular file, or a symlink to one inside the folder (link's path, target's stat). */
-  | { kind: "file"; file: ScannedFile }
-  /** Found but not uploaded; the reason says why and what to do. */
-  | { kind: "skipped"; path: string; code: ErrorCode; reason: string };
 
 interface Frame {
   readonly dir: Dir;

@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from "commander";
+
+/** Commander argument parsers: a bad value is a usage error (exit 2) naming the option. */
+export const optionParsers = {
+  positiveInt(value: string): number {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new InvalidArgumentError("expected a whole number greater than 0.");
+    }
+    return n;
+  },
+  positiveNumber(value: string): number {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError("expected a number greater than 0.");
+    }
+    return n;
+  },
+  jobId(value: string): number {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new InvalidArgumentError(`"${value}" is not a job id (a number, see \`hubpush list\`).`);
+    }
+    return n;
+  },
+  /** For repeatable options: each occurrence is appended. */
+  collect(value: string, previous: string[] | undefined): string[] {
+    return [...(previous ?? []), value];
+  },
+};

@@ -1,0 +1,189 @@
+import type { JobStatusJson } from "../../daemon/job-status-json.js";
+import { fitWidth } from "./fit-width.js";
+import { formatBytes, formatRate } from "./format-bytes.js";
+import { formatDuration } from "./format-duration.js";
+import { createStyle, type Style } from "./style.js";
+
+export interface RenderOptions {
+  /** Multi-line view with bars (redrawn in place); false: one plain line per job. */
+  readonly tty: boolean;
+  /** ANSI colours (only ever on a TTY without NO_COLOR). */
+  readonly color: boolean;
+  /** Epoch ms of this frame, for rate smoothing. */
+  readonly now: number;
+  /** Terminal columns; lines are cut to fit so the redraw stays aligned. 0 = no limit. */
+  readonly width?: number;
+}
+
+/** What a frame remembers for the next: displayed rates per job, smoothed over frames. */
+export interface RenderState {
+  readonly at: number;
+  readonly rates: ReadonlyMap<number, { readonly upload: number; readonly hash: number }>;
+}
+
+export interface RenderResult {
+  readonly lines: string[];
+  readonly state: RenderState;
+}
+
+type Count = { readonly files: number; readonly bytes: number };
+
+/** Seconds over which displayed rates converge to the reported ones (keeps the numbers readable). */
+const SMOOTHING_SECONDS = 3;
+const BAR_WIDTH = 20;
+
+function sum(...counts: Count[]): Count {
+  return counts.reduce((a, c) => ({ files: a.files + c.files, bytes: a.bytes + c.bytes }), {
+    files: 0,
+    bytes: 0,
+  });
+}
+
+/** Files that got past each stage (terminal successes count as past every stage). */
+function stages(job: JobStatusJson): { hashed: Count; planned: Count; uploaded: Count; done: Count } {
+  const f = job.files;
+  const done = sum(f.committed, f.skipped, f.ignored);
+  const uploaded = sum(done, f.uploaded, f.committing);
+  const planned = sum(uploaded, f.planned);
+  const hashed = sum(planned, f.hashed);
+  return { hashed, planned, uploaded, done };
+}
+
+function smooth(previous: number | undefined, reported: number, dtSeconds: number): number {
+  if (previous === undefined || dtSeconds <= 0) return reported;
+  const alpha = 1 - Math.exp(-dtSeconds / SMOOTHING_SECONDS);
+  const value = previous + alpha * (reported - previous);
+  // Snap tiny leftovers to 0 so an idle job reads "0 B/s", not "3 B/s" forever.
+  return reported === 0 && value < 1 ? 0 : value;
+}
+
+function bar(fraction: number, style: Style): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_WIDTH);
+  return style.green("█".repeat(filled)) + style.dim("░".repeat(BAR_WIDTH - filled));
+}
+
+function fraction(part: number, whole: number): number {
+  return whole <= 0 ? 1 : part / whole;
+}
+
+function stateLabel(job: JobStatusJson, style: Style): string {
+  switch (job.state) {
+    case "done":
+      return job.files.failed.files > 0 ? style.yellow("done (with failures)") : style.green("done");
+    case "blocked":
+    case "cancelled":
+      return style.red(job.state);
+    case "paused":
+      return style.yellow(job.state);
+    default:
+      return style.cyan(job.state);
+  }
+}
+
+function repoLabel(job: JobStatusJson): string {
+  const where = job.repo.pathInRepo === "" ? "" : `/${job.repo.pathInRepo}`;
+  return `${job.repo.id}${where} (${job.repo.type}@${job.repo.revision})`;
+}
+
+function countsLine(job: JobStatusJson, style: Style): string {
+  const f = job.files;
+  const failed = `failed ${f.failed.files}`;
+  const waiting = `waiting ${job.waiting}`;
+  return [
+    `committed ${f.committed.files}`,
+    `skipped ${f.skipped.files}`,
+    `ignored ${f.ignored.files}`,
+    f.failed.files > 0 ? style.red(failed) : failed,
+    ...(f.vanished.files > 0 ? [`vanished ${f.vanished.files}`] : []),
+    job.waiting > 0 ? style.yellow(waiting) : waiting,
+    `commits ${job.commits}`,
+  ].join(" · ");
+}
+
+function problemLines(job: JobStatusJson, style: Style): string[] {
+  const lines: string[] = [];
+  if (job.blocked !== null) lines.push(style.red(`blocked: ${job.blocked.message} (${job.blocked.code})`));
+  if (job.lastError !== null && job.lastError.message !== job.blocked?.message) {
+    lines.push(style.yellow(`last error: ${job.lastError.message} (${job.lastError.code})`));
+  }
+  return lines;
+}
+
+function detailLines(job: JobStatusJson, rate: { upload: number; hash: number }, style: Style): string[] {
+  const s = stages(job);
+  const total = job.total;
+  const row = (label: string, c: Count): string => {
+    // By bytes, except when every file is empty (then by files).
+    const part = total.bytes > 0 ? fraction(c.bytes, total.bytes) : fraction(c.files, total.files);
+    const percent = String(Math.floor(Math.min(1, part) * 100)).padStart(3);
+    return `  ${label.padEnd(9)} ${bar(part, style)} ${percent}%  ${c.files}/${total.files} files  ${formatBytes(c.bytes)}/${formatBytes(total.bytes)}`;
+  };
+  const active = job.state === "active";
+  return [
+    `${style.bold(`#${job.id}`)} ${repoLabel(job)} ${stateLabel(job, style)} ${style.dim(job.folder)}`,
+    row("hashed", s.hashed),
+    row("planned", s.planned),
+    row("uploaded", s.uploaded),
+    row("done", s.done),
+    `  ${countsLine(job, style)}`,
+    `  upload ${formatRate(rate.upload)} · hash ${formatRate(rate.hash)} · ETA ${
+      active ? formatDuration(job.etaSeconds) : "-"
+    }`,
+    ...problemLines(job, style).map((l) => `  ${l}`),
+  ];
+}
+
+function plainLine(job: JobStatusJson, rate: { upload: number; hash: number }): string {
+  const s = stages(job);
+  const f = job.files;
+  const parts = [
+    `done ${s.done.files}/${job.total.files} files (${formatBytes(s.done.bytes)}/${formatBytes(job.total.bytes)})`,
+    `hashed ${s.hashed.files}`,
+    `planned ${s.planned.files}`,
+    `uploaded ${s.uploaded.files}`,
+    `committed ${f.committed.files}`,
+    `skipped ${f.skipped.files}`,
+    `ignored ${f.ignored.files}`,
+    `failed ${f.failed.files}`,
+    `waiting ${job.waiting}`,
+    `commits ${job.commits}`,
+    `upload ${formatRate(rate.upload)}`,
+    `hash ${formatRate(rate.hash)}`,
+    `ETA ${job.state === "active" ? formatDuration(job.etaSeconds) : "-"}`,
+  ];
+  const problems = problemLines(job, createStyle(false));
+  return `#${job.id} ${repoLabel(job)} ${job.state}: ${parts.join(", ")}${
+    problems.length > 0 ? `; ${problems.join("; ")}` : ""
+  }`;
+}
+
+/**
+ * One frame of progress for `upload` and `status`: a pure function of the jobs' status, the
+ * previous frame's state and the clock.
+ */
+export function renderProgress(
+  jobs: readonly JobStatusJson[],
+  options: RenderOptions,
+  previous?: RenderState,
+): RenderResult {
+  const style = createStyle(options.tty && options.color);
+  const dt = previous === undefined ? 0 : (options.now - previous.at) / 1000;
+  const rates = new Map<number, { upload: number; hash: number }>();
+  const lines: string[] = [];
+  for (const job of jobs) {
+    const before = previous?.rates.get(job.id);
+    const rate = {
+      upload: smooth(before?.upload, job.rates.uploadBytesPerSec, dt),
+      hash: smooth(before?.hash, job.rates.hashBytesPerSec, dt),
+    };
+    rates.set(job.id, rate);
+    if (options.tty) lines.push(...detailLines(job, rate, style));
+    else lines.push(plainLine(job, rate));
+  }
+  if (jobs.length === 0) lines.push("no jobs");
+  const width = options.width ?? 0;
+  return {
+    lines: options.tty && width > 0 ? lines.map((l) => fitWidth(l, width)) : lines,
+    state: { at: options.now, rates },
+  };
+}

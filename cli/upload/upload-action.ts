@@ -1,0 +1,75 @@
+import { HubpushError } from "../../common/hubpush-error.js";
+import { parseJobInput } from "../../core/job-input.js";
+import { DaemonLock } from "../../daemon/daemon-lock.js";
+import { ensureStateDir } from "../../daemon/ensure-state-dir.js";
+import { Lifecycle } from "../../daemon/lifecycle.js";
+import { openJournal } from "../../storage/sqlite-journal.js";
+import { resolveCliConfig } from "../cli-config.js";
+import type { CliIo } from "../cli-io.js";
+import { type JobFlags, jobInputFromFlags } from "../job-flags.js";
+import { settingsFromFlags } from "../settings-from-flags.js";
+import { withControlClient } from "../with-control-client.js";
+import { runUpload } from "./run-upload.js";
+
+/**
+ * `hubpush upload`: validates, makes sure no daemon drives the same journal, takes the state
+ * directory's lock and runs the job in this process.
+ */
+export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): Promise<void> {
+  const config = resolveCliConfig(io, flags);
+  for (const [set, name] of [
+    [flags.watch, "--watch"],
+    [flags.every !== undefined, "--every"],
+    [flags.delete, "--delete"],
+  ] as const) {
+    if (set === true) {
+      throw new HubpushError(
+        "ERR_USAGE",
+        `${name} keeps a job running after the upload: use \`hubpush add ${folder} --repo ${flags.repo} ${name}\` with the daemon`,
+      );
+    }
+  }
+  const { spec, options } = parseJobInput(jobInputFromFlags(folder, flags, config), {
+    endpoint: config.endpoint,
+    cwd: config.cwd,
+  });
+  const daemonRunning = await withControlClient(config, async (client) => {
+    try {
+      await client.request("GET", "/v1/version");
+      return true;
+    } catch (err) {
+      if (err instanceof HubpushError && err.code === "ERR_DAEMON_NOT_RUNNING") return false;
+      throw err;
+    }
+  });
+  if (daemonRunning) {
+    throw new HubpushError(
+      "ERR_USAGE",
+      `a hubpush daemon is running for ${config.paths.home}: give it the folder with \`hubpush add ${folder} --repo ${spec.repoId}\`, or stop it first with \`hubpush daemon stop\``,
+    );
+  }
+  // The journal and logs hold paths and file names: like the daemon's, they are for this user only.
+  Lifecycle.restrictFileModes();
+  ensureStateDir(config.paths.home);
+  // Holding the daemon's lock keeps a daemon (or a second upload) off this journal meanwhile.
+  const lock = DaemonLock.acquire(config.paths.lock);
+  try {
+    const journal = openJournal(config.paths.journal);
+    try {
+      const code = await runUpload({
+        io,
+        config,
+        journal,
+        spec,
+        options,
+        settings: settingsFromFlags(flags),
+        onForce: () => lock.release(),
+      });
+      io.setExitCode(code);
+    } finally {
+      journal.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
