@@ -1,0 +1,92 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AccessLog } from "./access-log.js";
+import { resolveEmulatorConfig } from "./emulator-config.js";
+import type { EmulatorOptions } from "./emulator-options.js";
+import type { EmulatorState } from "./emulator-state.js";
+import { FaultRules } from "./fault-rules.js";
+import { createRequestHandler } from "./handle-request.js";
+import { openMetadataDb } from "./metadata-db.js";
+import { ObjectStore } from "./object-store.js";
+import { RepoStore } from "./repo-store.js";
+import { TreeIndex } from "./tree-index.js";
+import { UrlSigner } from "./url-signer.js";
+
+export type { EmulatorOptions } from "./emulator-options.js";
+
+export interface RunningEmulator {
+  /** e.g. http://127.0.0.1:38123 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Replaces the fault rules at run time (throws on a bad spec). */
+  setFaults(spec: string): void;
+  /** Stops the server (destroying open connections) and closes the DB. */
+  close(): Promise<void>;
+}
+
+/** Starts a Hub emulator on loopback (docs/emulator.md). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const config = resolveEmulatorConfig(options);
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "hubpush-emulator-"));
+  mkdirSync(dataDir, { recursive: true });
+  const faults = new FaultRules(options.faults ?? "", options.seed ?? 1);
+  const db = openMetadataDb(join(dataDir, "metadata.sqlite"));
+  const state: EmulatorState = {
+    config,
+    db,
+    repos: new RepoStore(db),
+    tree: new TreeIndex(db),
+    objects: new ObjectStore(dataDir, db),
+    signer: new UrlSigner(dataDir),
+    faults,
+  };
+  const server: Server = createServer(
+    { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
+    createRequestHandler(state, new AccessLog(options.accessLog)),
+  );
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("clientError", (_err, socket) => {
+    socket.destroy();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    db.close();
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const hostPart = config.host.includes(":") ? `[${config.host}]` : config.host;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${hostPart}:${port}`,
+    port,
+    dataDir,
+    setFaults: (spec) => faults.replace(spec),
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }).then(() => {
+        db.close();
+        if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+      });
+      return closed;
+    },
+  };
+}
