@@ -58,7 +58,8 @@ export class JobRunner {
         ctx.halt();
         break;
       }
-      await sleep(t.idlePollMs, ctx.haltSignal);
+      // Counts are maintained incrementally: looking often costs nothing and ends the job promptly.
+      await sleep(Math.min(t.idlePollMs, 200), ctx.haltSignal);
     }
     await Promise.all(loops);
     await this.#rescan;

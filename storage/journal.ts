@@ -372,6 +372,11 @@ export interface Journal {
   pruneEvents(keep: number): number;
 
   // Maintenance
+  /**
+   * Runs `fn` (journal calls only, synchronous) in one transaction: all of its writes land or
+   * none. Used to record many stage results at once instead of one transaction each.
+   */
+  transaction<T>(fn: () => T): T;
   /** PRAGMA integrity_check: ["ok"] when healthy. */
   integrityCheck(): string[];
   close(): void;

@@ -4,22 +4,83 @@ import type { FileRecord } from "../../storage/journal.js";
 import type { JobContext } from "../job-context.js";
 import { pump } from "./pump.js";
 
+/** Files leased per journal claim, so claims do not cost a transaction per file. */
+const CLAIM_CHUNK = 128;
+/** Hash results are written in one transaction per this many files (or per FLUSH_MS). */
+const RECORD_BATCH = 128;
+const FLUSH_MS = 25;
+
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
 export async function runHashStage(ctx: JobContext): Promise<void> {
   const owner = ctx.owner("hash");
   const { journal, hashPool, tuning } = ctx.services;
-  await pump<FileRecord>({
-    signal: ctx.haltSignal,
-    // Twice the pool size keeps every worker busy while results are being recorded.
-    concurrency: () => hashPool.size * 2,
-    claim: (n) =>
-      journal.claimFiles({ jobId: ctx.jobId, state: "scanned", limit: n, owner, leaseMs: tuning.leaseMs }),
-    work: (file) => hashOne(ctx, file, owner),
-    idle: () => ctx.wake.hash.wait(tuning.idlePollMs, ctx.haltSignal),
-  });
+  const queue: FileRecord[] = [];
+  const writes = new BatchedWrites(ctx);
+  try {
+    await pump<FileRecord>({
+      signal: ctx.haltSignal,
+      // Twice the pool size keeps every worker busy while results are being recorded.
+      concurrency: () => hashPool.size * 2,
+      claim: (n) => {
+        if (queue.length < n) {
+          queue.push(
+            ...journal.claimFiles({
+              jobId: ctx.jobId,
+              state: "scanned",
+              limit: CLAIM_CHUNK,
+              owner,
+              leaseMs: tuning.leaseMs,
+            }),
+          );
+        }
+        return queue.splice(0, n);
+      },
+      work: (file) => hashOne(ctx, file, owner, writes),
+      idle: async () => {
+        writes.flush();
+        await ctx.wake.hash.wait(tuning.idlePollMs, ctx.haltSignal);
+      },
+    });
+  } finally {
+    writes.flush();
+    // Leased but never started: give them back so a resumed run can take them at once.
+    for (const file of queue) journal.releaseLease(file.id, owner);
+  }
 }
 
-async function hashOne(ctx: JobContext, file: FileRecord, owner: string): Promise<void> {
+/** Collects journal writes of finished hashes and applies them in one transaction. */
+class BatchedWrites {
+  readonly #ctx: JobContext;
+  #pending: Array<() => boolean> = [];
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(ctx: JobContext) {
+    this.#ctx = ctx;
+  }
+
+  add(write: () => boolean): void {
+    this.#pending.push(write);
+    if (this.#pending.length >= RECORD_BATCH) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#pending.length === 0) return;
+    const writes = this.#pending;
+    this.#pending = [];
+    const applied = this.#ctx.journal.transaction(() => writes.filter((w) => w()).length);
+    if (applied > 0) this.#ctx.wake.plan.notify();
+  }
+}
+
+async function hashOne(
+  ctx: JobContext,
+  file: FileRecord,
+  owner: string,
+  writes: BatchedWrites,
+): Promise<void> {
   const { journal, hashPool, tuning } = ctx.services;
   try {
     if (file.size > tuning.maxFileBytes) {
@@ -40,7 +101,7 @@ async function hashOne(ctx: JobContext, file: FileRecord, owner: string): Promis
     }
     ctx.hashMeter.add(outcome.bytesRead);
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    if (journal.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes)) ctx.wake.plan.notify();
+    writes.add(() => journal.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes));
   } catch (err) {
     ctx.recordFailure([file], owner, err);
   }

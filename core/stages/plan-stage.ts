@@ -11,6 +11,10 @@ export async function runPlanStage(ctx: JobContext, loop: number): Promise<void>
   const { journal, tuning } = ctx.services;
   const gitIgnore = await readRootGitignore(ctx.job.folder);
   while (!ctx.stopped) {
+    if (!batchDue(ctx)) {
+      await ctx.wake.plan.wait(PARTIAL_BATCH_WAIT_MS, ctx.haltSignal);
+      continue;
+    }
     const files = journal.claimFiles({
       jobId: ctx.jobId,
       state: "hashed",
@@ -24,6 +28,22 @@ export async function runPlanStage(ctx: JobContext, loop: number): Promise<void>
     }
     await planBatch(ctx, files, owner, gitIgnore);
   }
+}
+
+/** A partial batch waits this long for more hashed files while hashing goes on. */
+const PARTIAL_BATCH_WAIT_MS = 250;
+const PARTIAL_BATCH_MAX_AGE_MS = 2_000;
+
+/**
+ * Full batches save API calls (the Hub allows about 1,000 per 5 minutes): a partial batch is sent
+ * only when nothing more is coming from hashing soon, or when its oldest file has waited 2 s.
+ */
+function batchDue(ctx: JobContext): boolean {
+  const counts = ctx.journal.getJobCounts(ctx.jobId).byState;
+  if (counts.hashed.files >= ctx.services.tuning.preuploadBatch) return true;
+  if (counts.scanned.files === 0 && !ctx.scanning) return true;
+  const oldest = ctx.journal.oldestInState(ctx.jobId, "hashed");
+  return oldest !== null && ctx.services.now() - oldest >= PARTIAL_BATCH_MAX_AGE_MS;
 }
 
 async function planBatch(
