@@ -112,25 +112,24 @@ async function commitOnce(
       built.files.map((f) => f.id),
       message,
     );
-    journal.appendEvent("commit.sent", ctx.jobId, { commitId: commit.id, files: built.files.length });
+    // Only files still ready were attached (a rescan may have reset some meanwhile): send exactly those.
+    const attached = new Set(journal.getCommitFiles(commit.id).map((f) => f.id));
+    if (commit.state !== "sent" || attached.size === 0) return;
+    const operations = built.operations.filter((_, i) => attached.has(built.files[i]?.id ?? -1));
+    journal.appendEvent("commit.sent", ctx.jobId, { commitId: commit.id, files: attached.size });
     const started = ctx.services.now();
     try {
       const answer = await ctx.api(() =>
-        ctx.hub.commit(
-          ctx.repo,
-          ctx.job.revision,
-          { summary: message, operations: built.operations },
-          ctx.signal,
-        ),
+        ctx.hub.commit(ctx.repo, ctx.job.revision, { summary: message, operations }, ctx.signal),
       );
       journal.recordCommitDone(commit.id, answer.commitOid);
       journal.appendEvent("commit.committed", ctx.jobId, {
         commitId: commit.id,
         commitOid: answer.commitOid,
-        files: built.files.length,
+        files: attached.size,
       });
-      for (const op of built.operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
-      state.sizer.onSuccess(built.files.length, ctx.services.now() - started);
+      for (const op of operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
+      state.sizer.onSuccess(attached.size, ctx.services.now() - started);
       state.failures = 0;
     } catch (err) {
       const failure = classifyFailure(err);
@@ -146,7 +145,13 @@ async function commitOnce(
       state.sizer.onFailure();
       if (failure.error.code === "ERR_HUB_RATE_LIMITED")
         budget.penalize(failure.error.retryAfterMs ?? 60_000);
-      if (failure.kind === "file") isolateRefusal(ctx, state, built.files, failure.info);
+      if (failure.kind === "file")
+        isolateRefusal(
+          ctx,
+          state,
+          built.files.filter((f) => attached.has(f.id)),
+          failure.info,
+        );
       else onCallFailure(ctx, state, err);
     }
   });

@@ -1,0 +1,206 @@
+import type Database from "better-sqlite3";
+import { HubpushError } from "../common/hubpush-error.js";
+import { type CommitRow, commitFromRow } from "./commit-from-row.js";
+import { FILE_COLUMNS, type FileRow, fileFromRow } from "./file-from-row.js";
+import { jobNotFound } from "./job-not-found.js";
+import type { CommitRecord, ErrorInfo, FileRecord } from "./journal.js";
+import type { StoreContext } from "./store-context.js";
+
+interface SettleParams {
+  id: number;
+  state: string;
+  oid: string | null;
+  code: string | null;
+  message: string | null;
+  now: number;
+}
+
+/** What createCommit records when none of the files was still ready (a rescan reset them). */
+const NOTHING_READY: ErrorInfo = {
+  code: "ERR_FILE_CHANGED",
+  message: "none of the batch's files was still ready to commit (they changed and are hashed again)",
+};
+
+/**
+ * Commit batches. `sent` is written before the POST and `committed` only after the Hub answered
+ * with a commitOid, so the journal never claims a commit that did not happen.
+ */
+export class CommitStore {
+  readonly #ctx: StoreContext;
+  readonly #jobExists: Database.Statement<[number], { id: number }>;
+  readonly #insert: Database.Statement<{ jobId: number; message: string; now: number }, { id: number }>;
+  readonly #attach: Database.Statement<{ fileId: number; jobId: number; commitId: number; now: number }>;
+  readonly #setCount: Database.Statement<{ id: number; count: number }>;
+  readonly #get: Database.Statement<[number], CommitRow>;
+  /** Settles a batch that is still open (sent or unknown); returns nothing if it was settled already. */
+  readonly #settle: Database.Statement<SettleParams, CommitRow>;
+  readonly #filesTo: Database.Statement<{ commitId: number; state: string; now: number }>;
+  readonly #fileCommitted: Database.Statement<{ fileId: number; commitId: number; now: number }>;
+  readonly #countCommit: Database.Statement<{ jobId: number; now: number }>;
+  readonly #jobError: Database.Statement<{ jobId: number; code: string; message: string; now: number }>;
+  readonly #unsettled: Database.Statement<[number], CommitRow>;
+  readonly #list: Database.Statement<[number], CommitRow>;
+  readonly #files: Database.Statement<[number], FileRow>;
+  readonly #create: (jobId: number, fileIds: readonly number[], message: string) => CommitRecord;
+  readonly #done: (commitId: number, oid: string) => void;
+  readonly #failed: (commitId: number, error: ErrorInfo) => void;
+  readonly #reconcile: (commitId: number, committed: readonly number[]) => void;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+    const { db } = ctx;
+    this.#jobExists = db.prepare("SELECT id FROM jobs WHERE id = ?");
+    this.#insert = db.prepare(
+      "INSERT INTO commits (job_id, state, message, file_count, created_at) " +
+        "VALUES (@jobId, 'sent', @message, 0, @now) RETURNING id",
+    );
+    this.#attach = db.prepare(
+      "UPDATE files SET state = 'committing', commit_id = @commitId, next_attempt_at = NULL, " +
+        "lease_owner = NULL, lease_until = NULL, updated_at = @now " +
+        "WHERE id = @fileId AND job_id = @jobId AND state = 'uploaded'",
+    );
+    this.#setCount = db.prepare("UPDATE commits SET file_count = @count WHERE id = @id");
+    this.#get = db.prepare("SELECT * FROM commits WHERE id = ?");
+    this.#settle = db.prepare(
+      "UPDATE commits SET state = @state, commit_oid = COALESCE(@oid, commit_oid), " +
+        "error_code = COALESCE(@code, error_code), error_message = COALESCE(@message, error_message), " +
+        "settled_at = CASE WHEN @state = 'unknown' THEN NULL ELSE @now END " +
+        "WHERE id = @id AND (state = 'sent' OR (state = 'unknown' AND @state <> 'unknown')) RETURNING *",
+    );
+    // Moves the batch's files that are still in it; back to uploaded also detaches them.
+    this.#filesTo = db.prepare(
+      "UPDATE files SET state = @state, " +
+        "commit_id = CASE WHEN @state = 'committed' THEN commit_id ELSE NULL END, " +
+        "lease_owner = NULL, lease_until = NULL, updated_at = @now " +
+        "WHERE commit_id = @commitId AND state = 'committing'",
+    );
+    this.#fileCommitted = db.prepare(
+      "UPDATE files SET state = 'committed', lease_owner = NULL, lease_until = NULL, updated_at = @now " +
+        "WHERE id = @fileId AND commit_id = @commitId AND state = 'committing'",
+    );
+    this.#countCommit = db.prepare(
+      "UPDATE jobs SET commits_made = commits_made + 1, updated_at = @now WHERE id = @jobId",
+    );
+    this.#jobError = db.prepare(
+      "UPDATE jobs SET last_error_code = @code, last_error_message = @message, last_error_at = @now, " +
+        "updated_at = @now WHERE id = @jobId",
+    );
+    this.#unsettled = db.prepare(
+      "SELECT * FROM commits WHERE job_id = ? AND state IN ('sent', 'unknown') ORDER BY id",
+    );
+    this.#list = db.prepare("SELECT * FROM commits WHERE job_id = ? ORDER BY id");
+    this.#files = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE commit_id = ? ORDER BY id`);
+
+    this.#create = db.transaction((jobId: number, fileIds: readonly number[], message: string) => {
+      if (this.#jobExists.get(jobId) === undefined) throw jobNotFound(ctx.path, jobId);
+      const now = ctx.now();
+      const commit = this.#insert.get({ jobId, message, now });
+      if (commit === undefined) throw new Error("INSERT … RETURNING gave no row");
+      let count = 0;
+      for (const fileId of new Set(fileIds)) {
+        count += this.#attach.run({ fileId, jobId, commitId: commit.id, now }).changes;
+      }
+      this.#setCount.run({ id: commit.id, count });
+      if (count === 0) {
+        // Nothing to send: settle it at once so it never waits for a reconciliation.
+        this.#settle.run({
+          id: commit.id,
+          state: "failed",
+          oid: null,
+          ...this.#errorParams(NOTHING_READY),
+          now,
+        });
+      }
+      return commitFromRow(this.#mustGet(commit.id));
+    }).immediate;
+
+    this.#done = db.transaction((commitId: number, oid: string) => {
+      const now = ctx.now();
+      const row = this.#settleOrCheck(commitId, "committed", oid, null, now);
+      if (row === undefined) return;
+      this.#filesTo.run({ commitId, state: "committed", now });
+      this.#countCommit.run({ jobId: row.job_id, now });
+    }).immediate;
+
+    this.#failed = db.transaction((commitId: number, error: ErrorInfo) => {
+      const now = ctx.now();
+      const row = this.#settleOrCheck(commitId, "failed", null, error, now);
+      if (row === undefined) return;
+      this.#filesTo.run({ commitId, state: "uploaded", now });
+      this.#jobError.run({ jobId: row.job_id, code: error.code, message: error.message, now });
+    }).immediate;
+
+    this.#reconcile = db.transaction((commitId: number, committed: readonly number[]) => {
+      const now = ctx.now();
+      const row = this.#settleOrCheck(commitId, "reconciled", null, null, now);
+      if (row === undefined) return;
+      let found = 0;
+      for (const fileId of new Set(committed))
+        found += this.#fileCommitted.run({ fileId, commitId, now }).changes;
+      this.#filesTo.run({ commitId, state: "uploaded", now });
+      // Files found on the Hub mean the lost commit did happen.
+      if (found > 0) this.#countCommit.run({ jobId: row.job_id, now });
+    }).immediate;
+  }
+
+  #errorParams(error: ErrorInfo | null): { code: string | null; message: string | null } {
+    return { code: error?.code ?? null, message: error?.message ?? null };
+  }
+
+  #mustGet(commitId: number): CommitRow {
+    const row = this.#get.get(commitId);
+    if (row === undefined) {
+      throw new HubpushError(
+        "ERR_INTERNAL",
+        `There is no commit batch ${commitId} in the journal ${this.#ctx.path}. This is a bug in hubpush.`,
+        { details: { commitId, path: this.#ctx.path } },
+      );
+    }
+    return row;
+  }
+
+  /** Settles an open batch; a batch already settled is left as it is (undefined), a missing one throws. */
+  #settleOrCheck(
+    commitId: number,
+    state: string,
+    oid: string | null,
+    error: ErrorInfo | null,
+    now: number,
+  ): CommitRow | undefined {
+    const row = this.#settle.get({ id: commitId, state, oid, ...this.#errorParams(error), now });
+    if (row === undefined) this.#mustGet(commitId);
+    return row;
+  }
+
+  createCommit(jobId: number, fileIds: readonly number[], message: string): CommitRecord {
+    return this.#create(jobId, fileIds, message);
+  }
+
+  recordCommitDone(commitId: number, commitOid: string): void {
+    this.#done(commitId, commitOid);
+  }
+
+  recordCommitFailed(commitId: number, error: ErrorInfo): void {
+    this.#failed(commitId, error);
+  }
+
+  markCommitUnknown(commitId: number, error: ErrorInfo): void {
+    this.#settleOrCheck(commitId, "unknown", null, error, this.#ctx.now());
+  }
+
+  reconcileCommit(commitId: number, committedFileIds: readonly number[]): void {
+    this.#reconcile(commitId, committedFileIds);
+  }
+
+  listUnsettledCommits(jobId: number): CommitRecord[] {
+    return this.#unsettled.all(jobId).map(commitFromRow);
+  }
+
+  listCommits(jobId: number): CommitRecord[] {
+    return this.#list.all(jobId).map(commitFromRow);
+  }
+
+  getCommitFiles(commitId: number): FileRecord[] {
+    return this.#files.all(commitId).map(fileFromRow);
+  }
+}

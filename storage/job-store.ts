@@ -1,0 +1,157 @@
+import type Database from "better-sqlite3";
+import { type JobRow, jobFromRow } from "./job-from-row.js";
+import { jobNotFound } from "./job-not-found.js";
+import {
+  type ErrorInfo,
+  FILE_STATES,
+  type FileState,
+  type JobCounts,
+  type JobOptions,
+  type JobRecord,
+  type JobSpec,
+  type JobState,
+  type StateCount,
+} from "./journal.js";
+import type { StoreContext } from "./store-context.js";
+
+interface SpecParams {
+  folder: string;
+  endpoint: string;
+  repoType: string;
+  repoId: string;
+  revision: string;
+  pathInRepo: string;
+}
+
+interface CountRow {
+  state: string;
+  files: number;
+  bytes: number;
+  waiting: number;
+}
+
+function specParams(spec: JobSpec): SpecParams {
+  return {
+    folder: spec.folder,
+    endpoint: spec.endpoint,
+    repoType: spec.repoType,
+    repoId: spec.repoId,
+    revision: spec.revision,
+    pathInRepo: spec.pathInRepo,
+  };
+}
+
+/** Jobs: identity, options, state, errors, and the trigger-maintained counters. */
+export class JobStore {
+  readonly #ctx: StoreContext;
+  readonly #findBySpec: Database.Statement<SpecParams, JobRow>;
+  readonly #insert: Database.Statement<SpecParams & { options: string; now: number }, JobRow>;
+  readonly #updateOptions: Database.Statement<{ id: number; options: string; now: number }, JobRow>;
+  readonly #get: Database.Statement<[number], JobRow>;
+  readonly #list: Database.Statement<[], JobRow>;
+  readonly #setState: Database.Statement<
+    { id: number; state: string; code: string | null; message: string | null; now: number },
+    JobRow
+  >;
+  readonly #recordError: Database.Statement<{ id: number; code: string; message: string; now: number }>;
+  readonly #counts: Database.Statement<[number], CountRow>;
+  readonly #upsert: (spec: JobSpec, options: JobOptions) => { job: JobRecord; created: boolean };
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+    const { db } = ctx;
+    const identity =
+      "folder = @folder AND endpoint = @endpoint AND repo_type = @repoType AND repo_id = @repoId " +
+      "AND revision = @revision AND path_in_repo = @pathInRepo";
+    this.#findBySpec = db.prepare(`SELECT * FROM jobs WHERE ${identity}`);
+    this.#insert = db.prepare(
+      "INSERT INTO jobs (folder, endpoint, repo_type, repo_id, revision, path_in_repo, options, created_at, updated_at) " +
+        "VALUES (@folder, @endpoint, @repoType, @repoId, @revision, @pathInRepo, @options, @now, @now) RETURNING *",
+    );
+    this.#updateOptions = db.prepare(
+      "UPDATE jobs SET options = @options, updated_at = @now WHERE id = @id RETURNING *",
+    );
+    this.#get = db.prepare("SELECT * FROM jobs WHERE id = ?");
+    this.#list = db.prepare("SELECT * FROM jobs ORDER BY id");
+    // finished_at: set on entering done/cancelled, kept while staying there, cleared on leaving.
+    this.#setState = db.prepare(
+      "UPDATE jobs SET state = @state, blocked_code = @code, blocked_message = @message, updated_at = @now, " +
+        "finished_at = CASE WHEN @state NOT IN ('done', 'cancelled') THEN NULL " +
+        "WHEN state = @state AND finished_at IS NOT NULL THEN finished_at ELSE @now END " +
+        "WHERE id = @id RETURNING *",
+    );
+    this.#recordError = db.prepare(
+      "UPDATE jobs SET last_error_code = @code, last_error_message = @message, last_error_at = @now, " +
+        "updated_at = @now WHERE id = @id",
+    );
+    this.#counts = db.prepare("SELECT state, files, bytes, waiting FROM job_counts WHERE job_id = ?");
+    this.#upsert = db.transaction((spec: JobSpec, options: JobOptions) => {
+      const params = { options: JSON.stringify(options), now: ctx.now() };
+      const existing = this.#findBySpec.get(specParams(spec));
+      if (existing !== undefined) {
+        const row = this.#updateOptions.get({ id: existing.id, ...params });
+        return { job: jobFromRow(row ?? existing), created: false };
+      }
+      const row = this.#insert.get({ ...specParams(spec), ...params });
+      if (row === undefined) throw new Error("INSERT … RETURNING gave no row");
+      return { job: jobFromRow(row), created: true };
+    }).immediate;
+  }
+
+  upsertJob(spec: JobSpec, options: JobOptions): { job: JobRecord; created: boolean } {
+    return this.#upsert(spec, options);
+  }
+
+  findJob(spec: JobSpec): JobRecord | null {
+    const row = this.#findBySpec.get(specParams(spec));
+    return row === undefined ? null : jobFromRow(row);
+  }
+
+  getJob(id: number): JobRecord | null {
+    const row = this.#get.get(id);
+    return row === undefined ? null : jobFromRow(row);
+  }
+
+  listJobs(): JobRecord[] {
+    return this.#list.all().map(jobFromRow);
+  }
+
+  setJobState(id: number, state: JobState, blocked: ErrorInfo | null = null): JobRecord {
+    const kept = state === "blocked" ? blocked : null;
+    const row = this.#setState.get({
+      id,
+      state,
+      code: kept?.code ?? null,
+      message: kept?.message ?? null,
+      now: this.#ctx.now(),
+    });
+    if (row === undefined) throw jobNotFound(this.#ctx.path, id);
+    return jobFromRow(row);
+  }
+
+  recordJobError(id: number, error: ErrorInfo): void {
+    const result = this.#recordError.run({
+      id,
+      code: error.code,
+      message: error.message,
+      now: this.#ctx.now(),
+    });
+    if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
+  }
+
+  /** Reads the job's ten job_counts rows; never touches `files`. Unknown job: all zero. */
+  getJobCounts(jobId: number): JobCounts {
+    const byState = {} as Record<FileState, StateCount>;
+    for (const state of FILE_STATES) byState[state] = { files: 0, bytes: 0 };
+    let waiting = 0;
+    let files = 0;
+    let bytes = 0;
+    for (const row of this.#counts.all(jobId)) {
+      byState[row.state as FileState] = { files: row.files, bytes: row.bytes };
+      waiting += row.waiting;
+      files += row.files;
+      bytes += row.bytes;
+    }
+    return { byState, waiting, total: { files, bytes } };
+  }
+}

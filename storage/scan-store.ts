@@ -1,0 +1,138 @@
+import type Database from "better-sqlite3";
+import { FILE_SQL } from "./file-sql.js";
+import { jobNotFound } from "./job-not-found.js";
+import type { FileStat, ScanBatchResult, ScannedFile } from "./journal.js";
+import type { StoreContext } from "./store-context.js";
+
+interface KnownRow {
+  id: number;
+  state: string;
+  size: number;
+  mtime_ns: string;
+  ctime_ns: string;
+  inode: string;
+}
+
+type FileParams = FileStat & { jobId: number; path: string; generation: number; now: number };
+
+/**
+ * A changed stat sends any file back to scanned (even committed: the new content must be uploaded),
+ * except while committing: that commit settles first and the next scan sees the difference again.
+ * A vanished file that is seen again comes back whatever its stat; a failed one only if it changed.
+ */
+function mustReset(known: KnownRow, file: FileStat): boolean {
+  if (known.state === "committing") return false;
+  if (known.state === "vanished") return true;
+  return (
+    known.size !== file.size ||
+    known.mtime_ns !== file.mtimeNs ||
+    known.ctime_ns !== file.ctimeNs ||
+    known.inode !== file.inode
+  );
+}
+
+/** Scan generations: upserting what a scan saw, and marking what it did not see as vanished. */
+export class ScanStore {
+  readonly #ctx: StoreContext;
+  readonly #beginScan: Database.Statement<{ jobId: number; now: number }, { scan_generation: number }>;
+  readonly #jobExists: Database.Statement<[number], { id: number }>;
+  readonly #find: Database.Statement<{ jobId: number; path: string }, KnownRow>;
+  readonly #insert: Database.Statement<FileParams>;
+  readonly #markSeen: Database.Statement<{ id: number; generation: number }>;
+  readonly #reset: Database.Statement<FileParams & { id: number }>;
+  readonly #deletePlan: Database.Statement<[number]>;
+  readonly #vanish: Database.Statement<{ jobId: number; generation: number; now: number }>;
+  readonly #scanDone: Database.Statement<{ jobId: number; now: number }>;
+  readonly #upsertBatch: (
+    jobId: number,
+    generation: number,
+    files: readonly ScannedFile[],
+  ) => ScanBatchResult;
+  readonly #finish: (jobId: number, generation: number) => { vanished: number };
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+    const { db } = ctx;
+    this.#beginScan = db.prepare(
+      "UPDATE jobs SET scan_generation = scan_generation + 1, updated_at = @now WHERE id = @jobId " +
+        "RETURNING scan_generation",
+    );
+    this.#jobExists = db.prepare("SELECT id FROM jobs WHERE id = ?");
+    this.#find = db.prepare(
+      "SELECT id, state, size, mtime_ns, ctime_ns, inode FROM files WHERE job_id = @jobId AND path = @path",
+    );
+    this.#insert = db.prepare(
+      "INSERT INTO files (job_id, path, state, size, mtime_ns, ctime_ns, inode, seen_generation, updated_at) " +
+        "VALUES (@jobId, @path, 'scanned', @size, @mtimeNs, @ctimeNs, @inode, @generation, @now)",
+    );
+    this.#markSeen = db.prepare("UPDATE files SET seen_generation = @generation WHERE id = @id");
+    this.#reset = db.prepare(
+      `UPDATE files SET ${FILE_SQL.resetToScanned}, size = @size, mtime_ns = @mtimeNs, ctime_ns = @ctimeNs, ` +
+        "inode = @inode, seen_generation = @generation WHERE id = @id",
+    );
+    this.#deletePlan = db.prepare("DELETE FROM lfs_uploads WHERE file_id = ?");
+    // committed/skipped/ignored stay (the Hub holds them); committing waits for its commit to settle.
+    // No index on seen_generation: every scan rewrites it on every row, so an index would cost more
+    // per scan than this one pass over the job's files.
+    this.#vanish = db.prepare(
+      `UPDATE files SET state = 'vanished', next_attempt_at = NULL, ${FILE_SQL.clearLease}, updated_at = @now ` +
+        "WHERE job_id = @jobId AND seen_generation < @generation " +
+        "AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed')",
+    );
+    this.#scanDone = db.prepare("UPDATE jobs SET last_scan_at = @now, updated_at = @now WHERE id = @jobId");
+
+    this.#upsertBatch = db.transaction((jobId: number, generation: number, files: readonly ScannedFile[]) => {
+      if (this.#jobExists.get(jobId) === undefined) throw jobNotFound(ctx.path, jobId);
+      const now = ctx.now();
+      let added = 0;
+      let changed = 0;
+      let unchanged = 0;
+      for (const file of files) {
+        const params: FileParams = {
+          jobId,
+          path: file.path,
+          generation,
+          now,
+          size: file.size,
+          mtimeNs: file.mtimeNs,
+          ctimeNs: file.ctimeNs,
+          inode: file.inode,
+        };
+        const known = this.#find.get(params);
+        if (known === undefined) {
+          this.#insert.run(params);
+          added++;
+        } else if (mustReset(known, file)) {
+          this.#deletePlan.run(known.id);
+          this.#reset.run({ ...params, id: known.id });
+          changed++;
+        } else {
+          this.#markSeen.run({ id: known.id, generation });
+          unchanged++;
+        }
+      }
+      return { added, changed, unchanged };
+    }).immediate;
+
+    this.#finish = db.transaction((jobId: number, generation: number) => {
+      const now = ctx.now();
+      const vanished = this.#vanish.run({ jobId, generation, now }).changes;
+      if (this.#scanDone.run({ jobId, now }).changes === 0) throw jobNotFound(ctx.path, jobId);
+      return { vanished };
+    }).immediate;
+  }
+
+  beginScan(jobId: number): number {
+    const row = this.#beginScan.get({ jobId, now: this.#ctx.now() });
+    if (row === undefined) throw jobNotFound(this.#ctx.path, jobId);
+    return row.scan_generation;
+  }
+
+  upsertScannedFiles(jobId: number, generation: number, files: readonly ScannedFile[]): ScanBatchResult {
+    return this.#upsertBatch(jobId, generation, files);
+  }
+
+  finishScan(jobId: number, generation: number): { vanished: number } {
+    return this.#finish(jobId, generation);
+  }
+}
