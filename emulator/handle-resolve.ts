@@ -44,7 +44,9 @@ export async function handleResolve(ctx: RequestContext, match: RouteMatch): Pro
     headers["X-Linked-Etag"] = `"${entry.sha256}"`;
     headers["X-Linked-Size"] = String(entry.size);
   }
-  const range = parseRange(ctx.req.headers.range, entry.size);
+  // A range of an empty file cannot be satisfied; like many servers (RFC 9110 lets a server ignore
+  // Range) answer the whole, empty, body, so clients that probe with bytes=0-0 can download it.
+  const range = entry.size === 0 ? undefined : parseRange(ctx.req.headers.range, entry.size);
   if (range === null) {
     throw new HubError(
       416,
@@ -58,6 +60,8 @@ export async function handleResolve(ctx: RequestContext, match: RouteMatch): Pro
   const start = range?.start ?? 0;
   const end = range?.end ?? entry.size - 1;
   if (range) headers["Content-Range"] = `bytes ${start}-${end}/${entry.size}`;
+  // Clients read the total size from Content-Range even for an empty file's 200 answer.
+  else if (entry.size === 0 && ctx.req.headers.range !== undefined) headers["Content-Range"] = "bytes */0";
   headers["Content-Length"] = String(Math.max(0, end - start + 1));
   ctx.res.writeHead(range ? 206 : 200, headers);
   if (ctx.req.method === "HEAD" || end < start) {
