@@ -49,7 +49,7 @@ function generate(dir: string, count: number, size: () => number): { rels: strin
   const rels: string[] = [];
   let bytes = 0;
   for (let i = 0; i < count; i++) {
-    const rel = `d${String(i % 200).padStart(3, "0")}/f${i}.bin`;
+    const rel = `d${String(i % 200).padStart(3, "0")}/f${i}.dat`;
     const full = path.join(dir, rel);
     if (i < 200) mkdirSync(path.dirname(full), { recursive: true });
     const n = size();
@@ -124,16 +124,19 @@ async function workload(name: string, count: number, size: () => number, withPee
     const folder = path.join(root, "data");
     console.log(`${name}: generating ${count} files…`);
     const { rels, bytes } = generate(folder, count, size);
-    const emulator = await startEmulator({
-      dataDir: path.join(root, "hub"),
-      tokens: [`${TOKEN}:write:bench`],
-    });
+    // One emulator per side: LFS objects are shared within a data dir, so the second uploader
+    // would otherwise find every object already stored.
+    const fresh = (side: string) =>
+      startEmulator({ dataDir: path.join(root, `hub-${side}`), tokens: [`${TOKEN}:write:bench`] });
+    const peerHub = withPeer ? await fresh("peer") : null;
+    const emulator = await fresh("hubpush");
     try {
       const tokenFile = path.join(root, "token");
       writeFileSync(tokenFile, TOKEN);
       // Warm the page cache for both sides alike.
       for (const rel of rels) readFileSync(path.join(folder, rel));
-      const peerSeconds = withPeer ? await runPeer(emulator.url, `bench/peer-${name}`, folder, rels) : null;
+      const peerSeconds = peerHub ? await runPeer(peerHub.url, `bench/peer-${name}`, folder, rels) : null;
+      await peerHub?.close();
       if (peerSeconds !== null) console.log(`${name}: peer uploadFiles ${peerSeconds.toFixed(1)} s`);
       const env: NodeJS.ProcessEnv = { ...process.env, HUBPUSH_HOME: path.join(root, "home"), NO_COLOR: "1" };
       delete env.HF_TOKEN;

@@ -46,6 +46,4 @@ export async function uploadBasic(ctx: JobContext, file: FileRecord, answer: Bas
   } finally {
     await handle.close();
   }
-  const verify = answer.verify;
-  if (verify) await ctx.api(() => ctx.hub.verifyLfs(verify, answer.oid, answer.size, ctx.signal));
 }

@@ -73,8 +73,6 @@ export async function uploadMultipart(ctx: JobContext, file: FileRecord, plan: S
   }
   const parts = plan.partUrls.map((_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1) ?? "" }));
   await ctx.hub.completeMultipart(plan.completionUrl, plan.oid, parts, ctx.signal);
-  const verify = plan.verifyUrl === null ? null : { href: plan.verifyUrl, header: plan.verifyHeader ?? {} };
-  if (verify) await ctx.api(() => ctx.hub.verifyLfs(verify, plan.oid, plan.size, ctx.signal));
 }
 
 async function readPart(
