@@ -28,6 +28,8 @@ export class JobContext {
   readonly hashMeter: RateMeter;
   /** A scan of the folder is running: the committer must not treat "nothing pending" as the end. */
   scanning = false;
+  /** A commit (with its follow-up checks) is in flight: the job is not finished before it settles. */
+  committing = false;
   /** Halting stops claims and idle waits; in-flight requests go on (pause, graceful stop). */
   readonly #halt = new AbortController();
   /** Aborting cancels in-flight requests too (grace period over). */

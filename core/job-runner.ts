@@ -85,7 +85,7 @@ export class JobRunner {
   }
 
   #finished(): boolean {
-    if (this.ctx.job.options.watch) return false;
+    if (this.ctx.job.options.watch || this.ctx.committing) return false;
     const counts = this.ctx.journal.getJobCounts(this.ctx.jobId).byState;
     const active =
       counts.scanned.files +

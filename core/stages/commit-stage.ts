@@ -3,6 +3,7 @@ import { classifyFailure } from "../classify-failure.js";
 import type { JobContext } from "../job-context.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
+import { recheckCommitted } from "./recheck-committed.js";
 import { reconcileCommit } from "./reconcile-commit.js";
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
@@ -40,7 +41,14 @@ export async function runCommitStage(ctx: JobContext): Promise<void> {
       await ctx.wake.commit.wait(waitMs(ctx), ctx.haltSignal);
       continue;
     }
-    if (candidates.length > 0) await commitOnce(ctx, state, candidates, owner);
+    if (candidates.length > 0) {
+      ctx.committing = true;
+      try {
+        await commitOnce(ctx, state, candidates, owner);
+      } finally {
+        ctx.committing = false;
+      }
+    }
   }
 }
 
@@ -130,6 +138,10 @@ async function commitOnce(
       });
       for (const op of operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
       state.sizer.onSuccess(attached.size, ctx.services.now() - started);
+      await recheckCommitted(
+        ctx,
+        built.files.filter((f) => attached.has(f.id)),
+      );
       state.failures = 0;
     } catch (err) {
       const failure = classifyFailure(err);
