@@ -71,6 +71,8 @@ export class JobRunner {
     if (this.#rescan) return this.#rescan;
     const run = scanJob(this.ctx, this.#deps.excludeAbsolute)
       .catch((err: unknown) => {
+        // A halt (pause, cancel, stop) aborts the walk: nothing went wrong, the next run scans again.
+        if (this.ctx.stopped) return;
         const failure = classifyFailure(err);
         // A missing or unreadable folder stops the job; nothing is marked vanished.
         if (failure.kind === "job" || failure.error.code.startsWith("ERR_FOLDER_"))
@@ -102,6 +104,7 @@ export class JobRunner {
   }
 
   #crashed(err: unknown): void {
+    if (this.ctx.stopped && err instanceof Error && err.name === "AbortError") return;
     const failure = classifyFailure(err);
     this.ctx.logger.error({ err }, "stage loop crashed");
     this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });

@@ -1,0 +1,93 @@
+import t from "tap";
+import type { JobProgress } from "../../core/engine.js";
+import { toJobStatusJson } from "../../daemon/job-status-json.js";
+import { FILE_STATES, type FileState, type JobRecord } from "../../storage/journal.js";
+
+const job: JobRecord = {
+  id: 4,
+  folder: "/data/set",
+  endpoint: "http://127.0.0.1:9",
+  repoType: "dataset",
+  repoId: "alice/set",
+  revision: "dev",
+  pathInRepo: "sub",
+  state: "blocked",
+  options: {
+    include: ["*.bin"],
+    exclude: [],
+    message: "Upload",
+    private: true,
+    tokenFile: "/home/alice/token",
+    watch: false,
+    everyMinutes: null,
+    deleteRemote: true,
+  },
+  blocked: { code: "ERR_HUB_UNAUTHORIZED", message: "the Hub refused the token" },
+  lastError: { code: "ERR_HUB_UNAUTHORIZED", message: "the Hub refused the token", at: Date.UTC(2025, 0, 2) },
+  commitsMade: 2,
+  bytesHashed: 1234,
+  scanGeneration: 1,
+  lastScanAt: Date.UTC(2025, 0, 1),
+  createdAt: Date.UTC(2025, 0, 1),
+  updatedAt: Date.UTC(2025, 0, 2),
+  finishedAt: null,
+};
+
+const byState = Object.fromEntries(FILE_STATES.map((s, i) => [s, { files: i, bytes: i * 10 }])) as Record<
+  FileState,
+  { files: number; bytes: number }
+>;
+
+t.test("a JobProgress becomes the documented JSON, with ISO dates and no token", async (t) => {
+  const progress: JobProgress = {
+    job,
+    byState,
+    total: { files: 45, bytes: 450 },
+    waiting: 1,
+    uploadRate: 1000.4,
+    hashRate: 2000.6,
+    etaSeconds: 12.4,
+    running: false,
+  };
+  const json = toJobStatusJson(progress);
+  t.same(json, {
+    id: 4,
+    folder: "/data/set",
+    repo: {
+      id: "alice/set",
+      type: "dataset",
+      revision: "dev",
+      pathInRepo: "sub",
+      endpoint: "http://127.0.0.1:9",
+    },
+    state: "blocked",
+    blocked: { code: "ERR_HUB_UNAUTHORIZED", message: "the Hub refused the token" },
+    lastError: {
+      code: "ERR_HUB_UNAUTHORIZED",
+      message: "the Hub refused the token",
+      at: "2025-01-02T00:00:00.000Z",
+    },
+    files: byState,
+    total: { files: 45, bytes: 450 },
+    waiting: 1,
+    commits: 2,
+    bytesHashed: 1234,
+    rates: { uploadBytesPerSec: 1000, hashBytesPerSec: 2001 },
+    etaSeconds: 12,
+    createdAt: "2025-01-01T00:00:00.000Z",
+    updatedAt: "2025-01-02T00:00:00.000Z",
+    finishedAt: null,
+    options: {
+      include: ["*.bin"],
+      exclude: [],
+      message: "Upload",
+      private: true,
+      watch: false,
+      everyMinutes: null,
+      delete: true,
+      tokenFile: "/home/alice/token",
+    },
+  });
+  t.same(Object.keys(json.files), FILE_STATES, "every file state, in stage order");
+  t.equal(JSON.parse(JSON.stringify(json)).etaSeconds, 12, "serializable as is");
+});
