@@ -94,11 +94,18 @@ t.test("files changed or deleted while waiting to be committed: nothing stale is
     await new Promise((r) => setTimeout(r, 25));
   }
   t.equal(h.journal.getJobCounts(job.id).byState.uploaded.files, 4, "all four files wait for the commit");
+  // Pause, so that no commit attempt is in flight while the files change (what a commit already
+  // read before a change is a different case, covered by the post-commit re-check).
+  h.engine.pause(job.id);
+  for (let i = 0; i < 400 && h.engine.progress(job.id).running; i++)
+    await new Promise((r) => setTimeout(r, 25));
+  t.notOk(h.engine.progress(job.id).running, "the paused job stopped");
   writeFileSync(path.join(h.folder, "change.txt"), "new content");
   writeFileSync(path.join(h.folder, "w.bin"), Buffer.alloc(2000, 2));
   const { rmSync } = await import("node:fs");
   rmSync(path.join(h.folder, "gone.txt"));
   h.emulator.setFaults("");
+  h.engine.resume(job.id);
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done");
   const repo = { endpoint: h.emulator.url, id: "user/stale", token: WRITE_TOKEN };
