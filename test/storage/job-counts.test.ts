@@ -3,20 +3,9 @@ import Database from "better-sqlite3";
 import t from "tap";
 import type { FileState, Journal } from "../../storage/journal.js";
 import { openJournal } from "../../storage/sqlite-journal.js";
+import { prng } from "../helpers/folder-tree.js";
 import { fileAt, hashesFor, ManualClock, OPTIONS, specFor } from "./contract/contract-helpers.js";
 import { recountMatches } from "./recount-files.js";
-
-/** mulberry32: small, seedable, good enough to pick operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.HUBPUSH_TEST_SEED ?? Date.now() % 1_000_000_007);
 const STATES: FileState[] = ["scanned", "hashed", "planned", "uploaded"];
