@@ -195,6 +195,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`demo failed: ${err instanceof Error ? `${err.message} ${String(err.cause ?? "")}` : String(err)}`);
+  console.error(
+    `demo failed: ${err instanceof Error ? `${err.message} ${String(err.cause ?? "")}` : String(err)}`,
+  );
   process.exitCode = 1;
 });

@@ -3,7 +3,6 @@ import { lstat, opendir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ErrorCode } from "../../common/error-codes.js";
 import { HubpushError } from "../../common/hubpush-error.js";
-import type { ScannedFile } from "../../storage/journal.js";
 import { toFileStat } from "../hash/to-file-stat.js";
 import { checkFolder } from "./check-folder.js";
 import { createPathFilter } from "./path-filter.js";
