@@ -20,7 +20,7 @@ port.on("message", (request: HashWorkerRequest) => {
   }
   const controller = new AbortController();
   current = { id: request.id, controller };
-  hashFile(request.path, readBufferBytes, { buffer, signal: controller.signal }).then(
+  hashFile(request.path, readBufferBytes, { buffer, signal: controller.signal, syncReads: true }).then(
     (outcome) => reply({ type: "done", id: request.id, outcome }),
     (err: unknown) => {
       if (controller.signal.aborted) {
