@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../common/error-codes.js";
-import { HubpushError, toHubpushError } from "../common/hubpush-error.js";
+import { type HubpushError, toHubpushError } from "../common/hubpush-error.js";
 import type { ErrorInfo } from "../storage/journal.js";
 
 /** Errors that stop the whole job until the user acts (token, permissions, repo or branch). */
@@ -44,8 +44,4 @@ export function classifyFailure(err: unknown): ClassifiedFailure {
   else if (error.retryable) kind = "transient";
   else kind = "file";
   return { kind, error, info };
-}
-
-export function isHubpushError(err: unknown): err is HubpushError {
-  return err instanceof HubpushError;
 }
