@@ -1,10 +1,9 @@
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
 import path from "node:path";
 import type { FileRecord } from "../../storage/journal.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
-import { localReadError } from "./local-read-error.js";
+import { openHashedFile } from "./open-hashed-file.js";
 import { assertUnchanged } from "./same-stat.js";
 import { VerifyingStream } from "./verifying-stream.js";
 
@@ -13,11 +12,8 @@ type BasicAnswer = Extract<LfsBatchAnswer, { kind: "basic" }>;
 /** One PUT of the whole object, streamed from disk and verified against the journaled sha256. */
 export async function uploadBasic(ctx: JobContext, file: FileRecord, answer: BasicAnswer): Promise<void> {
   const absolute = path.join(ctx.job.folder, file.path);
-  const handle = await open(absolute, "r").catch((err: unknown) => {
-    throw localReadError(err, file.path);
-  });
+  const handle = await openHashedFile(absolute, file);
   try {
-    await assertUnchanged(handle, file, file.path);
     const verifier = new VerifyingStream({
       expectedSha256: file.sha256,
       expectedSize: file.size,

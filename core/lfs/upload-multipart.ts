@@ -1,11 +1,11 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { JobContext } from "../job-context.js";
-import { localReadError } from "./local-read-error.js";
+import { openHashedFile } from "./open-hashed-file.js";
 import { assertUnchanged } from "./same-stat.js";
 import { VerifyingStream } from "./verifying-stream.js";
 
@@ -17,12 +17,9 @@ import { VerifyingStream } from "./verifying-stream.js";
  */
 export async function uploadMultipart(ctx: JobContext, file: FileRecord, plan: StoredLfsPlan): Promise<void> {
   const absolute = path.join(ctx.job.folder, file.path);
-  const handle = await open(absolute, "r").catch((err: unknown) => {
-    throw localReadError(err, file.path);
-  });
+  const handle = await openHashedFile(absolute, file);
   const etags = new Map(plan.doneParts);
   try {
-    await assertUnchanged(handle, file, file.path);
     const whole = createHash("sha256");
     const { partsInFlight, partBufferBytes } = ctx.services.tuning;
     const inFlight = Math.max(1, Math.min(partsInFlight, Math.floor(partBufferBytes / plan.chunkSize)));

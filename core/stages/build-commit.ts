@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
-import { localReadError } from "../lfs/local-read-error.js";
-import { assertUnchanged } from "../lfs/same-stat.js";
+import { openHashedFile } from "../lfs/open-hashed-file.js";
 
 export interface BuiltCommit {
   readonly files: FileRecord[];
@@ -48,11 +46,8 @@ export async function buildCommit(
 }
 
 async function toOperation(ctx: JobContext, file: FileRecord): Promise<CommitOperation> {
-  const handle = await open(path.join(ctx.job.folder, file.path), "r").catch((err: unknown) => {
-    throw localReadError(err, file.path);
-  });
+  const handle = await openHashedFile(path.join(ctx.job.folder, file.path), file);
   try {
-    await assertUnchanged(handle, file, file.path);
     const repoPath = ctx.pathInRepo(file.path);
     if (file.uploadMode === "lfs")
       return { kind: "lfsFile", path: repoPath, oid: file.sha256 ?? "", size: file.size };
