@@ -1,25 +1,12 @@
 import { execFile, execFileSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { chmod, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import t from "tap";
 import { type HashOutcome, hashFile } from "../../../core/hash/hash-file.js";
-
-/** The reference: what the Hub expects for these bytes, computed over the whole buffer at once. */
-function expected(content: Buffer) {
-  return {
-    sha256: createHash("sha256").update(content).digest("hex"),
-    sha1: createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex"),
-    sample: content.subarray(0, 512).toString("base64"),
-  };
-}
-
-function hashesOf(outcome: HashOutcome) {
-  if (!outcome.ok) throw new Error(`expected a success, got ${outcome.code}: ${outcome.message}`);
-  return outcome.hashes;
-}
+import { expectedHashes, hashesOf } from "./expected-hashes.js";
 
 t.test("the test vectors of hub-protocol.md §7.5", async (t) => {
   const dir = t.testdir({ "hello.txt": "Hello, World!", "empty.txt": "" });
@@ -45,20 +32,20 @@ t.test(
     const dir = t.testdir({ "big.bin": content, "small.bin": content.subarray(0, 600) });
     t.same(
       hashesOf(await hashFile(join(dir, "small.bin"), 1)),
-      expected(content.subarray(0, 600)),
+      expectedHashes(content.subarray(0, 600)),
       "buffer 1 byte",
     );
     for (const bufferBytes of [511, 4096, 1 << 20]) {
       t.same(
         hashesOf(await hashFile(join(dir, "big.bin"), bufferBytes)),
-        expected(content),
+        expectedHashes(content),
         `buffer ${bufferBytes}`,
       );
     }
     const reused = new Uint8Array(777);
     t.same(
       hashesOf(await hashFile(join(dir, "big.bin"), 0, { buffer: reused })),
-      expected(content),
+      expectedHashes(content),
       "given buffer",
     );
   },

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readdir, readlink, truncate, unlink, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -7,23 +7,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Worker } from "node:worker_threads";
 import t from "tap";
-import type { HashOutcome } from "../../../core/hash/hash-file.js";
 import { HashPool } from "../../../core/hash/hash-pool.js";
+import { expectedHashes, hashesOf } from "./expected-hashes.js";
 
 const MiB = 1024 * 1024;
-
-function expected(content: Buffer) {
-  return {
-    sha256: createHash("sha256").update(content).digest("hex"),
-    sha1: createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex"),
-    sample: content.subarray(0, 512).toString("base64"),
-  };
-}
-
-function hashesOf(outcome: HashOutcome) {
-  if (!outcome.ok) throw new Error(`expected a success, got ${outcome.code}: ${outcome.message}`);
-  return outcome.hashes;
-}
 
 /** A large file that costs no disk and no time to write (sparse: reads as zeros). */
 async function sparseFile(path: string, bytes: number): Promise<string> {
@@ -88,7 +75,7 @@ t.test("many files at once through a 2-worker pool all get their own right hashe
     const outcome = outcomes[i];
     const content = contents.get(name);
     if (outcome !== undefined && content !== undefined && outcome.ok) {
-      if (JSON.stringify(outcome.hashes) === JSON.stringify(expected(content))) right++;
+      if (JSON.stringify(outcome.hashes) === JSON.stringify(expectedHashes(content))) right++;
       else t.fail(`wrong hashes for ${name}`);
     } else t.fail(`no success for ${name}`);
   });
@@ -107,8 +94,8 @@ t.test("a file deleted mid-hash is ERR_FILE_VANISHED and the pool goes on", asyn
   await unlink(big);
   t.match(await first, { ok: false, code: "ERR_FILE_VANISHED", retryable: false });
   const [a, b] = await Promise.all(next);
-  t.same(a && hashesOf(a), expected(Buffer.from("after")));
-  t.same(b && hashesOf(b), expected(Buffer.alloc(0)));
+  t.same(a && hashesOf(a), expectedHashes(Buffer.from("after")));
+  t.same(b && hashesOf(b), expectedHashes(Buffer.alloc(0)));
 });
 
 t.test(
@@ -130,11 +117,11 @@ t.test(
       // the hashes must be those of the full file, never a mix.
       t.comment("the read finished before the truncate landed");
       t.equal(outcome.statBefore.size, size);
-      t.same(outcome.hashes, expected(Buffer.alloc(size)));
+      t.same(outcome.hashes, expectedHashes(Buffer.alloc(size)));
     } else {
       t.match(outcome, { ok: false, code: "ERR_FILE_CHANGED", retryable: true });
     }
-    t.same(hashesOf(await next), expected(Buffer.from("after")));
+    t.same(hashesOf(await next), expectedHashes(Buffer.from("after")));
   },
 );
 
@@ -160,7 +147,7 @@ t.test(
       !outcome.ok && outcome.message,
       /big\.bin was not hashed: the hashing thread stopped while reading it/,
     );
-    t.same(hashesOf(await queued), expected(Buffer.from("after")), "a new thread took the queued file");
+    t.same(hashesOf(await queued), expectedHashes(Buffer.from("after")), "a new thread took the queued file");
     const replaced = Reflect.get(pool, "slots") as { worker: Worker }[];
     t.equal(replaced.length, 1);
     t.not(replaced[0]?.worker, victim);
@@ -185,7 +172,7 @@ t.test(
     t.ok(await waitUntilOpen(big, running.settled));
     runningController.abort(new Error("stop reading"));
     await t.rejects(running.promise, { message: "stop reading" });
-    t.same(hashesOf(await after), expected(Buffer.from("after")));
+    t.same(hashesOf(await after), expectedHashes(Buffer.from("after")));
     const aborted = new AbortController();
     aborted.abort(new Error("already"));
     await t.rejects(pool.hash(join(dir, "a.txt"), aborted.signal), { message: "already" });
