@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { whyNobodyCannotRunSources } from "../../helpers/as-nobody.js";
 
 const SCRIPT = fileURLToPath(new URL("./scan-as-process.ts", import.meta.url));
 const NOBODY = 65534;
@@ -25,6 +26,10 @@ export async function runScanProcess(
   mode: "scan" | "check",
 ): Promise<{ entries: ProcessEntry[] } | { unavailable: string }> {
   const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const why = await whyNobodyCannotRunSources();
+    if (why !== null) return { unavailable: why };
+  }
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
