@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   ERR_FOLDER_NOT_FOUND: { exitCode: EXIT.input, httpStatus: 400, summary: "the folder does not exist" },
   ERR_FOLDER_NOT_DIRECTORY: { exitCode: EXIT.input, httpStatus: 400, summary: "the path is not a directory" },
   ERR_FOLDER_UNREADABLE: { exitCode: EXIT.input, httpStatus: 400, summary: "the folder cannot be read" },
+  ERR_FOLDER_EMPTIED: {
+    exitCode: EXIT.input,
+    httpStatus: 409,
+    summary: "a --delete folder came back empty (unmounted?)",
+  },
   ERR_FILE_UNREADABLE: { exitCode: EXIT.failure, httpStatus: 500, summary: "a file cannot be read" },
   ERR_FILE_VANISHED: { exitCode: EXIT.failure, httpStatus: 500, summary: "a file was deleted before upload" },
   ERR_FILE_CHANGED: { exitCode: EXIT.failure, httpStatus: 500, summary: "a file changed while being read" },

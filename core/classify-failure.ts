@@ -2,7 +2,7 @@ import type { ErrorCode } from "../common/error-codes.js";
 import { type HubpushError, toHubpushError } from "../common/hubpush-error.js";
 import type { ErrorInfo } from "../storage/journal.js";
 
-/** Errors that stop the whole job until the user acts (token, permissions, repo or branch). */
+/** Errors that stop the whole job until the user acts (token, permissions, repo or branch, journal). */
 const JOB_LEVEL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "ERR_HUB_UNAUTHORIZED",
   "ERR_HUB_FORBIDDEN",
@@ -10,6 +10,11 @@ const JOB_LEVEL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "ERR_HUB_REVISION_NOT_FOUND",
   "ERR_TOKEN_MISSING",
   "ERR_TOKEN_INVALID",
+  // The journal cannot record progress (disk full, read-only, I/O error, damaged): nothing can go on.
+  "ERR_JOURNAL_FULL",
+  "ERR_JOURNAL_READONLY",
+  "ERR_JOURNAL_IO",
+  "ERR_JOURNAL_CORRUPT",
 ]);
 
 /** Local I/O failures that say the file changed under us: re-hash it, do not fail it. */

@@ -41,6 +41,12 @@ export interface EngineTuning {
   readonly planLoops: number;
   /** Upload batch loops per job in parallel (default 2). */
   readonly uploadLoops: number;
+  /** Watch mode: a file modified less than this long ago is still being written and waits (default 10 s). */
+  readonly watchStableMs: number;
+  /** Watch mode: full rescans run this often, jittered ±10 %, because watchers miss events (default 1 h). */
+  readonly watchRescanMs: number;
+  /** Watch mode: a burst of watcher events is answered by one rescan once quiet this long (default 1 s). */
+  readonly watchDebounceMs: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = Object.freeze({
@@ -65,4 +71,7 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   scanBatch: 1000,
   planLoops: 2,
   uploadLoops: 2,
+  watchStableMs: 10_000,
+  watchRescanMs: 60 * 60_000,
+  watchDebounceMs: 1_000,
 });

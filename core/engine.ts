@@ -19,6 +19,20 @@ export interface StageProgress {
   readonly bytes: number;
 }
 
+/** Watch-mode state of a job, from the journal (what the daemon's folder watcher adds is its own). */
+export interface WatchProgress {
+  /** End of the last complete scan (epoch ms), null before the first. */
+  readonly lastScanAt: number | null;
+  /** Files seen but not yet committed (scanned … committing). */
+  readonly pendingFiles: number;
+  /** Remote deletions queued or in flight (--delete). */
+  readonly pendingDeletions: number;
+  /** Remote deletions done (--delete). */
+  readonly deletedFiles: number;
+  /** Earliest time the next scheduled commit may go (epoch ms); null before the first commit. */
+  readonly nextCommitAt: number | null;
+}
+
 /** A job's progress as `status` shows it; counts come from the journal, rates from this process. */
 export interface JobProgress {
   readonly job: JobRecord;
@@ -34,6 +48,8 @@ export interface JobProgress {
   readonly etaSeconds: number | null;
   /** Whether a worker is currently running for this job in this process. */
   readonly running: boolean;
+  /** Watch jobs only, else null. */
+  readonly watch: WatchProgress | null;
 }
 
 export interface Engine {
@@ -47,7 +63,7 @@ export interface Engine {
   cancel(jobId: number): JobRecord;
   /** Clears a blocked job (the token is read again) and sends failed files back through the stages. */
   retry(jobId: number): JobRecord;
-  /** Rescans the job's folder now (watch mode, periodic rescans). */
+  /** Rescans the job's folder with a walk that starts after this call (watch mode events, periodic rescans). */
   rescan(jobId: number): Promise<void>;
   progress(jobId: number): JobProgress;
   settings(): EngineSettings;

@@ -10,7 +10,12 @@ import { runHashStage } from "./stages/hash-stage.js";
 import { runPlanStage } from "./stages/plan-stage.js";
 import { runUploadStage } from "./stages/upload-stage.js";
 
-export type RunnerOutcome = { kind: "done" } | { kind: "blocked"; error: ErrorInfo } | { kind: "halted" };
+export type RunnerOutcome =
+  | { kind: "done" }
+  | { kind: "blocked"; error: ErrorInfo }
+  /** A watch job whose folder went away (unmounted disk): paused with the reason, nothing deleted. */
+  | { kind: "paused"; error: ErrorInfo }
+  | { kind: "halted" };
 
 export interface JobRunnerDeps {
   readonly services: EngineServices;
@@ -24,7 +29,9 @@ export class JobRunner {
   readonly ctx: JobContext;
   readonly #deps: JobRunnerDeps;
   #blocked: ErrorInfo | null = null;
+  #paused: ErrorInfo | null = null;
   #rescan: Promise<void> | null = null;
+  #nextScan: Promise<void> | null = null;
 
   constructor(job: JobRecord, deps: JobRunnerDeps) {
     this.#deps = deps;
@@ -50,7 +57,7 @@ export class JobRunner {
       ...Array.from({ length: t.uploadLoops }, (_, i) => runUploadStage(ctx, i)),
       runCommitStage(ctx),
     ].map((p) => p.catch((err: unknown) => this.#crashed(err)));
-    void this.rescan();
+    void this.#startScan();
     let done = false;
     while (!ctx.stopped) {
       if (this.#rescan === null && this.#finished()) {
@@ -63,21 +70,45 @@ export class JobRunner {
     }
     await Promise.all(loops);
     await this.#rescan;
+    await this.#nextScan;
     return this.#outcome(done);
   }
 
-  /** Starts a scan unless one runs; resolves when it ends. */
+  /**
+   * Scans the folder with a walk that starts after this call: if one is already under way (it may
+   * have passed the change that prompted this call), one more follows it; callers meanwhile share it.
+   */
   rescan(): Promise<void> {
-    if (this.#rescan) return this.#rescan;
+    if (this.#rescan === null) return this.#startScan();
+    this.#nextScan ??= this.#rescan.then(() => {
+      this.#nextScan = null;
+      return this.ctx.stopped ? undefined : this.#startScan();
+    });
+    return this.#nextScan;
+  }
+
+  #startScan(): Promise<void> {
     const run = scanJob(this.ctx, this.#deps.excludeAbsolute)
       .catch((err: unknown) => {
         // A halt (pause, cancel, stop) aborts the walk: nothing went wrong, the next run scans again.
         if (this.ctx.stopped) return;
         const failure = classifyFailure(err);
-        // A missing or unreadable folder stops the job; nothing is marked vanished.
-        if (failure.kind === "job" || failure.error.code.startsWith("ERR_FOLDER_"))
+        const folderGone = failure.error.code.startsWith("ERR_FOLDER_");
+        // A watch job's folder may come back (a disk mounted again): pause, so `resume` picks it up.
+        if (folderGone && this.ctx.job.options.watch) {
+          const { code, message } = failure.info;
+          this.#paused ??= {
+            code,
+            message:
+              code === "ERR_FOLDER_EMPTIED"
+                ? message
+                : `${message}. The watch job is paused and nothing was deleted from the repo; once the folder is back (its disk mounted again), run \`hubpush resume ${this.ctx.jobId}\``,
+          };
+          this.ctx.halt();
+        } else if (failure.kind === "job" || folderGone) {
+          // A missing or unreadable folder stops the job; nothing is marked vanished.
           this.ctx.block(failure.info);
-        else this.#crashed(err);
+        } else this.#crashed(err);
       })
       .finally(() => {
         this.#rescan = null;
@@ -95,11 +126,16 @@ export class JobRunner {
       counts.planned.files +
       counts.uploaded.files +
       counts.committing.files;
+    const deleting = this.ctx.job.options.deleteRemote
+      ? this.ctx.journal.deletionCounts(this.ctx.jobId)
+      : null;
+    if (deleting !== null && deleting.pending + deleting.committing > 0) return false;
     return active === 0 && this.ctx.journal.listUnsettledCommits(this.ctx.jobId).length === 0;
   }
 
   #outcome(done: boolean): RunnerOutcome {
     if (this.#blocked) return { kind: "blocked", error: this.#blocked };
+    if (this.#paused) return { kind: "paused", error: this.#paused };
     return done ? { kind: "done" } : { kind: "halted" };
   }
 
@@ -107,7 +143,9 @@ export class JobRunner {
     if (this.ctx.stopped && err instanceof Error && err.name === "AbortError") return;
     const failure = classifyFailure(err);
     this.ctx.logger.error({ err }, "stage loop crashed");
-    this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
+    // A journal failure (disk full…) says what to do itself; anything else is a bug of ours.
+    if (failure.kind === "job") this.ctx.block(failure.info);
+    else this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
   }
 
   /** Creates the repo if needed (exist_ok) and checks the branch; transient failures are retried forever. */

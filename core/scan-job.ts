@@ -1,3 +1,4 @@
+import { HubpushError } from "../common/hubpush-error.js";
 import type { ScannedFile } from "../storage/journal.js";
 import type { JobContext } from "./job-context.js";
 import { checkFolder, scanFolder } from "./scan/scan-folder.js";
@@ -50,11 +51,30 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
     }
     flush();
     if (ctx.stopped) return;
-    const { vanished } = journal.finishScan(ctx.jobId, generation);
-    journal.appendEvent("scan.finished", ctx.jobId, { ...totals, vanished });
-    ctx.logger.info({ ...totals, vanished }, "scan finished");
+    const mirrorDeletions = ctx.job.options.deleteRemote;
+    if (mirrorDeletions) refuseEmptiedFolder(ctx, totals.added + totals.changed + totals.unchanged);
+    const { vanished, deletionsQueued } = journal.finishScan(ctx.jobId, generation, { mirrorDeletions });
+    journal.appendEvent("scan.finished", ctx.jobId, { ...totals, vanished, deletionsQueued });
+    ctx.logger.info({ ...totals, vanished, deletionsQueued }, "scan finished");
+    if (deletionsQueued > 0) ctx.wake.commit.notify();
   } finally {
     ctx.scanning = false;
     ctx.wake.commit.notify();
   }
+}
+
+/**
+ * With --delete, a folder that comes back empty while the Hub holds files from it is far more
+ * likely an unmounted disk or a failed mount than a user deleting everything: mirroring that would
+ * wipe the repo. The job stops instead, and nothing is queued for deletion.
+ */
+function refuseEmptiedFolder(ctx: JobContext, seen: number): void {
+  if (seen > 0) return;
+  const counts = ctx.journal.getJobCounts(ctx.jobId).byState;
+  const onHub = counts.committed.files + counts.skipped.files;
+  if (onHub === 0) return;
+  throw new HubpushError(
+    "ERR_FOLDER_EMPTIED",
+    `${ctx.job.folder} is empty, but ${onHub} files were uploaded from it: if its disk is unmounted, mount it again and run \`hubpush resume ${ctx.jobId}\`. Nothing was deleted from the repo. To really empty the repo, delete the files on the Hub and add the folder again without --delete.`,
+  );
 }

@@ -1,9 +1,10 @@
 import { HubpushError } from "../common/hubpush-error.js";
 import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
-import type { Engine, EngineSettings, JobProgress, StageProgress } from "./engine.js";
+import type { Engine, EngineSettings, JobProgress, StageProgress, WatchProgress } from "./engine.js";
 import type { EngineServices } from "./engine-services.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobRunner, type RunnerOutcome } from "./job-runner.js";
+import { nextScheduledCommitAt } from "./stages/commit-schedule.js";
 
 interface Running {
   readonly runner: JobRunner;
@@ -105,6 +106,18 @@ export class UploadEngine implements Engine {
       hashRate: ctx?.hashMeter.rate ?? 0,
       etaSeconds: remaining === 0 ? 0 : uploadRate > 0 ? Math.round(remaining / uploadRate) : null,
       running: ctx !== undefined,
+      watch: job.options.watch ? this.#watchProgress(job, pendingFiles(byState)) : null,
+    };
+  }
+
+  #watchProgress(job: JobRecord, pending: number): WatchProgress {
+    const deletions = this.#journal.deletionCounts(job.id);
+    return {
+      lastScanAt: job.lastScanAt,
+      pendingFiles: pending,
+      pendingDeletions: deletions.pending + deletions.committing,
+      deletedFiles: deletions.deleted,
+      nextCommitAt: nextScheduledCommitAt({ job, journal: this.#journal, jobId: job.id }),
     };
   }
 
@@ -190,6 +203,11 @@ export class UploadEngine implements Engine {
     if (outcome.kind === "blocked" && current?.state === "active") {
       this.#journal.setJobState(jobId, "blocked", outcome.error);
       this.#journal.appendEvent("job.blocked", jobId, { ...outcome.error });
+    } else if (outcome.kind === "paused" && current?.state === "active") {
+      this.#journal.setJobState(jobId, "paused", null);
+      this.#journal.recordJobError(jobId, outcome.error);
+      this.#journal.appendEvent("job.paused", jobId, { ...outcome.error });
+      this.#services.logger.warn({ jobId, err: outcome.error }, "watch job paused: its folder is gone");
     } else if (outcome.kind === "done" && current?.state === "active") {
       this.#journal.setJobState(jobId, "done", null);
       this.#journal.appendEvent("job.done", jobId, { commits: current.commitsMade });
@@ -204,4 +222,11 @@ export class UploadEngine implements Engine {
     }
     return outcome;
   }
+}
+
+function pendingFiles(byState: Readonly<Record<FileState, StageProgress>>): number {
+  return (["scanned", "hashed", "planned", "uploaded", "committing"] as const).reduce(
+    (sum, s) => sum + byState[s].files,
+    0,
+  );
 }

@@ -2,10 +2,12 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { HubpushError } from "../common/hubpush-error.js";
 import type { Engine } from "../core/engine.js";
+import { DEFAULT_TUNING, type EngineTuning } from "../core/engine-tuning.js";
 import { parseJobInput } from "../core/job-input.js";
 import type { JobRecord, Journal } from "../storage/journal.js";
 import type { ControlMetrics } from "./control-metrics.js";
 import { intQuery, jobIdFromBody, jobIdFromQuery } from "./control-params.js";
+import type { WatcherStatus } from "./folder-watchers.js";
 import { toJobStatusJson } from "./job-status-json.js";
 import { parseSettingsPatch } from "./parse-settings-patch.js";
 import { renderMetrics } from "./render-metrics.js";
@@ -24,6 +26,10 @@ export interface ControlContext {
   readonly defaultEndpoint: string;
   /** Starts the graceful stop (after the answer is sent). */
   readonly requestShutdown: () => void;
+  /** The folder watcher of a watch job, if the daemon runs one. */
+  readonly watchStatus?: (jobId: number) => WatcherStatus | null;
+  /** Rescan schedule knobs, to show when a watch job's next rescan is due. */
+  readonly rescanPolicy?: Pick<EngineTuning, "watchRescanMs">;
 }
 
 export interface RouteInput {
@@ -66,7 +72,11 @@ function requireAbsolute(body: unknown, key: "folder" | "tokenFile"): void {
 /** The control API's route table (docs/control-api.md), keyed by path. */
 export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
   const { engine, journal } = ctx;
-  const status = (id: number) => toJobStatusJson(engine.progress(id));
+  const status = (id: number) =>
+    toJobStatusJson(engine.progress(id), {
+      watcher: ctx.watchStatus?.(id) ?? null,
+      tuning: ctx.rescanPolicy ?? DEFAULT_TUNING,
+    });
   const jobAction = (action: (id: number) => JobRecord, name: string): Route => ({
     method: "POST",
     mutates: true,

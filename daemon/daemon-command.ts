@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { EXIT } from "../common/error-codes.js";
 import { createEngine } from "../core/create-engine.js";
 import type { Engine, EngineSettings } from "../core/engine.js";
-import type { EngineTuning } from "../core/engine-tuning.js";
+import { DEFAULT_TUNING, type EngineTuning } from "../core/engine-tuning.js";
 import { DEFAULT_ENDPOINT, normalizeEndpoint } from "../core/job-input.js";
 import type { Journal } from "../storage/journal.js";
 import { openJournal } from "../storage/sqlite-journal.js";
@@ -12,6 +12,7 @@ import { createLogger } from "./create-logger.js";
 import { DaemonLock } from "./daemon-lock.js";
 import { daemonVersion } from "./daemon-version.js";
 import { ensureStateDir } from "./ensure-state-dir.js";
+import { FolderWatchers } from "./folder-watchers.js";
 import { Housekeeping } from "./housekeeping.js";
 import { Lifecycle, type StopReason } from "./lifecycle.js";
 import type { StatePaths } from "./state-paths.js";
@@ -65,6 +66,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   const startedAt = Date.now();
   let engine: Engine | null = null;
   let housekeeping: Housekeeping | null = null;
+  let watchers: FolderWatchers | null = null;
+  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
   try {
     lock = DaemonLock.acquire(paths.lock);
     journal = openJournal(paths.journal);
@@ -77,9 +80,18 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       ...(options.settings === undefined ? {} : { settings: options.settings }),
       ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
     });
+    watchers = new FolderWatchers({
+      engine,
+      logger: log.logger.child({ component: "watch" }),
+      excludeAbsolute: [paths.home],
+      debounceMs: tuning.watchDebounceMs,
+    });
+    const folderWatchers = watchers;
     server = new ControlServer(
       {
         engine,
+        watchStatus: (jobId) => folderWatchers.status(jobId),
+        rescanPolicy: tuning,
         journal,
         logger: log.logger.child({ component: "control" }),
         metrics: new ControlMetrics(),
@@ -96,6 +108,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     housekeeping = new Housekeeping({
       journal,
       engine,
+      watchers,
+      tuning,
       logger: log.logger.child({ component: "housekeeping" }),
     });
     housekeeping.start();
@@ -107,6 +121,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   } catch (err) {
     logger.fatal({ err }, "daemon failed to start");
     housekeeping?.stop();
+    await watchers?.closeAll();
     await server?.close().catch(() => {});
     // The engine may already hold worker threads and Hub connections that would keep the process alive.
     await engine?.stop(0).catch(() => {});
@@ -123,6 +138,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     server,
     journal,
     housekeeping,
+    watchers,
     graceMs: options.graceMs,
     logger,
   });
@@ -141,12 +157,14 @@ async function shutdown(parts: {
   server: ControlServer;
   journal: Journal;
   housekeeping: Housekeeping;
+  watchers: FolderWatchers;
   graceMs: number;
   logger: Logger;
 }): Promise<number> {
   const { engine, server, journal, logger } = parts;
   logger.info({ reason: parts.reason, graceMs: parts.graceMs }, "daemon stopping");
   parts.housekeeping.stop();
+  await parts.watchers.closeAll();
   server.beginStopping();
   let code = 0;
   try {

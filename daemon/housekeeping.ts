@@ -1,26 +1,29 @@
 import type { Logger } from "pino";
 import type { Engine } from "../core/engine.js";
+import { DEFAULT_TUNING, type EngineTuning } from "../core/engine-tuning.js";
 import type { Journal } from "../storage/journal.js";
+import type { FolderWatchers } from "./folder-watchers.js";
+import { nextRescanAt } from "./rescan-policy.js";
 
 export interface HousekeepingOptions {
   readonly journal: Journal;
   readonly engine: Engine;
   readonly logger: Logger;
-  /** How often to look for due work; default 15 s. */
+  /** The watchers of watch jobs, kept in step with the jobs at every tick; none = rescans only. */
+  readonly watchers?: FolderWatchers;
+  /** How often to look for due work; default 2 s (a tick costs one small query). */
   readonly tickMs?: number;
   /** Events kept in the journal (older ones are pruned); default 100 000. */
   readonly keepEvents?: number;
-  /** Rescan interval of watch jobs without --every; default 5 minutes. */
-  readonly defaultWatchMinutes?: number;
+  readonly tuning?: Pick<EngineTuning, "watchRescanMs">;
   readonly now?: () => number;
 }
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 /**
- * The daemon's periodic chores: rescanning the folders of watch-mode jobs (every `everyMinutes`,
- * measured from the job's last scan as the journal records it, so a restart does not reset the
- * schedule) and pruning old events.
+ * The daemon's periodic chores: starting and stopping folder watchers as watch jobs come and go,
+ * rescanning watch jobs when their full rescan is due (rescan-policy.ts), and pruning old events.
  */
 export class Housekeeping {
   readonly #options: HousekeepingOptions;
@@ -36,7 +39,7 @@ export class Housekeeping {
 
   start(): void {
     this.tick();
-    this.#timer = setInterval(() => this.tick(), this.#options.tickMs ?? 15_000);
+    this.#timer = setInterval(() => this.tick(), this.#options.tickMs ?? 2_000);
     this.#timer.unref();
   }
 
@@ -47,17 +50,23 @@ export class Housekeeping {
 
   /** One round of chores (public so tests can drive it without waiting). */
   tick(): void {
-    const { journal, engine, logger } = this.#options;
+    const { journal, engine, logger, watchers } = this.#options;
     const now = this.#now();
     if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
       this.#lastPrune = now;
       const pruned = journal.pruneEvents(this.#options.keepEvents ?? 100_000);
       if (pruned > 0) logger.info({ pruned }, "old events pruned");
     }
-    for (const job of journal.listJobs()) {
+    const jobs = journal.listJobs();
+    watchers?.sync(jobs);
+    const tuning = this.#options.tuning ?? DEFAULT_TUNING;
+    for (const job of jobs) {
       if (job.state !== "active" || !job.options.watch || this.#scanning.has(job.id)) continue;
-      const intervalMs = (job.options.everyMinutes ?? this.#options.defaultWatchMinutes ?? 5) * 60_000;
-      if (job.lastScanAt !== null && now - job.lastScanAt < intervalMs) continue;
+      // Without a watcher (none given, or it failed) the folder is polled every --every minutes.
+      const mode = watchers?.status(job.id)?.mode ?? "polling";
+      const due = nextRescanAt(job, mode, tuning);
+      // No scan finished yet: the job runner scans at start, nothing is due.
+      if (due === null || now < due) continue;
       this.#scanning.add(job.id);
       engine
         .rescan(job.id)

@@ -1,5 +1,8 @@
 import type { JobProgress } from "../core/engine.js";
+import type { EngineTuning } from "../core/engine-tuning.js";
 import { FILE_STATES, type FileState, type JobState, type RepoType } from "../storage/journal.js";
+import type { WatcherStatus } from "./folder-watchers.js";
+import { nextRescanAt } from "./rescan-policy.js";
 
 export interface CountJson {
   readonly files: number;
@@ -34,6 +37,8 @@ export interface JobStatusJson {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
+  /** Watch jobs only (null otherwise): how changes are found, and what is scheduled. */
+  readonly watch: WatchStatusJson | null;
   readonly options: {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
@@ -47,14 +52,62 @@ export interface JobStatusJson {
   };
 }
 
+export interface WatchStatusJson {
+  /**
+   * events: a folder watcher reports changes (plus a full rescan every hour or so); polling: the
+   * watcher failed (see warning), the folder is rescanned every --every minutes; starting: the
+   * watcher is setting up; off: nothing watches (the job is not active in a running daemon).
+   */
+  readonly watcher: "events" | "polling" | "starting" | "off";
+  readonly warning: string | null;
+  readonly lastScanAt: string | null;
+  readonly lastEventAt: string | null;
+  /** Files seen and not yet committed. */
+  readonly pendingFiles: number;
+  /** --delete: deletions queued or in flight, and done. */
+  readonly pendingDeletions: number;
+  readonly deletedFiles: number;
+  /** Earliest time of the next scheduled commit (null before the first commit). */
+  readonly nextCommitAt: string | null;
+  readonly nextRescanAt: string | null;
+}
+
+/** What the daemon adds to a watch job's status: its folder watcher, and the rescan schedule. */
+export interface WatchContext {
+  readonly watcher: WatcherStatus | null;
+  readonly tuning: Pick<EngineTuning, "watchRescanMs">;
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 function count(value: { readonly files: number; readonly bytes: number } | undefined): CountJson {
   return { files: value?.files ?? 0, bytes: value?.bytes ?? 0 };
 }
 
+function watchJson(progress: JobProgress, context: WatchContext | undefined): WatchStatusJson | null {
+  const w = progress.watch;
+  if (w === null) return null;
+  const watcher = context?.watcher ?? null;
+  const mode = watcher?.mode ?? "off";
+  return {
+    watcher: mode,
+    warning: watcher?.warning ?? null,
+    lastScanAt: isoOrNull(w.lastScanAt),
+    lastEventAt: isoOrNull(watcher?.lastEventAt ?? null),
+    pendingFiles: w.pendingFiles,
+    pendingDeletions: w.pendingDeletions,
+    deletedFiles: w.deletedFiles,
+    nextCommitAt: isoOrNull(w.nextCommitAt),
+    nextRescanAt:
+      context === undefined || mode === "off" || mode === "starting"
+        ? null
+        : isoOrNull(nextRescanAt(progress.job, mode, context.tuning)),
+  };
+}
+
 /** Builds the stable JSON view of a job from the engine's progress. */
-export function toJobStatusJson(progress: JobProgress): JobStatusJson {
+export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): JobStatusJson {
   const { job } = progress;
   const files = Object.fromEntries(
     FILE_STATES.map((state) => [state, count(progress.byState[state])]),
@@ -88,6 +141,7 @@ export function toJobStatusJson(progress: JobProgress): JobStatusJson {
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     finishedAt: job.finishedAt === null ? null : iso(job.finishedAt),
+    watch: watchJson(progress, watch),
     options: {
       include: [...job.options.include],
       exclude: [...job.options.exclude],

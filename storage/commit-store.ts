@@ -37,14 +37,23 @@ export class CommitStore {
   readonly #filesTo: Database.Statement<{ commitId: number; state: string; now: number }>;
   readonly #fileCommitted: Database.Statement<{ fileId: number; commitId: number; now: number }>;
   readonly #countCommit: Database.Statement<{ jobId: number; now: number }>;
+  readonly #deletionsTo: Database.Statement<{ commitId: number; deleted: number; now: number }>;
+  readonly #lastCommitAt: Database.Statement<[number], { at: number | null }>;
   readonly #jobError: Database.Statement<{ jobId: number; code: string; message: string; now: number }>;
   readonly #unsettled: Database.Statement<[number], CommitRow>;
   readonly #list: Database.Statement<[number], CommitRow>;
   readonly #files: Database.Statement<[number], FileRow>;
-  readonly #create: (jobId: number, fileIds: readonly number[], message: string) => CommitRecord;
+  readonly #attachDeletion: Database.Statement<{ id: number; jobId: number; commitId: number }>;
+  readonly #deletionDone: Database.Statement<{ id: number; commitId: number; now: number }>;
+  readonly #create: (
+    jobId: number,
+    fileIds: readonly number[],
+    message: string,
+    deletionIds: readonly number[],
+  ) => CommitRecord;
   readonly #done: (commitId: number, oid: string) => void;
   readonly #failed: (commitId: number, error: ErrorInfo) => void;
-  readonly #reconcile: (commitId: number, committed: readonly number[]) => void;
+  readonly #reconcile: (commitId: number, committed: readonly number[], deleted: readonly number[]) => void;
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
@@ -81,6 +90,23 @@ export class CommitStore {
     this.#countCommit = db.prepare(
       "UPDATE jobs SET commits_made = commits_made + 1, updated_at = @now WHERE id = @jobId",
     );
+    // Deletions riding a batch settle with it: landed → deleted, refused → pending again.
+    this.#deletionsTo = db.prepare(
+      "UPDATE remote_deletions SET state = CASE WHEN @deleted = 1 THEN 'deleted' ELSE 'pending' END, " +
+        "commit_id = NULL, settled_at = CASE WHEN @deleted = 1 THEN @now ELSE NULL END " +
+        "WHERE commit_id = @commitId AND state = 'committing'",
+    );
+    this.#attachDeletion = db.prepare(
+      "UPDATE remote_deletions SET state = 'committing', commit_id = @commitId " +
+        "WHERE id = @id AND job_id = @jobId AND state = 'pending'",
+    );
+    this.#deletionDone = db.prepare(
+      "UPDATE remote_deletions SET state = 'deleted', commit_id = NULL, settled_at = @now " +
+        "WHERE id = @id AND commit_id = @commitId AND state = 'committing'",
+    );
+    this.#lastCommitAt = db.prepare(
+      "SELECT MAX(created_at) AS at FROM commits WHERE job_id = ? AND state IN ('committed', 'reconciled', 'sent', 'unknown')",
+    );
     this.#jobError = db.prepare(
       "UPDATE jobs SET last_error_code = @code, last_error_message = @message, last_error_at = @now, " +
         "updated_at = @now WHERE id = @jobId",
@@ -91,34 +117,40 @@ export class CommitStore {
     this.#list = db.prepare("SELECT * FROM commits WHERE job_id = ? ORDER BY id");
     this.#files = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE commit_id = ? ORDER BY id`);
 
-    this.#create = db.transaction((jobId: number, fileIds: readonly number[], message: string) => {
-      if (this.#jobExists.get(jobId) === undefined) throw jobNotFound(ctx.path, jobId);
-      const now = ctx.now();
-      const commit = this.#insert.get({ jobId, message, now });
-      if (commit === undefined) throw new Error("INSERT … RETURNING gave no row");
-      let count = 0;
-      for (const fileId of new Set(fileIds)) {
-        count += this.#attach.run({ fileId, jobId, commitId: commit.id, now }).changes;
-      }
-      this.#setCount.run({ id: commit.id, count });
-      if (count === 0) {
-        // Nothing to send: settle it at once so it never waits for a reconciliation.
-        this.#settle.run({
-          id: commit.id,
-          state: "failed",
-          oid: null,
-          ...this.#errorParams(NOTHING_READY),
-          now,
-        });
-      }
-      return commitFromRow(this.#mustGet(commit.id));
-    }).immediate;
+    this.#create = db.transaction(
+      (jobId: number, fileIds: readonly number[], message: string, deletionIds: readonly number[]) => {
+        if (this.#jobExists.get(jobId) === undefined) throw jobNotFound(ctx.path, jobId);
+        const now = ctx.now();
+        const commit = this.#insert.get({ jobId, message, now });
+        if (commit === undefined) throw new Error("INSERT … RETURNING gave no row");
+        let count = 0;
+        for (const fileId of new Set(fileIds)) {
+          count += this.#attach.run({ fileId, jobId, commitId: commit.id, now }).changes;
+        }
+        this.#setCount.run({ id: commit.id, count });
+        let deletions = 0;
+        for (const id of new Set(deletionIds))
+          deletions += this.#attachDeletion.run({ id, jobId, commitId: commit.id }).changes;
+        if (count === 0 && deletions === 0) {
+          // Nothing to send: settle it at once so it never waits for a reconciliation.
+          this.#settle.run({
+            id: commit.id,
+            state: "failed",
+            oid: null,
+            ...this.#errorParams(NOTHING_READY),
+            now,
+          });
+        }
+        return commitFromRow(this.#mustGet(commit.id));
+      },
+    ).immediate;
 
     this.#done = db.transaction((commitId: number, oid: string) => {
       const now = ctx.now();
       const row = this.#settleOrCheck(commitId, "committed", oid, null, now);
       if (row === undefined) return;
       this.#filesTo.run({ commitId, state: "committed", now });
+      this.#deletionsTo.run({ commitId, deleted: 1, now });
       this.#countCommit.run({ jobId: row.job_id, now });
     }).immediate;
 
@@ -127,20 +159,25 @@ export class CommitStore {
       const row = this.#settleOrCheck(commitId, "failed", null, error, now);
       if (row === undefined) return;
       this.#filesTo.run({ commitId, state: "uploaded", now });
+      this.#deletionsTo.run({ commitId, deleted: 0, now });
       this.#jobError.run({ jobId: row.job_id, code: error.code, message: error.message, now });
     }).immediate;
 
-    this.#reconcile = db.transaction((commitId: number, committed: readonly number[]) => {
-      const now = ctx.now();
-      const row = this.#settleOrCheck(commitId, "reconciled", null, null, now);
-      if (row === undefined) return;
-      let found = 0;
-      for (const fileId of new Set(committed))
-        found += this.#fileCommitted.run({ fileId, commitId, now }).changes;
-      this.#filesTo.run({ commitId, state: "uploaded", now });
-      // Files found on the Hub mean the lost commit did happen.
-      if (found > 0) this.#countCommit.run({ jobId: row.job_id, now });
-    }).immediate;
+    this.#reconcile = db.transaction(
+      (commitId: number, committed: readonly number[], deleted: readonly number[]) => {
+        const now = ctx.now();
+        const row = this.#settleOrCheck(commitId, "reconciled", null, null, now);
+        if (row === undefined) return;
+        let found = 0;
+        for (const fileId of new Set(committed))
+          found += this.#fileCommitted.run({ fileId, commitId, now }).changes;
+        for (const id of new Set(deleted)) found += this.#deletionDone.run({ id, commitId, now }).changes;
+        this.#filesTo.run({ commitId, state: "uploaded", now });
+        this.#deletionsTo.run({ commitId, deleted: 0, now });
+        // Files found on the Hub mean the lost commit did happen.
+        if (found > 0) this.#countCommit.run({ jobId: row.job_id, now });
+      },
+    ).immediate;
   }
 
   #errorParams(error: ErrorInfo | null): { code: string | null; message: string | null } {
@@ -172,8 +209,13 @@ export class CommitStore {
     return row;
   }
 
-  createCommit(jobId: number, fileIds: readonly number[], message: string): CommitRecord {
-    return this.#create(jobId, fileIds, message);
+  createCommit(
+    jobId: number,
+    fileIds: readonly number[],
+    message: string,
+    deletionIds: readonly number[] = [],
+  ): CommitRecord {
+    return this.#create(jobId, fileIds, message, deletionIds);
   }
 
   recordCommitDone(commitId: number, commitOid: string): void {
@@ -188,12 +230,20 @@ export class CommitStore {
     this.#settleOrCheck(commitId, "unknown", null, error, this.#ctx.now());
   }
 
-  reconcileCommit(commitId: number, committedFileIds: readonly number[]): void {
-    this.#reconcile(commitId, committedFileIds);
+  reconcileCommit(
+    commitId: number,
+    committedFileIds: readonly number[],
+    deletedIds: readonly number[] = [],
+  ): void {
+    this.#reconcile(commitId, committedFileIds, deletedIds);
   }
 
   listUnsettledCommits(jobId: number): CommitRecord[] {
     return this.#unsettled.all(jobId).map(commitFromRow);
+  }
+
+  lastCommitAt(jobId: number): number | null {
+    return this.#lastCommitAt.get(jobId)?.at ?? null;
   }
 
   listCommits(jobId: number): CommitRecord[] {

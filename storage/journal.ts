@@ -171,6 +171,15 @@ export interface FileRecord extends FileStat {
   readonly updatedAt: number;
 }
 
+/** A local deletion to mirror on the Hub (--delete): pending → committing (in a batch) → deleted. */
+export interface RemoteDeletion {
+  readonly id: number;
+  /** Path relative to the job's folder, as FileRecord.path. */
+  readonly path: string;
+  readonly state: "pending" | "committing" | "deleted";
+  readonly commitId: number | null;
+}
+
 export interface ScanBatchResult {
   readonly added: number;
   readonly changed: number;
@@ -282,8 +291,16 @@ export interface Journal {
    * left alone. Every path in the batch is marked seen in this generation.
    */
   upsertScannedFiles(jobId: number, generation: number, files: readonly ScannedFile[]): ScanBatchResult;
-  /** Marks files not seen in this generation and not yet committed as vanished; returns their count. */
-  finishScan(jobId: number, generation: number): { vanished: number };
+  /**
+   * Marks files not seen in this generation and not yet committed as vanished; returns their count.
+   * With mirrorDeletions (--delete), committed and skipped files not seen vanish too, and every
+   * vanished path is queued as a remote deletion (the committer drops those the Hub does not hold).
+   */
+  finishScan(
+    jobId: number,
+    generation: number,
+    options?: { mirrorDeletions?: boolean },
+  ): { vanished: number; deletionsQueued: number };
 
   // Claims and stage results
   /**
@@ -311,8 +328,11 @@ export interface Journal {
     observed: FileStat,
     hashes: FileHashes,
   ): boolean;
-  /** The file's stat changed since the scan: store the new stat, stay in scanned, release the lease. */
-  recordStatChanged(fileId: number, owner: string, observed: FileStat): void;
+  /**
+   * The file's stat changed since the scan: store the new stat, stay in scanned, release the lease;
+   * claimable again from `notBefore` (watch mode waits until a file is stable), else at once.
+   */
+  recordStatChanged(fileId: number, owner: string, observed: FileStat, notBefore?: number): void;
   /** Records preupload answers for files claimed in `hashed`, in one transaction. */
   recordPlans(owner: string, plans: readonly PlanResult[]): void;
   /** planned → uploaded, and drops any LFS plan of the file. */
@@ -343,16 +363,40 @@ export interface Journal {
   deleteLfsPlan(fileId: number): void;
 
   // Commits
-  /** Records a batch as sent (before the POST): files → committing with commitId. */
-  createCommit(jobId: number, fileIds: readonly number[], message: string): CommitRecord;
+  /**
+   * Records a batch as sent (before the POST): files → committing with commitId, and the given
+   * pending remote deletions → committing in the same batch.
+   */
+  createCommit(
+    jobId: number,
+    fileIds: readonly number[],
+    message: string,
+    deletionIds?: readonly number[],
+  ): CommitRecord;
   /** The Hub answered: files → committed, batch committed, job.commitsMade + 1 (one transaction). */
   recordCommitDone(commitId: number, commitOid: string): void;
   /** The Hub refused it (nothing applied): files back to uploaded. */
   recordCommitFailed(commitId: number, error: ErrorInfo): void;
   /** The answer was lost: batch unknown, files stay committing until reconciled. */
   markCommitUnknown(commitId: number, error: ErrorInfo): void;
-  /** Reconciliation: the given files are committed remotely; the rest go back to uploaded. */
-  reconcileCommit(commitId: number, committedFileIds: readonly number[]): void;
+  /**
+   * Reconciliation: the given files are committed remotely and the given deletions done; the other
+   * files go back to uploaded and the other deletions to pending.
+   */
+  reconcileCommit(
+    commitId: number,
+    committedFileIds: readonly number[],
+    deletedIds?: readonly number[],
+  ): void;
+  /** created_at of the job's newest batch that was sent (whatever became of it), or null. */
+  lastCommitAt(jobId: number): number | null;
+  /** Queued remote deletions of the job, oldest first. */
+  pendingDeletions(jobId: number, limit: number): RemoteDeletion[];
+  /** Pending deletions found already absent on the Hub: deleted, without a commit. */
+  markDeletionsDone(jobId: number, ids: readonly number[]): void;
+  /** Deletions riding this batch (state committing). */
+  getCommitDeletions(commitId: number): RemoteDeletion[];
+  deletionCounts(jobId: number): { pending: number; committing: number; deleted: number };
   /** Batches of the job in sent or unknown state, oldest first. */
   listUnsettledCommits(jobId: number): CommitRecord[];
   listCommits(jobId: number): CommitRecord[];

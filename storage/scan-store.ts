@@ -42,13 +42,20 @@ export class ScanStore {
   readonly #reset: Database.Statement<FileParams & { id: number }>;
   readonly #deletePlan: Database.Statement<[number]>;
   readonly #vanish: Database.Statement<{ jobId: number; generation: number; now: number }>;
+  readonly #vanishMirrored: Database.Statement<{ jobId: number; generation: number; now: number }>;
+  readonly #queueDeletions: Database.Statement<{ jobId: number; generation: number; now: number }>;
+  readonly #forgetDeletion: Database.Statement<{ jobId: number; path: string }>;
   readonly #scanDone: Database.Statement<{ jobId: number; now: number }>;
   readonly #upsertBatch: (
     jobId: number,
     generation: number,
     files: readonly ScannedFile[],
   ) => ScanBatchResult;
-  readonly #finish: (jobId: number, generation: number) => { vanished: number };
+  readonly #finish: (
+    jobId: number,
+    generation: number,
+    mirrorDeletions: boolean,
+  ) => { vanished: number; deletionsQueued: number };
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx;
@@ -79,6 +86,23 @@ export class ScanStore {
         "WHERE job_id = @jobId AND seen_generation < @generation " +
         "AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed')",
     );
+    // --delete: files the Hub may hold (committed, skipped, or anything not yet settled) that the
+    // scan no longer saw are queued for deletion; the committer checks which really exist remotely.
+    this.#queueDeletions = db.prepare(
+      "INSERT INTO remote_deletions (job_id, path, state, created_at) " +
+        "SELECT job_id, path, 'pending', @now FROM files WHERE job_id = @jobId AND seen_generation < @generation " +
+        "AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed', 'committed', 'skipped') " +
+        "ON CONFLICT (job_id, path) DO UPDATE SET state = 'pending', commit_id = NULL, settled_at = NULL " +
+        "WHERE remote_deletions.state = 'deleted'",
+    );
+    this.#vanishMirrored = db.prepare(
+      `UPDATE files SET state = 'vanished', next_attempt_at = NULL, ${FILE_SQL.clearLease}, updated_at = @now ` +
+        "WHERE job_id = @jobId AND seen_generation < @generation AND state IN ('committed', 'skipped')",
+    );
+    // A path seen again is uploaded again: a deletion not yet in flight is dropped.
+    this.#forgetDeletion = db.prepare(
+      "DELETE FROM remote_deletions WHERE job_id = @jobId AND path = @path AND state <> 'committing'",
+    );
     this.#scanDone = db.prepare("UPDATE jobs SET last_scan_at = @now, updated_at = @now WHERE id = @jobId");
 
     this.#upsertBatch = db.transaction((jobId: number, generation: number, files: readonly ScannedFile[]) => {
@@ -101,10 +125,12 @@ export class ScanStore {
         const known = this.#find.get(params);
         if (known === undefined) {
           this.#insert.run(params);
+          this.#forgetDeletion.run(params);
           added++;
         } else if (mustReset(known, file)) {
           this.#deletePlan.run(known.id);
           this.#reset.run({ ...params, id: known.id });
+          if (known.state === "vanished") this.#forgetDeletion.run(params);
           changed++;
         } else {
           this.#markSeen.run({ id: known.id, generation });
@@ -114,11 +140,14 @@ export class ScanStore {
       return { added, changed, unchanged };
     }).immediate;
 
-    this.#finish = db.transaction((jobId: number, generation: number) => {
+    this.#finish = db.transaction((jobId: number, generation: number, mirrorDeletions: boolean) => {
       const now = ctx.now();
-      const vanished = this.#vanish.run({ jobId, generation, now }).changes;
+      const params = { jobId, generation, now };
+      const deletionsQueued = mirrorDeletions ? this.#queueDeletions.run(params).changes : 0;
+      let vanished = this.#vanish.run(params).changes;
+      if (mirrorDeletions) vanished += this.#vanishMirrored.run(params).changes;
       if (this.#scanDone.run({ jobId, now }).changes === 0) throw jobNotFound(ctx.path, jobId);
-      return { vanished };
+      return { vanished, deletionsQueued };
     }).immediate;
   }
 
@@ -132,7 +161,11 @@ export class ScanStore {
     return this.#upsertBatch(jobId, generation, files);
   }
 
-  finishScan(jobId: number, generation: number): { vanished: number } {
-    return this.#finish(jobId, generation);
+  finishScan(
+    jobId: number,
+    generation: number,
+    options: { mirrorDeletions?: boolean } = {},
+  ): { vanished: number; deletionsQueued: number } {
+    return this.#finish(jobId, generation, options.mirrorDeletions === true);
   }
 }

@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import { ClaimStore } from "./claim-store.js";
 import { classifySqliteError } from "./classify-sqlite-error.js";
 import { CommitStore } from "./commit-store.js";
+import { DeletionStore } from "./deletion-store.js";
 import { EventStore } from "./event-store.js";
 import { guardMethods } from "./guard-methods.js";
 import { JobStore } from "./job-store.js";
@@ -24,6 +25,7 @@ import type {
   LfsPlan,
   NowFn,
   PlanResult,
+  RemoteDeletion,
   ScanBatchResult,
   ScannedFile,
   StoredLfsPlan,
@@ -52,6 +54,7 @@ export class SqliteJournal implements Journal {
   readonly #stages: StageStore;
   readonly #lfs: LfsStore;
   readonly #commits: CommitStore;
+  readonly #deletions: DeletionStore;
   readonly #events: EventStore;
 
   constructor(db: Database.Database, path: string, now: NowFn = Date.now) {
@@ -64,6 +67,7 @@ export class SqliteJournal implements Journal {
     this.#stages = new StageStore(ctx);
     this.#lfs = new LfsStore(ctx);
     this.#commits = new CommitStore(ctx);
+    this.#deletions = new DeletionStore(ctx);
     this.#events = new EventStore(ctx);
   }
 
@@ -92,8 +96,12 @@ export class SqliteJournal implements Journal {
   upsertScannedFiles(jobId: number, generation: number, files: readonly ScannedFile[]): ScanBatchResult {
     return this.#scan.upsertScannedFiles(jobId, generation, files);
   }
-  finishScan(jobId: number, generation: number): { vanished: number } {
-    return this.#scan.finishScan(jobId, generation);
+  finishScan(
+    jobId: number,
+    generation: number,
+    options?: { mirrorDeletions?: boolean },
+  ): { vanished: number; deletionsQueued: number } {
+    return this.#scan.finishScan(jobId, generation, options);
   }
 
   claimFiles(options: ClaimOptions): FileRecord[] {
@@ -127,8 +135,8 @@ export class SqliteJournal implements Journal {
   ): boolean {
     return this.#stages.recordHashed(fileId, owner, expected, observed, hashes);
   }
-  recordStatChanged(fileId: number, owner: string, observed: FileStat): void {
-    this.#stages.recordStatChanged(fileId, owner, observed);
+  recordStatChanged(fileId: number, owner: string, observed: FileStat, notBefore?: number): void {
+    this.#stages.recordStatChanged(fileId, owner, observed, notBefore);
   }
   recordPlans(owner: string, plans: readonly PlanResult[]): void {
     this.#stages.recordPlans(owner, plans);
@@ -170,8 +178,13 @@ export class SqliteJournal implements Journal {
     this.#lfs.deleteLfsPlan(fileId);
   }
 
-  createCommit(jobId: number, fileIds: readonly number[], message: string): CommitRecord {
-    return this.#commits.createCommit(jobId, fileIds, message);
+  createCommit(
+    jobId: number,
+    fileIds: readonly number[],
+    message: string,
+    deletionIds?: readonly number[],
+  ): CommitRecord {
+    return this.#commits.createCommit(jobId, fileIds, message, deletionIds);
   }
   recordCommitDone(commitId: number, commitOid: string): void {
     this.#commits.recordCommitDone(commitId, commitOid);
@@ -182,8 +195,27 @@ export class SqliteJournal implements Journal {
   markCommitUnknown(commitId: number, error: ErrorInfo): void {
     this.#commits.markCommitUnknown(commitId, error);
   }
-  reconcileCommit(commitId: number, committedFileIds: readonly number[]): void {
-    this.#commits.reconcileCommit(commitId, committedFileIds);
+  reconcileCommit(
+    commitId: number,
+    committedFileIds: readonly number[],
+    deletedIds?: readonly number[],
+  ): void {
+    this.#commits.reconcileCommit(commitId, committedFileIds, deletedIds);
+  }
+  lastCommitAt(jobId: number): number | null {
+    return this.#commits.lastCommitAt(jobId);
+  }
+  pendingDeletions(jobId: number, limit: number): RemoteDeletion[] {
+    return this.#deletions.pendingDeletions(jobId, limit);
+  }
+  markDeletionsDone(jobId: number, ids: readonly number[]): void {
+    this.#deletions.markDeletionsDone(jobId, ids);
+  }
+  getCommitDeletions(commitId: number): RemoteDeletion[] {
+    return this.#deletions.getCommitDeletions(commitId);
+  }
+  deletionCounts(jobId: number): { pending: number; committing: number; deleted: number } {
+    return this.#deletions.deletionCounts(jobId);
   }
   listUnsettledCommits(jobId: number): CommitRecord[] {
     return this.#commits.listUnsettledCommits(jobId);

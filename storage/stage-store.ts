@@ -42,7 +42,9 @@ export class StageStore {
     { job_id: number; size: number }
   >;
   readonly #addBytesHashed: Database.Statement<{ jobId: number; bytes: number; now: number }>;
-  readonly #statChanged: Database.Statement<StatParams & { id: number; owner: string; now: number }>;
+  readonly #statChanged: Database.Statement<
+    StatParams & { id: number; owner: string; next: number | null; now: number }
+  >;
   readonly #plan: Database.Statement<{
     id: number;
     owner: string;
@@ -101,7 +103,7 @@ export class StageStore {
     );
     this.#statChanged = db.prepare(
       "UPDATE files SET size = @size, mtime_ns = @mtimeNs, ctime_ns = @ctimeNs, inode = @inode, " +
-        `${FILE_SQL.clearLease}, updated_at = @now WHERE ${mine} AND state = 'scanned'`,
+        `next_attempt_at = @next, ${FILE_SQL.clearLease}, updated_at = @now WHERE ${mine} AND state = 'scanned'`,
     );
     this.#plan = db.prepare(
       `UPDATE files SET state = @next, upload_mode = @mode, remote_oid = @oid, ${SUCCESS}, updated_at = @now ` +
@@ -224,8 +226,14 @@ export class StageStore {
     return this.#recordHashed(id, owner, expected, observed, hashes);
   }
 
-  recordStatChanged(id: number, owner: string, observed: FileStat): void {
-    this.#statChanged.run({ id, owner, ...statParams(observed), now: this.#ctx.now() });
+  recordStatChanged(id: number, owner: string, observed: FileStat, notBefore?: number): void {
+    this.#statChanged.run({
+      id,
+      owner,
+      ...statParams(observed),
+      next: notBefore ?? null,
+      now: this.#ctx.now(),
+    });
   }
 
   recordPlans(owner: string, plans: readonly PlanResult[]): void {

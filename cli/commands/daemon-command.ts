@@ -4,6 +4,7 @@ import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
 import { optionParsers } from "../option-parsers.js";
 import { settingsFromFlags } from "../settings-from-flags.js";
+import { tuningFromEnv } from "../tuning-from-env.js";
 
 interface RunFlags {
   readonly logFile?: string;
@@ -86,7 +87,9 @@ export function daemonCommand(io: CliIo): Command {
       const config = resolveCliConfig(io);
       // Loaded on use: the daemon pulls in the engine, SQLite and pino.
       const { runDaemon } = await import("../../daemon/daemon-command.js");
+      const tuning = tuningFromEnv(config.env.HUBPUSH_TUNING);
       const code = await runDaemon({
+        ...(tuning === undefined ? {} : { tuning }),
         paths: config.paths,
         logFile: flags.logFile ?? null,
         graceMs: flags.grace,

@@ -3,6 +3,7 @@ import { fitWidth } from "./fit-width.js";
 import { formatBytes, formatRate } from "./format-bytes.js";
 import { formatDuration } from "./format-duration.js";
 import { createStyle, type Style } from "./style.js";
+import { watchLines } from "./watch-line.js";
 
 export interface RenderOptions {
   /** Multi-line view with bars (redrawn in place); false: one plain line per job. */
@@ -109,7 +110,12 @@ function problemLines(job: JobStatusJson, style: Style): string[] {
   return lines;
 }
 
-function detailLines(job: JobStatusJson, rate: { upload: number; hash: number }, style: Style): string[] {
+function detailLines(
+  job: JobStatusJson,
+  rate: { upload: number; hash: number },
+  style: Style,
+  now: number,
+): string[] {
   const s = stages(job);
   const total = job.total;
   const row = (label: string, c: Count): string => {
@@ -129,11 +135,12 @@ function detailLines(job: JobStatusJson, rate: { upload: number; hash: number },
     `  upload ${formatRate(rate.upload)} · hash ${formatRate(rate.hash)} · ETA ${
       active ? formatDuration(job.etaSeconds) : "-"
     }`,
+    ...watchLines(job, now, style).map((l) => `  ${l}`),
     ...problemLines(job, style).map((l) => `  ${l}`),
   ];
 }
 
-function plainLine(job: JobStatusJson, rate: { upload: number; hash: number }): string {
+function plainLine(job: JobStatusJson, rate: { upload: number; hash: number }, now: number): string {
   const s = stages(job);
   const f = job.files;
   const parts = [
@@ -151,7 +158,7 @@ function plainLine(job: JobStatusJson, rate: { upload: number; hash: number }): 
     `hash ${formatRate(rate.hash)}`,
     `ETA ${job.state === "active" ? formatDuration(job.etaSeconds) : "-"}`,
   ];
-  const problems = problemLines(job, createStyle(false));
+  const problems = [...watchLines(job, now, createStyle(false)), ...problemLines(job, createStyle(false))];
   return `#${job.id} ${repoLabel(job)} ${job.state}: ${parts.join(", ")}${
     problems.length > 0 ? `; ${problems.join("; ")}` : ""
   }`;
@@ -177,8 +184,8 @@ export function renderProgress(
       hash: smooth(before?.hash, job.rates.hashBytesPerSec, dt),
     };
     rates.set(job.id, rate);
-    if (options.tty) lines.push(...detailLines(job, rate, style));
-    else lines.push(plainLine(job, rate));
+    if (options.tty) lines.push(...detailLines(job, rate, style, options.now));
+    else lines.push(plainLine(job, rate, options.now));
   }
   if (jobs.length === 0) lines.push("no jobs");
   const width = options.width ?? 0;

@@ -57,7 +57,7 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
 }
 
 /** The Hub tools' default ignores: any `.git` entry and any `.cache/huggingface`, at any depth. */
-function isDefaultIgnored(relPath: string): boolean {
+export function isDefaultIgnored(relPath: string): boolean {
   const parts = relPath.split("/");
   for (let i = 0; i < parts.length; i++) {
     if (parts[i] === ".git") return true;

@@ -1,10 +1,12 @@
-import type { FileRecord } from "../../storage/journal.js";
+import type { FileRecord, RemoteDeletion } from "../../storage/journal.js";
 import { classifyFailure } from "../classify-failure.js";
 import type { JobContext } from "../job-context.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
+import { commitDue } from "./commit-schedule.js";
 import { recheckCommitted } from "./recheck-committed.js";
 import { reconcileCommit } from "./reconcile-commit.js";
+import { DELETIONS_PER_COMMIT, deletionsToSend } from "./remote-deletions.js";
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
 export async function runCommitStage(ctx: JobContext): Promise<void> {
@@ -41,7 +43,7 @@ export async function runCommitStage(ctx: JobContext): Promise<void> {
       await ctx.wake.commit.wait(waitMs(ctx), ctx.haltSignal);
       continue;
     }
-    if (candidates.length > 0) {
+    if (candidates.files.length > 0 || candidates.deletions.length > 0) {
       ctx.committing = true;
       try {
         await commitOnce(ctx, state, candidates, owner);
@@ -60,36 +62,50 @@ interface CommitterState {
   retryAt: number;
 }
 
+interface Candidates {
+  readonly files: FileRecord[];
+  /** Queued remote deletions (--delete) to ride the same commit. */
+  readonly deletions: RemoteDeletion[];
+}
+
 /** The next batch, or null when no batch is due yet. */
-function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): FileRecord[] | null {
+function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): Candidates | null {
   const journal = ctx.journal;
   const isolated = state.isolate.pop();
   if (isolated) {
-    return isolated
+    const files = isolated
       .map((id) => journal.getFile(id))
       .filter((f): f is FileRecord => f !== null && f.state === "uploaded");
+    return { files, deletions: [] };
   }
   const counts = journal.getJobCounts(ctx.jobId).byState;
   const ready = counts.uploaded.files;
-  if (ready === 0) return null;
-  const upstream = counts.scanned.files + counts.hashed.files + counts.planned.files;
+  const deleting = ctx.job.options.deleteRemote ? journal.deletionCounts(ctx.jobId).pending : 0;
+  if (ready === 0 && deleting === 0) return null;
   const oldest = journal.oldestInState(ctx.jobId, "uploaded");
-  const waited = oldest === null ? 0 : ctx.services.now() - oldest;
-  const due =
-    ready >= state.sizer.target ||
-    waited >= ctx.services.tuning.flushIntervalMs ||
-    (upstream === 0 && !ctx.scanning);
-  if (!due) return null;
-  return journal.claimFiles({
-    jobId: ctx.jobId,
-    state: "uploaded",
-    limit: state.sizer.target,
-    owner,
-    leaseMs: ctx.services.tuning.leaseMs,
-  });
+  const backlog = {
+    ready: ready + deleting,
+    upstream: counts.scanned.files + counts.hashed.files + counts.planned.files,
+    waitedMs: oldest === null ? 0 : ctx.services.now() - oldest,
+  };
+  if (!commitDue(ctx, backlog, state.sizer.target)) return null;
+  const files =
+    ready === 0
+      ? []
+      : journal.claimFiles({
+          jobId: ctx.jobId,
+          state: "uploaded",
+          limit: state.sizer.target,
+          owner,
+          leaseMs: ctx.services.tuning.leaseMs,
+        });
+  const deletions = deleting === 0 ? [] : journal.pendingDeletions(ctx.jobId, DELETIONS_PER_COMMIT);
+  return { files, deletions };
 }
 
 function waitMs(ctx: JobContext): number {
+  // Watch jobs commit on a schedule of minutes: polling the counters each idle period is enough.
+  if (ctx.job.options.watch) return ctx.services.tuning.idlePollMs;
   const oldest = ctx.journal.oldestInState(ctx.jobId, "uploaded");
   const { idlePollMs, flushIntervalMs } = ctx.services.tuning;
   if (oldest === null) return idlePollMs;
@@ -99,11 +115,18 @@ function waitMs(ctx: JobContext): number {
 async function commitOnce(
   ctx: JobContext,
   state: CommitterState,
-  candidates: FileRecord[],
+  candidates: Candidates,
   owner: string,
 ): Promise<void> {
-  const built = await buildCommit(ctx, candidates, owner);
-  if (built.files.length === 0) return;
+  const built = await buildCommit(ctx, candidates.files, owner);
+  let toDelete: Awaited<ReturnType<typeof deletionsToSend>>;
+  try {
+    toDelete = await deletionsToSend(ctx, candidates.deletions);
+  } catch (err) {
+    for (const f of built.files) ctx.journal.releaseLease(f.id, owner);
+    throw err;
+  }
+  if (built.files.length === 0 && toDelete.deletions.length === 0) return;
   await ctx.services.commitLock(ctx.repoKey).run(async () => {
     const journal = ctx.journal;
     const budget = ctx.services.commitBudget(ctx.repoKey);
@@ -119,12 +142,22 @@ async function commitOnce(
       ctx.jobId,
       built.files.map((f) => f.id),
       message,
+      toDelete.deletions.map((d) => d.id),
     );
-    // Only files still ready were attached (a rescan may have reset some meanwhile): send exactly those.
+    // Only files still ready were attached (a rescan may have reset some meanwhile), and only
+    // deletions still queued (a path seen again is not deleted): send exactly those.
     const attached = new Set(journal.getCommitFiles(commit.id).map((f) => f.id));
-    if (commit.state !== "sent" || attached.size === 0) return;
-    const operations = built.operations.filter((_, i) => attached.has(built.files[i]?.id ?? -1));
-    journal.appendEvent("commit.sent", ctx.jobId, { commitId: commit.id, files: attached.size });
+    const deleting = new Set(journal.getCommitDeletions(commit.id).map((d) => ctx.pathInRepo(d.path)));
+    if (commit.state !== "sent" || attached.size + deleting.size === 0) return;
+    const operations = [
+      ...built.operations.filter((_, i) => attached.has(built.files[i]?.id ?? -1)),
+      ...toDelete.operations.filter((op) => deleting.has(op.path)),
+    ];
+    journal.appendEvent("commit.sent", ctx.jobId, {
+      commitId: commit.id,
+      files: attached.size,
+      deletions: deleting.size,
+    });
     const started = ctx.services.now();
     try {
       const answer = await ctx.api(() =>
@@ -135,6 +168,7 @@ async function commitOnce(
         commitId: commit.id,
         commitOid: answer.commitOid,
         files: attached.size,
+        deletions: deleting.size,
       });
       for (const op of operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
       state.sizer.onSuccess(attached.size, ctx.services.now() - started);

@@ -1,8 +1,10 @@
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
+import { classifyFailure } from "../classify-failure.js";
 import type { JobContext } from "../job-context.js";
 import { pump } from "./pump.js";
+import { currentStat, unstableUntil } from "./watch-stability.js";
 
 /** Files leased per journal claim, so claims do not cost a transaction per file. */
 const CLAIM_CHUNK = 128;
@@ -61,7 +63,18 @@ class BatchedWrites {
   add(write: () => boolean): void {
     this.#pending.push(write);
     if (this.#pending.length >= RECORD_BATCH) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    else this.#timer ??= setTimeout(() => this.#flushFromTimer(), FLUSH_MS);
+  }
+
+  /** A timer has no caller to throw to: a journal failure (disk full…) stops the job instead of the process. */
+  #flushFromTimer(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      const failure = classifyFailure(err);
+      this.#ctx.logger.error({ err: failure.info }, "cannot record hash results");
+      this.#ctx.block(failure.info);
+    }
   }
 
   flush(): void {
@@ -89,7 +102,17 @@ async function hashOne(
         `${file.path} is ${file.size} bytes, over the ${tuning.maxFileBytes}-byte limit per file: split it or leave it out with --exclude`,
       );
     }
-    const outcome = await hashPool.hash(path.join(ctx.job.folder, file.path), ctx.signal);
+    const absolute = path.join(ctx.job.folder, file.path);
+    if (ctx.job.options.watch) {
+      // Still being written (watch mode): look again once it has been quiet long enough.
+      const before = await currentStat(absolute);
+      const until = before === null ? null : unstableUntil(ctx, before);
+      if (before !== null && until !== null) {
+        journal.recordStatChanged(file.id, owner, before, until);
+        return;
+      }
+    }
+    const outcome = await hashPool.hash(absolute, ctx.signal);
     if (!outcome.ok && outcome.code === "ERR_FILE_CHANGED") {
       // Still being written: wait with backoff until it is stable rather than re-hashing at once.
       const info = { code: outcome.code, message: outcome.message };
@@ -100,6 +123,12 @@ async function hashOne(
       throw new HubpushError(outcome.code, outcome.message, { retryable: outcome.retryable });
     }
     ctx.hashMeter.add(outcome.bytesRead);
+    const until = unstableUntil(ctx, outcome.statAfter);
+    if (until !== null) {
+      // Written to again just before it was read: this content may be a partial write.
+      journal.recordStatChanged(file.id, owner, outcome.statAfter, until);
+      return;
+    }
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
     writes.add(() => journal.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes));
   } catch (err) {

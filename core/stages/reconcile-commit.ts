@@ -1,6 +1,7 @@
 import type { CommitRecord } from "../../storage/journal.js";
 import type { PathInfo } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
+import { landedDeletions } from "./remote-deletions.js";
 
 const PATHS_PER_CALL = 500;
 
@@ -27,11 +28,13 @@ export async function reconcileCommit(
       return f.uploadMode === "lfs" ? info.lfs?.oid === f.sha256 : info.lfs === null && info.oid === f.sha1;
     })
     .map((f) => f.id);
-  ctx.journal.reconcileCommit(commit.id, committed);
+  const deleted = await landedDeletions(ctx, commit.id);
+  ctx.journal.reconcileCommit(commit.id, committed, deleted);
   ctx.journal.appendEvent("commit.reconciled", ctx.jobId, {
     commitId: commit.id,
     committed: committed.length,
     requeued: files.length - committed.length,
+    deleted: deleted.length,
   });
   ctx.logger.info(
     { commitId: commit.id, committed: committed.length, requeued: files.length - committed.length },

@@ -91,7 +91,8 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
         partUrls: answer.partUrls,
         expiresAt: answer.expiresAt,
         verifyUrl: answer.verify?.href ?? null,
-        verifyHeader: answer.verify?.header ?? null,
+        // Verify is never called, and its header may carry a credential: it is not written to disk.
+        verifyHeader: null,
       });
       const plan = ctx.journal.getLfsPlan(file.id);
       if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);

@@ -20,7 +20,7 @@ t.test("watch jobs are rescanned when their interval has passed; old events are 
     tokenFor: async () => WRITE_TOKEN,
     logger: silentLogger,
     settings: { hashWorkers: 1 },
-    tuning: { flushIntervalMs: 200, idlePollMs: 50 },
+    tuning: { flushIntervalMs: 200, idlePollMs: 50, watchStableMs: 100 },
   });
   t.teardown(async () => {
     await engine.stop(1_000);
@@ -31,7 +31,8 @@ t.test("watch jobs are rescanned when their interval has passed; old events are 
   const folder = path.join(dir, "data");
   writeTree(folder, { "a.txt": "a", "b.txt": "b" });
   const { spec, options } = parseJobInput(
-    { folder, repo: "user/watched", watch: true, every: 1 },
+    // --every 0.05: scheduled commits (engine clock) at most every 3 s; polling rescans every 3 s.
+    { folder, repo: "user/watched", watch: true, every: 0.05 },
     { endpoint: emulator.url, cwd: dir },
   );
   const job = engine.addJob(spec, options);
@@ -40,7 +41,8 @@ t.test("watch jobs are rescanned when their interval has passed; old events are 
   await waitFor("the first two files to be committed", committed(2));
   const generation = journal.getJob(job.id)?.scanGeneration;
 
-  let now = Date.now();
+  // The housekeeping's clock starts just after the last scan, then jumps past the interval.
+  let now = (journal.getJob(job.id)?.lastScanAt ?? Date.now()) + 1_000;
   const housekeeping = new Housekeeping({
     journal,
     engine,
@@ -53,7 +55,7 @@ t.test("watch jobs are rescanned when their interval has passed; old events are 
   t.equal(journal.getJob(job.id)?.scanGeneration, generation, "no rescan before the interval is up");
   t.ok(journal.readEvents(0, 1000).length <= 3, "events pruned down to the newest 3");
 
-  now += 61_000;
+  now += 3_000;
   housekeeping.tick();
   await waitFor("the new file to be committed", committed(3));
   t.ok((journal.getJob(job.id)?.scanGeneration ?? 0) > (generation ?? 0), "a rescan ran");

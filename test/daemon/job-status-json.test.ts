@@ -48,6 +48,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     hashRate: 2000.6,
     etaSeconds: 12.4,
     running: false,
+    watch: null,
   };
   const json = toJobStatusJson(progress);
   t.same(json, {
@@ -77,6 +78,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     createdAt: "2025-01-01T00:00:00.000Z",
     updatedAt: "2025-01-02T00:00:00.000Z",
     finishedAt: null,
+    watch: null,
     options: {
       include: ["*.bin"],
       exclude: [],
@@ -90,4 +92,62 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
   });
   t.same(Object.keys(json.files), FILE_STATES, "every file state, in stage order");
   t.equal(JSON.parse(JSON.stringify(json)).etaSeconds, 12, "serializable as is");
+});
+
+t.test("a watch job shows its watcher, schedule and pending work", async (t) => {
+  const watching: JobRecord = {
+    ...job,
+    state: "active",
+    options: { ...job.options, watch: true, everyMinutes: 2 },
+  };
+  const progress: JobProgress = {
+    job: watching,
+    byState,
+    total: { files: 45, bytes: 450 },
+    waiting: 0,
+    uploadRate: 0,
+    hashRate: 0,
+    etaSeconds: null,
+    running: true,
+    watch: {
+      lastScanAt: Date.UTC(2025, 0, 1),
+      pendingFiles: 7,
+      pendingDeletions: 2,
+      deletedFiles: 3,
+      nextCommitAt: Date.UTC(2025, 0, 1, 0, 5),
+    },
+  };
+  const rescanMs = 60 * 60_000;
+  const events = toJobStatusJson(progress, {
+    watcher: { mode: "events", warning: null, lastEventAt: Date.UTC(2025, 0, 1, 0, 1) },
+    tuning: { watchRescanMs: rescanMs },
+  }).watch;
+  t.match(events, {
+    watcher: "events",
+    warning: null,
+    lastScanAt: "2025-01-01T00:00:00.000Z",
+    lastEventAt: "2025-01-01T00:01:00.000Z",
+    pendingFiles: 7,
+    pendingDeletions: 2,
+    deletedFiles: 3,
+    nextCommitAt: "2025-01-01T00:05:00.000Z",
+  });
+  const rescanIn = Date.parse(events?.nextRescanAt ?? "") - Date.UTC(2025, 0, 1);
+  t.ok(rescanIn >= 0.9 * rescanMs && rescanIn <= 1.1 * rescanMs, "the full rescan is hourly, jittered ±10 %");
+
+  const polling = toJobStatusJson(progress, {
+    watcher: { mode: "polling", warning: "the inotify watch limit is reached", lastEventAt: null },
+    tuning: { watchRescanMs: rescanMs },
+  }).watch;
+  t.equal(polling?.watcher, "polling");
+  t.equal(polling?.warning, "the inotify watch limit is reached");
+  t.equal(
+    polling?.nextRescanAt,
+    "2025-01-01T00:02:00.000Z",
+    "without events the folder is polled every --every minutes",
+  );
+
+  const off = toJobStatusJson(progress).watch;
+  t.equal(off?.watcher, "off", "no watcher (the job is not in a running daemon)");
+  t.equal(off?.nextRescanAt, null);
 });

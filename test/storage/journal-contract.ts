@@ -6,6 +6,7 @@ import { claimsAndTransactions } from "./contract/claims-and-transactions.js";
 import { commitsLfsEvents } from "./contract/commits-lfs-events.js";
 import type { JournalFactory, TapTest } from "./contract/contract-helpers.js";
 import { jobsAndScans } from "./contract/jobs-and-scans.js";
+import { remoteDeletions } from "./contract/remote-deletions.js";
 import { stages } from "./contract/stages.js";
 
 export type { JournalFactory } from "./contract/contract-helpers.js";
@@ -15,4 +16,5 @@ export function journalContract(t: TapTest, factory: JournalFactory): void {
   stages(t, factory);
   claimsAndTransactions(t, factory);
   commitsLfsEvents(t, factory);
+  remoteDeletions(t, factory);
 }

@@ -87,7 +87,7 @@ export function jobsAndScans(t: TapTest, factory: JournalFactory): void {
       changed: 0,
       unchanged: 0,
     });
-    t.same(journal.finishScan(jobId, g1), { vanished: 0 });
+    t.same(journal.finishScan(jobId, g1), { vanished: 0, deletionsQueued: 0 });
     t.equal(journal.getJob(jobId)?.lastScanAt, clock.ms);
     const a = journal.findFile(jobId, "a");
     t.equal(a?.state, "scanned");
@@ -101,7 +101,7 @@ export function jobsAndScans(t: TapTest, factory: JournalFactory): void {
       changed: 1,
       unchanged: 1,
     });
-    t.same(journal.finishScan(jobId, g2), { vanished: 1 });
+    t.same(journal.finishScan(jobId, g2), { vanished: 1, deletionsQueued: 0 });
     t.equal(journal.findFile(jobId, "c")?.state, "vanished");
     t.equal(journal.findFile(jobId, "b")?.size, fileAt("b", 20).size);
     checkCounts(t, journal, jobId);
@@ -143,7 +143,11 @@ export function jobsAndScans(t: TapTest, factory: JournalFactory): void {
       const g2 = journal.beginScan(jobId);
       const present = names.filter((n) => n !== "deleted");
       t.same(scanAll(g2, present), { added: 0, changed: 2, unchanged: 2 });
-      t.same(journal.finishScan(jobId, g2), { vanished: 0 }, "a committed file stays committed when deleted");
+      t.same(
+        journal.finishScan(jobId, g2),
+        { vanished: 0, deletionsQueued: 0 },
+        "a committed file stays committed when deleted",
+      );
 
       for (const name of ["touched", "resized"]) {
         const file = journal.findFile(jobId, name);
@@ -181,7 +185,7 @@ export function jobsAndScans(t: TapTest, factory: JournalFactory): void {
       );
       t.equal(journal.getFile(f0.id)?.mtimeNs, f0.mtimeNs, "its stat is not updated either");
       t.equal(stateOf(journal, f1.id), "failed", "failed with the same stat stays failed");
-      t.same(journal.finishScan(jobId, g), { vanished: 2 });
+      t.same(journal.finishScan(jobId, g), { vanished: 2, deletionsQueued: 0 });
       t.equal(stateOf(journal, f2.id), "vanished");
       t.equal(stateOf(journal, f3.id), "vanished");
       journal.recordCommitDone(commit.id, "a".repeat(40));

@@ -1,0 +1,134 @@
+import {
+  addFiles,
+  checkCounts,
+  driveAll,
+  fileAt,
+  type JournalFactory,
+  setup,
+  type TapTest,
+} from "./contract-helpers.js";
+
+const OID = "d".repeat(40);
+
+/** --delete: deletions queued by complete scans, carried and settled by commit batches. */
+export function remoteDeletions(t: TapTest, factory: JournalFactory): void {
+  t.test(
+    "remote deletions: queued by a complete scan, forgotten when seen again, settled with their batch",
+    async (t) => {
+      const { journal, jobId } = setup(t, factory);
+      addFiles(journal, jobId, 4);
+      driveAll(journal, jobId, "committed");
+      addFiles(journal, jobId, 1, "late");
+      // f0..f3 committed; late0 still scanned.
+
+      // A scan that sees only f0 and f1.
+      const generation = journal.beginScan(jobId);
+      journal.upsertScannedFiles(jobId, generation, [fileAt("f0", 0), fileAt("f1", 1)]);
+      const plain = journal.finishScan(jobId, generation);
+      t.same(
+        plain,
+        { vanished: 1, deletionsQueued: 0 },
+        "without --delete: only the unsettled file vanishes",
+      );
+      t.same(journal.pendingDeletions(jobId, 10), [], "nothing is queued without --delete");
+      t.equal(journal.findFile(jobId, "f2")?.state, "committed", "committed files stay committed");
+
+      const again = journal.beginScan(jobId);
+      journal.upsertScannedFiles(jobId, again, [fileAt("f0", 0), fileAt("f1", 1)]);
+      const mirrored = journal.finishScan(jobId, again, { mirrorDeletions: true });
+      t.same(mirrored, { vanished: 2, deletionsQueued: 2 }, "committed f2 and f3 vanish and are queued");
+      t.same(
+        journal
+          .pendingDeletions(jobId, 10)
+          .map((d) => d.path)
+          .sort(),
+        ["f2", "f3"],
+      );
+      t.same(journal.deletionCounts(jobId), { pending: 2, committing: 0, deleted: 0 });
+      checkCounts(t, journal, jobId);
+
+      // The Hub no longer holds f3 (someone deleted it there): settled without a commit.
+      const f3 = journal.pendingDeletions(jobId, 10).find((d) => d.path === "f3");
+      journal.markDeletionsDone(jobId, f3 ? [f3.id] : []);
+      t.same(journal.deletionCounts(jobId), { pending: 1, committing: 0, deleted: 1 });
+      // f3 comes back: it is uploaded again, and its deletion row is dropped.
+      const seen = journal.beginScan(jobId);
+      journal.upsertScannedFiles(jobId, seen, [fileAt("f0", 0), fileAt("f1", 1), fileAt("f3", 33)]);
+      journal.finishScan(jobId, seen, { mirrorDeletions: true });
+      t.same(
+        journal.pendingDeletions(jobId, 10).map((d) => d.path),
+        ["f2"],
+        "a path seen again drops its queued deletion",
+      );
+      t.equal(journal.findFile(jobId, "f3")?.state, "scanned", "and goes through the stages again");
+
+      const f2 = journal.pendingDeletions(jobId, 10);
+      const batch = journal.createCommit(
+        jobId,
+        [],
+        "Upload",
+        f2.map((d) => d.id),
+      );
+      t.equal(batch.state, "sent", "a batch of deletions alone is sent");
+      t.same(
+        journal.getCommitDeletions(batch.id).map((d) => d.path),
+        ["f2"],
+      );
+      const twice = journal.createCommit(
+        jobId,
+        [],
+        "Upload",
+        f2.map((d) => d.id),
+      );
+      t.equal(twice.state, "failed", "a deletion in flight does not join a second batch");
+      journal.recordCommitFailed(batch.id, { code: "ERR_HUB_ENTRY_NOT_FOUND", message: "no such file" });
+      t.same(
+        journal.deletionCounts(jobId),
+        { pending: 1, committing: 0, deleted: 0 },
+        "refused → pending again",
+      );
+
+      const retry = journal.createCommit(
+        jobId,
+        [],
+        "Upload",
+        f2.map((d) => d.id),
+      );
+      journal.markCommitUnknown(retry.id, { code: "ERR_HUB_NETWORK", message: "reset" });
+      t.same(
+        journal.deletionCounts(jobId),
+        { pending: 0, committing: 1, deleted: 0 },
+        "unknown: still in flight",
+      );
+      journal.reconcileCommit(retry.id, [], []);
+      t.same(
+        journal.deletionCounts(jobId),
+        { pending: 1, committing: 0, deleted: 0 },
+        "not found deleted → pending",
+      );
+
+      const last = journal.createCommit(
+        jobId,
+        [],
+        "Upload",
+        f2.map((d) => d.id),
+      );
+      journal.recordCommitDone(last.id, OID);
+      t.same(journal.deletionCounts(jobId), { pending: 0, committing: 0, deleted: 1 }, "committed → deleted");
+      t.equal(journal.lastCommitAt(jobId), last.createdAt, "lastCommitAt is the newest batch sent");
+
+      // Deleted, then back again: the row is dropped and the file uploaded anew.
+      const back = journal.beginScan(jobId);
+      journal.upsertScannedFiles(jobId, back, [
+        fileAt("f0", 0),
+        fileAt("f1", 1),
+        fileAt("f2", 22),
+        fileAt("f3", 33),
+      ]);
+      journal.finishScan(jobId, back, { mirrorDeletions: true });
+      t.same(journal.deletionCounts(jobId), { pending: 0, committing: 0, deleted: 0 }, "no deletion left");
+      t.equal(journal.findFile(jobId, "f2")?.state, "scanned");
+      checkCounts(t, journal, jobId);
+    },
+  );
+}
