@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { EXIT } from "../common/error-codes.js";
+import { scrubSecrets } from "../core/hub/scrub-secrets.js";
 import { HUBPUSH_VERSION } from "../core/version.js";
 import type { CliIo } from "./cli-io.js";
 import { addCommand } from "./commands/add-command.js";
@@ -13,6 +14,14 @@ import { statusCommand } from "./commands/status-command.js";
 import { uploadCommand } from "./commands/upload-command.js";
 import { reportError } from "./report-error.js";
 
+/**
+ * Commander quotes what it refuses (`unknown option '--token=hf_…'`); a value given to an option
+ * that does not exist may be a secret, so it is not printed back, nor is anything token-like.
+ */
+function hideSecrets(text: string): string {
+  return scrubSecrets(text.replace(/'(--?[^'=\s]+)=[^']*'/g, "'$1=…'"));
+}
+
 /** Every command reports usage errors the same way and throws instead of exiting. */
 function configure(command: Command, io: CliIo): void {
   command
@@ -20,7 +29,7 @@ function configure(command: Command, io: CliIo): void {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`hubpush: ${text.replace(/^error: /, "")}`),
+      outputError: (text, write) => write(`hubpush: ${hideSecrets(text.replace(/^error: /, ""))}`),
     })
     .showHelpAfterError("(add --help for usage)");
   for (const sub of command.commands) configure(sub, io);
