@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { appendFileSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -74,6 +75,44 @@ t.test("a file written slowly in pieces is committed once, complete", async (t) 
   t.equal(job.files.committed.files, 2);
   t.equal(job.bytesHashed, size + Buffer.byteLength("checkpoints\n"), "each file was hashed once, complete");
 });
+
+t.test(
+  "a file rewritten while it is being uploaded: that upload is abandoned, only the new content is committed",
+  async (t) => {
+    const w = await startWatchDaemon(t);
+    const folder = w.folder("models");
+    const id = await w.add(folder, "user/models", EVERY);
+    // 1 MB/s: the 3 MiB LFS upload takes about 3 s, long enough to rewrite the file under it.
+    await w.h.client.request("POST", "/v1/settings/update", { maxRateBytesPerSec: 1_000_000 });
+    const file = path.join(folder, "weights.bin");
+    const first = randomBytes(3 * 1024 * 1024);
+    writeFileSync(file, first);
+    await waitFor("the upload to start", async () =>
+      (await w.job(id)).files.planned.files === 1 ? true : undefined,
+    );
+    await sleep(500);
+    const second = randomBytes(3 * 1024 * 1024);
+    writeFileSync(file, second);
+    await w.h.client.request("POST", "/v1/settings/update", { maxRateBytesPerSec: null });
+
+    const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    await w.remoteUntil(
+      "the new content",
+      "user/models",
+      (f) => f.get("weights.bin")?.lfs?.oid === sha(second),
+    );
+    t.same(
+      await downloadRemoteFile(w.repo("user/models"), "weights.bin"),
+      second,
+      "byte-identical to the rewrite",
+    );
+    for (const commit of await listRemoteCommits(w.repo("user/models"))) {
+      const entry = (await w.remoteFiles("user/models", commit.id)).get("weights.bin");
+      if (entry !== undefined)
+        t.equal(entry.lfs?.oid, sha(second), `commit ${commit.id.slice(0, 8)} never held the old content`);
+    }
+  },
+);
 
 t.test("--delete mirrors deletions; without it nothing is deleted remotely", async (t) => {
   const w = await startWatchDaemon(t);
