@@ -50,7 +50,18 @@ export interface JobProgress {
   readonly running: boolean;
   /** Watch jobs only, else null. */
   readonly watch: WatchProgress | null;
+  /** The first failed files (at most FAILURES_SHOWN), with their errors: what `retry` would redo. */
+  readonly failures: readonly FailedFile[];
 }
+
+export interface FailedFile {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Failed files listed by `progress` (the count of all is in byState.failed). */
+export const FAILURES_SHOWN = 20;
 
 export interface Engine {
   /** Resumes every active job of the journal (after a crash, from where the journal says). */

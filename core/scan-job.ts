@@ -39,6 +39,11 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
         if (batch.length >= tuning.scanBatch) flush();
         continue;
       }
+      if (entry.kind === "warning") {
+        journal.appendEvent("scan.warning", ctx.jobId, { path: entry.path, warning: entry.message });
+        ctx.logger.warn({ path: entry.path, warning: entry.message }, "scan warning");
+        continue;
+      }
       totals.skipped += 1;
       if (totals.skipped <= MAX_SKIP_EVENTS) {
         journal.appendEvent("file.skipped", ctx.jobId, {

@@ -1,6 +1,13 @@
 import { HubpushError } from "../common/hubpush-error.js";
 import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
-import type { Engine, EngineSettings, JobProgress, StageProgress, WatchProgress } from "./engine.js";
+import {
+  type Engine,
+  type EngineSettings,
+  FAILURES_SHOWN,
+  type JobProgress,
+  type StageProgress,
+  type WatchProgress,
+} from "./engine.js";
 import type { EngineServices } from "./engine-services.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobRunner, type RunnerOutcome } from "./job-runner.js";
@@ -107,6 +114,14 @@ export class UploadEngine implements Engine {
       etaSeconds: remaining === 0 ? 0 : uploadRate > 0 ? Math.round(remaining / uploadRate) : null,
       running: ctx !== undefined,
       watch: job.options.watch ? this.#watchProgress(job, pendingFiles(byState)) : null,
+      failures:
+        byState.failed.files === 0
+          ? []
+          : this.#journal.listFiles(jobId, { state: "failed", limit: FAILURES_SHOWN }).map((f) => ({
+              path: f.path,
+              code: f.lastError?.code ?? "ERR_INTERNAL",
+              message: f.lastError?.message ?? "failed",
+            })),
     };
   }
 

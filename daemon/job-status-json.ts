@@ -37,6 +37,12 @@ export interface JobStatusJson {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
+  /** The first failed files (up to 20; `files.failed.files` counts all) with their errors. */
+  readonly failures: ReadonlyArray<{
+    readonly path: string;
+    readonly code: string;
+    readonly message: string;
+  }>;
   /** Watch jobs only (null otherwise): how changes are found, and what is scheduled. */
   readonly watch: WatchStatusJson | null;
   readonly options: {
@@ -141,6 +147,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     finishedAt: job.finishedAt === null ? null : iso(job.finishedAt),
+    failures: progress.failures.map((f) => ({ path: f.path, code: f.code, message: f.message })),
     watch: watchJson(progress, watch),
     options: {
       include: [...job.options.include],

@@ -101,8 +101,20 @@ function countsLine(job: JobStatusJson, style: Style): string {
   ].join(" · ");
 }
 
+/** Failed files named on screen; `status --json` lists up to 20, the count says how many in all. */
+const FAILURES_PRINTED = 5;
+
 function problemLines(job: JobStatusJson, style: Style): string[] {
   const lines: string[] = [];
+  for (const f of job.failures.slice(0, FAILURES_PRINTED))
+    lines.push(style.red(`failed: ${f.path}: ${f.message} (${f.code})`));
+  const unnamed = job.files.failed.files - Math.min(job.failures.length, FAILURES_PRINTED);
+  if (job.failures.length > 0 && unnamed > 0)
+    lines.push(
+      style.red(
+        `… and ${unnamed} more failed (\`hubpush status ${job.id} --json\` lists ${job.failures.length})`,
+      ),
+    );
   if (job.blocked !== null) lines.push(style.red(`blocked: ${job.blocked.message} (${job.blocked.code})`));
   if (job.lastError !== null && job.lastError.message !== job.blocked?.message) {
     lines.push(style.yellow(`last error: ${job.lastError.message} (${job.lastError.code})`));

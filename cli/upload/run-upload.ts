@@ -13,6 +13,7 @@ import { ProgressDisplay } from "../render/progress-display.js";
 import { renderSummary } from "../render/render-summary.js";
 import { runProgressLoop } from "../render/run-progress-loop.js";
 import { createStyle } from "../render/style.js";
+import { skippedEntries } from "./skipped-entries.js";
 
 export interface RunUploadOptions {
   readonly io: CliIo;
@@ -48,6 +49,7 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
   // This process holds the lock, so leases left by a killed earlier run are dead: free them now.
   journal.releaseLeases();
   const before = journal.findJob(run.spec);
+  const eventsBefore = journal.lastEventId();
   const job = engine.addJob(run.spec, run.options);
   const commitsBefore = before?.commitsMade ?? 0;
 
@@ -112,12 +114,24 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
       );
       io.stdout.write(`${summary.join("\n")}\n`);
     }
+    reportSkipped(io, skippedEntries(journal, job.id, eventsBefore, SHOWN_FAILURES), logFile);
     return exitCodeFor(io, status.state, status.blocked, status.files.failed.files);
   } finally {
     stopLoop.abort();
     removeHandlers();
     log.flush();
   }
+}
+
+/** Entries the scan left out are not failures (exit code unchanged), but the user must hear of them. */
+function reportSkipped(io: CliIo, skipped: ReturnType<typeof skippedEntries>, logFile: string): void {
+  if (skipped.total === 0) return;
+  const lines = skipped.entries.map((e) => `    ${e.path}: ${e.reason} (${e.code})`);
+  const more = skipped.total - skipped.entries.length;
+  if (more > 0) lines.push(`    … and ${more} more (see ${logFile})`);
+  io.stderr.write(
+    `hubpush: ${skipped.total} ${skipped.total === 1 ? "entry" : "entries"} of the folder not uploaded; exclude ${skipped.total === 1 ? "it" : "them"} with --exclude to silence this:\n${lines.join("\n")}\n`,
+  );
 }
 
 function exitCodeFor(

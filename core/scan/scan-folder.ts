@@ -31,7 +31,12 @@ interface Frame {
   readonly absPath: string;
   /** An include pattern matched this directory or a parent: everything inside is included. */
   readonly included: boolean;
+  /** Entries listed so far. */
+  entries: number;
 }
+
+/** The Hub keeps at most this many entries in one folder of a repo (its upload guides warn above). */
+export const MAX_ENTRIES_PER_FOLDER = 10_000;
 
 /**
  * Walks the folder depth-first and yields each file to upload and each entry it must report. Only
@@ -47,7 +52,7 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
   const filter = await createPathFilter(root, options);
   const stack: Frame[] = [];
   try {
-    stack.push({ dir: await opendir(root), relPath: "", absPath: root, included: false });
+    stack.push({ dir: await opendir(root), relPath: "", absPath: root, included: false, entries: 0 });
     for (;;) {
       signal?.throwIfAborted();
       const frame = stack.at(-1);
@@ -64,6 +69,14 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
           continue;
         }
         name = dirent.name;
+        frame.entries += 1;
+        if (frame.entries === MAX_ENTRIES_PER_FOLDER + 1) {
+          yield {
+            kind: "warning",
+            path: frame.relPath === "" ? "." : frame.relPath,
+            message: `this folder has more than ${MAX_ENTRIES_PER_FOLDER} entries, more than the Hub keeps in one folder of a repo: its commits may be refused or slow; spread the files over subfolders`,
+          };
+        }
       } catch (err) {
         stack.pop();
         await frame.dir.close().catch(() => undefined);
@@ -80,7 +93,16 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
         // need the bigint stat anyway.
         st = await lstat(absPath, { bigint: true });
       } catch (err) {
-        if (!isGone(err)) yield skipped(relPath, "ERR_FILE_UNREADABLE", `cannot stat it (${errnoOf(err)})`);
+        // A name that is not UTF-8 reaches us with U+FFFD in place of its bytes: that path does
+        // not exist, and the Hub could not hold the real one anyway. Say so rather than drop it.
+        if (name.includes("\uFFFD"))
+          yield skipped(
+            relPath,
+            "ERR_PATH_INVALID",
+            "its name is not valid UTF-8 and the Hub stores UTF-8 paths: rename it (e.g. with convmv)",
+          );
+        else if (!isGone(err))
+          yield skipped(relPath, "ERR_FILE_UNREADABLE", `cannot stat it (${errnoOf(err)})`);
         continue;
       }
 
@@ -88,7 +110,13 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
         const decision = filter.directory(relPath, frame.included);
         if (decision === null) continue;
         try {
-          stack.push({ dir: await opendir(absPath), relPath, absPath, included: decision.included });
+          stack.push({
+            dir: await opendir(absPath),
+            relPath,
+            absPath,
+            included: decision.included,
+            entries: 0,
+          });
         } catch (err) {
           if (!isGone(err)) yield unreadableFolder(relPath, err);
         }

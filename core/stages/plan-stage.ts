@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, PlanResult } from "../../storage/journal.js";
 import { classifyFailure } from "../classify-failure.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
@@ -48,10 +49,12 @@ function batchDue(ctx: JobContext): boolean {
 
 async function planBatch(
   ctx: JobContext,
-  files: FileRecord[],
+  batch: FileRecord[],
   owner: string,
   gitIgnore: string | undefined,
 ): Promise<void> {
+  const files = refuseInvalidPaths(ctx, batch, owner);
+  if (files.length === 0) return;
   let answers: PreuploadAnswer[];
   try {
     answers = await ctx.api(() =>
@@ -76,6 +79,27 @@ async function planBatch(
   if (plans.some((p) => p.next === "planned")) ctx.wake.upload.notify();
   if (plans.some((p) => p.next === "uploaded")) ctx.wake.commit.notify();
   if (plans.some((p) => p.next === "skipped" || p.next === "ignored")) ctx.wake.commit.notify();
+}
+
+/**
+ * The Hub refuses a whole preupload batch for one path with a control character (a newline, a tab):
+ * fail that file here, by name and with what to do, instead of asking the Hub. Returns the others.
+ */
+function refuseInvalidPaths(ctx: JobContext, files: FileRecord[], owner: string): FileRecord[] {
+  const valid: FileRecord[] = [];
+  for (const file of files) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the Hub refuses
+    if (!/[\x00-\x1f\x7f]/.test(file.path)) {
+      valid.push(file);
+      continue;
+    }
+    const error = new HubpushError(
+      "ERR_PATH_INVALID",
+      `${JSON.stringify(file.path)} has a control character (newline, tab, …) in its name, which the Hub refuses in paths: rename it or leave it out with --exclude`,
+    );
+    ctx.recordFailure([file], owner, error);
+  }
+  return valid;
 }
 
 function toPlan(file: FileRecord, answer: PreuploadAnswer | undefined): PlanResult {

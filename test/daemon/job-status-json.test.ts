@@ -49,6 +49,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     etaSeconds: 12.4,
     running: false,
     watch: null,
+    failures: [{ path: "bad.bin", code: "ERR_HUB_BAD_REQUEST", message: "refused" }],
   };
   const json = toJobStatusJson(progress);
   t.same(json, {
@@ -78,6 +79,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     createdAt: "2025-01-01T00:00:00.000Z",
     updatedAt: "2025-01-02T00:00:00.000Z",
     finishedAt: null,
+    failures: [{ path: "bad.bin", code: "ERR_HUB_BAD_REQUEST", message: "refused" }],
     watch: null,
     options: {
       include: ["*.bin"],
@@ -109,6 +111,7 @@ t.test("a watch job shows its watcher, schedule and pending work", async (t) => 
     hashRate: 0,
     etaSeconds: null,
     running: true,
+    failures: [],
     watch: {
       lastScanAt: Date.UTC(2025, 0, 1),
       pendingFiles: 7,

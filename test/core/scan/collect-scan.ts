@@ -6,6 +6,7 @@ import type { ScannedFile } from "../../../storage/journal.js";
 export interface CollectedScan {
   readonly files: Map<string, ScannedFile>;
   readonly skipped: Map<string, Extract<ScanEntry, { kind: "skipped" }>>;
+  readonly warnings: Map<string, string>;
   /** Sorted paths of the files, for t.same. */
   readonly paths: string[];
 }
@@ -13,9 +14,11 @@ export interface CollectedScan {
 export async function collectScan(folder: string, options: ScanOptions = {}): Promise<CollectedScan> {
   const files = new Map<string, ScannedFile>();
   const skipped = new Map<string, Extract<ScanEntry, { kind: "skipped" }>>();
+  const warnings = new Map<string, string>();
   for await (const entry of scanFolder(folder, options)) {
     if (entry.kind === "file") files.set(entry.file.path, entry.file);
+    else if (entry.kind === "warning") warnings.set(entry.path, entry.message);
     else skipped.set(entry.path, entry);
   }
-  return { files, skipped, paths: [...files.keys()].sort() };
+  return { files, skipped, warnings, paths: [...files.keys()].sort() };
 }
