@@ -77,6 +77,13 @@ export function validateRevision(revision: string): string {
 
 /** POSIX prefix inside the repo: no absolute paths, no '..', '.git' or empty components. */
 export function normalizePathInRepo(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the Hub refuses
+  if (/[\x00-\x1f\x7f]/.test(value)) {
+    throw bad(
+      "ERR_PATH_IN_REPO_INVALID",
+      `--path-in-repo ${JSON.stringify(value)} has a control character (newline, tab, …), which the Hub refuses in paths`,
+    );
+  }
   if (value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value)) {
     throw bad(
       "ERR_PATH_IN_REPO_INVALID",

@@ -104,6 +104,7 @@ t.test("--path-in-repo that leaves the repo: exit 3, nothing recorded or sent", 
     ["a/../../b", /--path-in-repo "a\/\.\.\/\.\.\/b" contains "\.\."/],
     ["/abs/dir", /--path-in-repo "\/abs\/dir" is absolute: give a path relative to the repo root/],
     ["x/.git/y", /--path-in-repo "x\/\.git\/y" contains "\.git"/],
+    ["runs\n42", /--path-in-repo "runs\\n42" has a control character \(newline, tab, …\)/],
   ];
   for (const [prefix, message] of cases) {
     const env = u.env({ HF_TOKEN: WRITE });
