@@ -5,10 +5,10 @@ import t from "tap";
 import { parseJobInput } from "../../core/job-input.js";
 import { scanFolder } from "../../core/scan/scan-folder.js";
 import type { ScannedFile } from "../../storage/journal.js";
+import { startHoldProxy } from "../daemon/fixtures/hold-proxy.js";
 import { startHarness, WRITE_TOKEN } from "../helpers/engine-harness.js";
 import { writeTree } from "../helpers/folder-tree.js";
 import { downloadRemoteFile } from "../helpers/remote-repo.js";
-import { startGateProxy } from "./gate-proxy.js";
 import { committedPaths, statesOf, until } from "./harness-probes.js";
 
 // Files deleted or still being written at each stage of their way: a deleted file ends `vanished`
@@ -57,14 +57,14 @@ t.test("deleted after hashing, while the plan (preupload) is in flight: vanished
   const h = await startHarness();
   t.teardown(() => h.close());
   writeTree(h.folder, tree());
-  const gate = await startGateProxy(h.emulator.url, (req) => req.url?.includes("/preupload/") === true);
+  const gate = await startHoldProxy(h.emulator.url, (req) => req.url?.includes("/preupload/") === true);
   t.teardown(() => gate.close());
   const job = h.add("user/v-after-hash", { endpoint: gate.url });
   await until("the preupload to be held", () => gate.held > 0);
   t.equal(h.journal.getJobCounts(job.id).byState.scanned.files, 0, "every file is hashed");
   rmSync(path.join(h.folder, "gone.txt"));
   rmSync(path.join(h.folder, "gone.bin"));
-  gate.open();
+  gate.release();
   t.equal((await h.engine.whenSettled(job.id)).state, "done");
   const states = statesOf(h, job.id);
   t.match(states, {
@@ -80,13 +80,13 @@ t.test("deleted while its LFS upload is in flight: vanished, not committed", asy
   const h = await startHarness();
   t.teardown(() => h.close());
   writeTree(h.folder, { "keep.txt": "keep", "gone.bin": randomBytes(LFS) });
-  const gate = await startGateProxy(h.emulator.url, (req) => req.method === "PUT");
+  const gate = await startHoldProxy(h.emulator.url, (req) => req.method === "PUT");
   t.teardown(() => gate.close());
   const job = h.add("user/v-upload", { endpoint: gate.url });
   await until("the LFS PUT to be held", () => gate.held > 0);
   t.equal(h.journal.findFile(job.id, "gone.bin")?.state, "planned", "its upload is in flight");
   rmSync(path.join(h.folder, "gone.bin"));
-  gate.open();
+  gate.release();
   t.equal((await h.engine.whenSettled(job.id)).state, "done");
   t.same(statesOf(h, job.id), { "keep.txt": "committed", "gone.bin": "vanished" });
   t.same(
