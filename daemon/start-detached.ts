@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type ErrorCode, isErrorCode } from "../common/error-codes.js";
 import { HubpushError } from "../common/hubpush-error.js";
 import { ControlClient } from "./control-client.js";
 import { daemonStatus } from "./daemon-status.js";
@@ -25,24 +26,35 @@ function fileSize(file: string): number {
   }
 }
 
-/** What the daemon logged since `offset`, boiled down to its errors (pino JSON lines). */
-function logTail(file: string, offset: number): string {
+/**
+ * What the daemon logged since `offset`, boiled down to its errors (pino JSON lines), and the code
+ * of the last one: a start that failed for a known reason (a corrupt journal, a second daemon…)
+ * is reported with that reason's code and exit code, not a generic one.
+ */
+function logTail(file: string, offset: number): { text: string; code: ErrorCode | null } {
   let text: string;
   try {
     text = readFileSync(file).subarray(offset).toString("utf8");
   } catch {
-    return "";
+    return { text: "", code: null };
   }
   const lines = text.split("\n").filter((l) => l.trim() !== "");
+  let code: ErrorCode | null = null;
   const errors = lines.flatMap((line) => {
     try {
-      const record = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
-      return (record.level ?? 0) >= 50 ? [record.err?.message ?? record.msg ?? line] : [];
+      const record = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { message?: string; code?: unknown };
+      };
+      if ((record.level ?? 0) < 50) return [];
+      if (typeof record.err?.code === "string" && isErrorCode(record.err.code)) code = record.err.code;
+      return [record.err?.message ?? record.msg ?? line];
     } catch {
       return [line];
     }
   });
-  return (errors.length > 0 ? errors : lines).slice(-5).join("\n");
+  return { text: (errors.length > 0 ? errors : lines).slice(-5).join("\n"), code };
 }
 
 /**
@@ -75,8 +87,8 @@ export async function startDetached(paths: StatePaths, opts: StartDetachedOption
   const failed = (why: string): HubpushError => {
     const tail = logTail(paths.logFile, logOffset);
     return new HubpushError(
-      "ERR_DAEMON_START",
-      `the daemon ${why}${tail === "" ? "" : `: ${tail}`} (log: ${paths.logFile})`,
+      tail.code ?? "ERR_DAEMON_START",
+      `the daemon ${why}${tail.text === "" ? "" : `: ${tail.text}`} (log: ${paths.logFile})`,
       { details: { logFile: paths.logFile } },
     );
   };

@@ -92,9 +92,9 @@ t.test("a corrupt journal: exit 6 saying to move it aside; once moved, nothing i
   t.match(result.stderr, /\(ERR_JOURNAL_CORRUPT\)\n$/);
   t.ok(readFileSync(journal).equals(damaged), "the damaged file is left for inspection");
   const daemon = await runCli(["daemon", "start"], { env });
-  t.equal(daemon.code, 1, "the daemon does not start on it either");
+  t.equal(daemon.code, 6, "the daemon does not start on it either, with the journal's exit code");
   t.match(daemon.stderr, /the daemon exited with code 6: The journal .* is damaged/);
-  t.match(daemon.stderr, "(ERR_DAEMON_START)");
+  t.match(daemon.stderr, "(ERR_JOURNAL_CORRUPT)");
   renameSync(journal, `${journal}.broken`);
   const again = await u.upload(folder, "user/corrupt", env);
   t.equal(again.code, 0, again.stderr);
