@@ -107,7 +107,7 @@ export class JobContext {
     return this.job.pathInRepo === "" ? localPath : `${this.job.pathInRepo}/${localPath}`;
   }
 
-  /** Runs one Hub API call under the endpoint's budget; a 429 lowers the budget for everyone. */
+  /** Runs one Hub API call under the endpoint's budget; a 429 holds everyone (token-bucket.ts). */
   async api<T>(call: () => Promise<T>): Promise<T> {
     const budget = this.services.apiBudget(this.job.endpoint);
     await budget.take(1, this.signal);
@@ -116,7 +116,7 @@ export class JobContext {
     } catch (err) {
       const failure = classifyFailure(err);
       if (failure.error.code === "ERR_HUB_RATE_LIMITED") {
-        budget.penalize(failure.error.retryAfterMs ?? this.services.tuning.backoffBaseMs);
+        budget.penalize(failure.error.retryAfterMs, this.services.tuning.backoffBaseMs);
       }
       throw err;
     }

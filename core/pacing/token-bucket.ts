@@ -10,8 +10,8 @@ export interface TokenBucketOptions {
 
 /**
  * A token bucket: budgets for Hub API calls and commits, and (with bytes as tokens) the --max-rate
- * cap. A 429 lowers the refill rate and holds all takers until its Retry-After has passed; the
- * configured rate comes back gradually while no 429 is seen.
+ * cap. A 429 holds all takers until its Retry-After has passed; one without a Retry-After also
+ * lowers the refill rate, which comes back gradually while no such 429 is seen.
  */
 export class TokenBucket {
   #capacity: number;
@@ -80,11 +80,18 @@ export class TokenBucket {
     }
   }
 
-  /** The Hub answered 429: hold everyone for `retryAfterMs` and halve the rate (floor: 10%). */
-  penalize(retryAfterMs: number): void {
+  /**
+   * The Hub answered 429. With a Retry-After (or RateLimit reset), everyone is held until then
+   * and nothing else changes: the Hub's window resets at that moment, so the budget left is
+   * usable after it, and a stray 429 costs its Retry-After, not minutes of lowered pace. Without
+   * one, the window is unknown: hold for `fallbackMs`, halve the refill rate (floor: 10%) and
+   * drop the tokens; the rate comes back by 25% every 5 minutes without such a 429.
+   */
+  penalize(retryAfterMs: number | undefined, fallbackMs: number): void {
     this.#settle();
     const now = this.#now();
-    this.#holdUntil = Math.max(this.#holdUntil, now + retryAfterMs);
+    this.#holdUntil = Math.max(this.#holdUntil, now + (retryAfterMs ?? fallbackMs));
+    if (retryAfterMs !== undefined) return;
     this.#refill = Math.max(this.#baseRefill * 0.1, this.#refill / 2);
     this.#tokens = Math.min(this.#tokens, 0);
     this.#lastPenalty = now;

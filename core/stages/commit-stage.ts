@@ -189,8 +189,7 @@ async function commitOnce(
       journal.recordCommitFailed(commit.id, failure.info);
       journal.appendEvent("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
       state.sizer.onFailure();
-      if (failure.error.code === "ERR_HUB_RATE_LIMITED")
-        budget.penalize(failure.error.retryAfterMs ?? 60_000);
+      if (failure.error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(failure.error.retryAfterMs, 60_000);
       if (failure.kind === "file")
         isolateRefusal(
           ctx,

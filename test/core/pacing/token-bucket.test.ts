@@ -24,20 +24,38 @@ t.test("the Hub's API window: 1000 calls per 300 s", async (t) => {
   t.equal(bucket.delayFor(1000), 0, "after the window the whole budget is back");
 });
 
-t.test("a 429 holds everyone for Retry-After and halves the rate, which recovers later", async (t) => {
+t.test("a 429 with Retry-After holds everyone until then and nothing more", async (t) => {
   const c = clock();
   const bucket = new TokenBucket({ capacity: 100, refillPerSecond: 10, now: c.now });
-  bucket.penalize(5_000);
-  t.equal(bucket.refillPerSecond, 5, "the rate is halved");
-  t.ok(bucket.delayFor(1) >= 5_000, "nobody goes before Retry-After");
+  bucket.penalize(5_000, 60_000);
+  bucket.penalize(2_000, 60_000);
+  t.equal(bucket.refillPerSecond, 10, "the rate is unchanged");
+  t.ok(bucket.delayFor(1) >= 5_000, "nobody goes before the longest Retry-After");
   c.advance(5_000);
-  t.equal(bucket.delayFor(1), 0, "after the hold, the refilled tokens are usable");
-  for (let i = 0; i < 10; i++) bucket.penalize(0);
-  t.equal(bucket.refillPerSecond, 1, "never below a tenth of the configured rate");
-  c.advance(301_000);
-  bucket.delayFor(1);
-  t.ok(bucket.refillPerSecond > 1, "the rate recovers after 5 minutes without a 429");
+  t.equal(
+    bucket.delayFor(100),
+    0,
+    "after the hold, the budget left is usable at once (the Hub's window reset)",
+  );
 });
+
+t.test(
+  "a 429 without Retry-After holds for the fallback and halves the rate, which recovers later",
+  async (t) => {
+    const c = clock();
+    const bucket = new TokenBucket({ capacity: 100, refillPerSecond: 10, now: c.now });
+    bucket.penalize(undefined, 3_000);
+    t.equal(bucket.refillPerSecond, 5, "the rate is halved");
+    t.ok(bucket.delayFor(1) >= 3_000, "nobody goes before the fallback hold");
+    c.advance(3_000);
+    t.equal(bucket.delayFor(20), 1_000, "the tokens were dropped: 15 came back in 3 s, 5 more take a second");
+    for (let i = 0; i < 10; i++) bucket.penalize(undefined, 0);
+    t.equal(bucket.refillPerSecond, 1, "never below a tenth of the configured rate");
+    c.advance(301_000);
+    bucket.delayFor(1);
+    t.ok(bucket.refillPerSecond > 1, "the rate recovers after 5 minutes without a 429");
+  },
+);
 
 t.test("reconfigure changes the rate at run time (--max-rate)", async (t) => {
   const c = clock();
