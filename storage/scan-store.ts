@@ -19,10 +19,15 @@ type FileParams = FileStat & { jobId: number; path: string; generation: number; 
  * A changed stat sends any file back to scanned (even committed: the new content must be uploaded),
  * except while committing: that commit settles first and the next scan sees the difference again.
  * A vanished file that is seen again comes back whatever its stat; a failed one only if it changed.
+ * A stat older than the recorded one (by ctime) is stale and changes nothing.
  */
 function mustReset(known: KnownRow, file: FileStat): boolean {
   if (known.state === "committing") return false;
   if (known.state === "vanished") return true;
+  // A ctime older than the recorded one is a stale look (the scan's batch was written after a
+  // stage recorded a newer stat of the path): a change, even a rename over the file, sets a ctime
+  // no older than itself, so that stat says nothing new.
+  if (BigInt(file.ctimeNs) < BigInt(known.ctime_ns)) return false;
   return (
     known.size !== file.size ||
     known.mtime_ns !== file.mtimeNs ||

@@ -64,9 +64,27 @@ t.test("an empty journal is migrated to the latest version, in a 0700 folder, as
     .all() as string[];
   t.same(
     tables.filter((name) => !name.startsWith("sqlite_")),
-    ["commits", "events", "files", "job_counts", "jobs", "lfs_parts", "lfs_uploads"],
+    ["commits", "events", "files", "job_counts", "jobs", "lfs_parts", "lfs_uploads", "remote_deletions"],
   );
   t.equal(db.pragma("journal_mode", { simple: true }), "wal", "WAL mode persists in the file");
+});
+
+t.test("a schema-1 journal is upgraded in place: its jobs and files are kept", async (t) => {
+  const path = join(t.testdir(), "journal.sqlite");
+  const [first] = loadMigrations();
+  if (first === undefined) throw new Error("no migrations");
+  const old = new Database(path);
+  old.exec(first.sql);
+  old.pragma("user_version = 1");
+  old.close();
+  const v1 = openJournal(path);
+  t.teardown(() => v1.close());
+  t.equal(userVersion(path), LATEST, "migrated to the latest version");
+  const { job } = v1.upsertJob(specFor("/data"), OPTIONS);
+  const generation = v1.beginScan(job.id);
+  v1.upsertScannedFiles(job.id, generation, [fileAt("a.txt", 1)]);
+  t.same(v1.finishScan(job.id, generation, { mirrorDeletions: true }), { vanished: 0, deletionsQueued: 0 });
+  t.same(v1.deletionCounts(job.id), { pending: 0, committing: 0, deleted: 0 }, "the new table is usable");
 });
 
 t.test("reopening is a no-op: same version, data kept, migrations not applied again", async (t) => {

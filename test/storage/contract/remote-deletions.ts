@@ -3,8 +3,10 @@ import {
   checkCounts,
   driveAll,
   fileAt,
+  hashesFor,
   type JournalFactory,
   setup,
+  statOf,
   type TapTest,
 } from "./contract-helpers.js";
 
@@ -12,6 +14,22 @@ const OID = "d".repeat(40);
 
 /** --delete: deletions queued by complete scans, carried and settled by commit batches. */
 export function remoteDeletions(t: TapTest, factory: JournalFactory): void {
+  t.test("a scan batch written after a newer stat was recorded does not send the file back", async (t) => {
+    const { journal, jobId } = setup(t, factory);
+    const [file] = addFiles(journal, jobId, 1);
+    if (file === undefined) throw new Error("setup");
+    const generation = journal.beginScan(jobId);
+    // The hash stage saw the file after it changed (stat 5); the scan's batch, made before, says stat 0.
+    const [claimed] = journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "h", leaseMs: 60_000 });
+    if (claimed === undefined) throw new Error("setup");
+    journal.recordHashed(claimed.id, "h", claimed, statOf(5), hashesFor(5));
+    const stale = journal.upsertScannedFiles(jobId, generation, [fileAt(file.path, 0)]);
+    t.same(stale, { added: 0, changed: 0, unchanged: 1 }, "an older ctime is a stale look");
+    t.equal(journal.getFile(file.id)?.state, "hashed", "not hashed again");
+    const newer = journal.upsertScannedFiles(jobId, generation, [fileAt(file.path, 6)]);
+    t.same(newer, { added: 0, changed: 1, unchanged: 0 }, "a newer stat still sends it back");
+  });
+
   t.test(
     "remote deletions: queued by a complete scan, forgotten when seen again, settled with their batch",
     async (t) => {
