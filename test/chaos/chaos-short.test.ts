@@ -1,0 +1,27 @@
+import t from "tap";
+import { formatReport } from "./chaos-report.js";
+import { runChaos } from "./chaos-run.js";
+
+// A fresh seed per run explores new schedules; HUBPUSH_CHAOS_SEED replays one.
+const SEED = Number(process.env.HUBPUSH_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const KILLS = Number(process.env.HUBPUSH_CHAOS_KILLS ?? 10);
+
+t.test(
+  "daemon SIGKILLed at random moments, files rewritten, faults injected: nothing lost or corrupted",
+  async (t) => {
+    t.comment(
+      `chaos seed ${SEED} (replay: HUBPUSH_CHAOS_SEED=${SEED} npx tap test/chaos/chaos-short.test.ts)`,
+    );
+    const report = await runChaos({ seed: SEED, kills: KILLS, scale: "short" });
+    t.comment(formatReport(report));
+    t.ok(report.kills >= 10, `the daemon was SIGKILLed ${report.kills} times`);
+    // Latency only slows requests down; the faults that count are the errors, resets and lost answers.
+    const errors = Object.entries(report.access.faults).filter(([kind]) => kind !== "latency");
+    t.ok(
+      errors.length > 0 && report.access.commitsLost > 0,
+      "the emulator injected faults, among them at least one lost commit answer",
+    );
+    t.ok(report.modifications.files > 0, "files were rewritten during the run");
+    for (const check of report.checks) t.ok(check.ok, check.name, { detail: check.detail, seed: SEED });
+  },
+);
