@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface ProcessRun {
+  /** Wall time from spawn to exit. */
+  readonly seconds: number;
+  /** Highest VmHWM seen in /proc/<pid>/status (MB = 2^20 bytes): the process's own peak RSS. */
+  readonly peakRssMb: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** What the sampler may tell the runner to do with the process after looking at it. */
+export type SampleVerdict = "SIGKILL" | "SIGINT" | undefined;
+
+export interface RunProcessOptions {
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Called at every sample (default every 100 ms) with the child's pid; may ask to signal it. */
+  readonly onSample?: (pid: number, elapsedMs: number) => SampleVerdict;
+  readonly sampleMs?: number;
+  /** Called once right after the process started. */
+  readonly onStart?: (pid: number) => void;
+}
+
+/** Peak RSS in kB so far (VmHWM), or 0 when the process is gone. */
+export function readVmHwmKb(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+  } catch {
+    return 0; // exited between two samples
+  }
+}
+
+/**
+ * Runs `node <args>` as a process of its own (so its peak RSS is its own), samples VmHWM, and lets
+ * the caller SIGKILL or interrupt it when a condition is met (W3 kills at 50 %, W5 stops early).
+ */
+export function runNodeProcess(options: RunProcessOptions): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [...options.args], {
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const pid = child.pid;
+    if (pid === undefined) {
+      reject(new Error(`cannot start node ${options.args.join(" ")}`));
+      return;
+    }
+    options.onStart?.(pid);
+    let stdout = "";
+    let stderr = "";
+    let peakKb = 0;
+    let signalled = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const sample = setInterval(() => {
+      peakKb = Math.max(peakKb, readVmHwmKb(pid));
+      if (signalled || options.onSample === undefined) return;
+      const verdict = options.onSample(pid, Number(process.hrtime.bigint() - started) / 1e6);
+      if (verdict !== undefined) {
+        signalled = true;
+        child.kill(verdict);
+      }
+    }, options.sampleMs ?? 100);
+    child.on("error", (err) => {
+      clearInterval(sample);
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      clearInterval(sample);
+      resolve({
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        peakRssMb: peakKb / 1024,
+        code,
+        signal,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
