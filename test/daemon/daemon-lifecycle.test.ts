@@ -200,8 +200,9 @@ t.test("a start-up failure is shown by `daemon start`, and leaves no lock behind
   mkdirSync(h.paths.home, { recursive: true, mode: 0o700 });
   writeFileSync(h.paths.socket, "someone's data");
   const started = await h.cli(["daemon", "start"]);
-  t.equal(started.code, 1);
-  t.match(started.stderr, /did not start|exited/, "ERR_DAEMON_START");
+  t.equal(started.code, 6, "the exit code of the reason it gave (ERR_STATE_DIR)");
+  t.match(started.stderr, /the daemon exited/);
+  t.match(started.stderr, "(ERR_STATE_DIR)", "the code of the error the daemon logged");
   t.match(started.stderr, /hubpush\.sock exists and is not a socket/, "with the error the daemon logged");
   t.notOk(existsSync(h.paths.lock), "the lock was released");
   t.equal(readFileSync(h.paths.socket, "utf8"), "someone's data", "the file was left alone");
