@@ -107,6 +107,9 @@ export class FolderWatchers {
     entry.watcher = watcher;
     watcher.on("ready", () => {
       if (entry.mode === "starting") entry.mode = "events";
+      // A file written after the job's last scan but before the watcher was ready raised no event:
+      // one rescan now closes that window.
+      this.#rescanSoon(entry);
     });
     watcher.on("all", () => this.#onEvent(entry));
     watcher.on("error", (err: unknown) => this.#onError(entry, err));
@@ -114,6 +117,10 @@ export class FolderWatchers {
 
   #onEvent(entry: Entry): void {
     entry.lastEventAt = this.#now();
+    this.#rescanSoon(entry);
+  }
+
+  #rescanSoon(entry: Entry): void {
     entry.dirty = true;
     this.#schedule(entry);
   }
@@ -157,13 +164,13 @@ export class FolderWatchers {
       entry.watcher = null;
       void watcher?.close().catch(() => {});
       // Something may have changed unseen while the watcher was failing.
-      this.#onEvent(entry);
+      this.#rescanSoon(entry);
       return;
     }
     entry.warning = `folder watcher error: ${err instanceof Error ? err.message : String(err)}`;
     logger.warn({ jobId: entry.jobId, err }, "folder watcher error");
     // The folder itself may be gone (unmounted): the rescan finds out and pauses the job.
-    this.#onEvent(entry);
+    this.#rescanSoon(entry);
   }
 
   async #close(entry: Entry): Promise<void> {

@@ -54,6 +54,34 @@ t.test("folder events trigger a rescan; the state directory inside the folder is
   t.equal(watchers.status(job.id), null, "a paused job's watcher is closed");
 });
 
+t.test("a file written after the job's scan but before its watcher was ready is found", async (t) => {
+  const h = await startHarness({ tuning: WATCH });
+  t.teardown(() => h.close());
+  writeFileSync(path.join(h.folder, "a.txt"), "a");
+  const job = h.add("user/early", { watch: true, every: 0.01 });
+  await waitFor("a.txt committed", () =>
+    h.engine.progress(job.id).byState.committed.files === 1 ? true : undefined,
+  );
+  // No watcher yet (the daemon starts them on its next tick): this write raises no event.
+  writeFileSync(path.join(h.folder, "early.txt"), "early");
+  const watchers = new FolderWatchers({
+    engine: h.engine,
+    logger: silent,
+    excludeAbsolute: [],
+    debounceMs: 100,
+  });
+  t.teardown(() => watchers.closeAll());
+  watchers.sync(h.journal.listJobs());
+  await waitFor("early.txt committed", () =>
+    h.engine.progress(job.id).byState.committed.files === 2 ? true : undefined,
+  );
+  t.equal(
+    watchers.status(job.id)?.lastEventAt,
+    null,
+    "found by the rescan the watcher runs once ready, not by an event",
+  );
+});
+
 t.test(
   "a watcher failing with ENOSPC falls back to rescans every --every minutes, with a warning",
   async (t) => {
