@@ -9,13 +9,14 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { prng } from "../test/helpers/folder-tree.js";
 import { readAccessLog, summarize } from "./lib/access-log.js";
 import type { BenchConfig } from "./lib/bench-config.js";
 import { makeBenchDir } from "./lib/bench-dir.js";
 import { summarizeProfiles } from "./lib/cpu-profile-summary.js";
 import { startEmulatorProcess } from "./lib/emulator-process.js";
 import { assertCompleted, runHubpushUpload } from "./lib/hubpush-cli.js";
-import { makeTree, prng } from "./lib/make-tree.js";
+import { makeTree } from "./lib/make-tree.js";
 import { load, meets, ratioText, seconds, writeResult } from "./lib/results.js";
 import { runNodeProcess } from "./lib/run-process.js";
 import { statWalk, statWalkSync } from "./lib/stat-walk.js";

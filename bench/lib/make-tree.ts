@@ -1,20 +1,10 @@
 import { randomFillSync } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
+// The tests' mulberry32: the same seed gives the same sizes, so runs are comparable.
+import { prng } from "../../test/helpers/folder-tree.js";
 
 const MiB = 1024 * 1024;
-
-/** A deterministic PRNG (mulberry32): the same seed gives the same sizes, so runs are comparable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface TreeSpec {
   /** Files written, named d<k>/f<i>.dat over `dirs` folders. */
