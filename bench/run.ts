@@ -50,7 +50,14 @@ const RUNNERS: Record<WorkloadName, (config: BenchConfig) => Promise<void>> = {
 };
 
 async function main(): Promise<void> {
-  const config = parseBenchConfig(process.argv.slice(2));
+  let config: BenchConfig | null;
+  try {
+    config = parseBenchConfig(process.argv.slice(2));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 2;
+    return;
+  }
   if (config === null) return;
   console.log(`bench: ${config.workloads.join(", ")} with ${config.cli}; load average ${load().join(" ")}`);
   const failed: string[] = [];

@@ -51,7 +51,7 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
---quick shrinks every default size (about 5 minutes in all); explicit size flags still win.`;
+--quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {
   if (raw === undefined) return fallback;
