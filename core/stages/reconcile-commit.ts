@@ -1,9 +1,7 @@
 import type { CommitRecord } from "../../storage/journal.js";
-import type { PathInfo } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
 import { landedDeletions } from "./remote-deletions.js";
-
-const PATHS_PER_CALL = 500;
+import { remotePathsInfo } from "./remote-paths-info.js";
 
 /**
  * Settles a commit whose answer was lost: a file whose remote entry already holds the local
@@ -15,12 +13,10 @@ export async function reconcileCommit(
   commit: CommitRecord,
 ): Promise<{ committed: number; requeued: number }> {
   const files = ctx.journal.getCommitFiles(commit.id);
-  const remote = new Map<string, PathInfo>();
-  for (let i = 0; i < files.length; i += PATHS_PER_CALL) {
-    const paths = files.slice(i, i + PATHS_PER_CALL).map((f) => ctx.pathInRepo(f.path));
-    const infos = await ctx.api(() => ctx.hub.pathsInfo(ctx.repo, ctx.job.revision, paths, ctx.signal));
-    for (const info of infos) remote.set(info.path, info);
-  }
+  const remote = await remotePathsInfo(
+    ctx,
+    files.map((f) => ctx.pathInRepo(f.path)),
+  );
   const committed = files
     .filter((f) => {
       const info = remote.get(ctx.pathInRepo(f.path));

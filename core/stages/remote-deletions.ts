@@ -1,8 +1,9 @@
 import type { RemoteDeletion } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
+import { remotePathsInfo } from "./remote-paths-info.js";
 
-/** Deletions per commit: one paths-info call checks them all (the Hub takes up to 1000 paths). */
+/** Deletions per commit: one paths-info call checks them all. */
 export const DELETIONS_PER_COMMIT = 500;
 
 /**
@@ -38,11 +39,9 @@ export async function landedDeletions(ctx: JobContext, commitId: number): Promis
 }
 
 async function presentOnHub(ctx: JobContext, deletions: readonly RemoteDeletion[]): Promise<Set<string>> {
-  const present = new Set<string>();
-  for (let i = 0; i < deletions.length; i += DELETIONS_PER_COMMIT) {
-    const paths = deletions.slice(i, i + DELETIONS_PER_COMMIT).map((d) => ctx.pathInRepo(d.path));
-    const infos = await ctx.api(() => ctx.hub.pathsInfo(ctx.repo, ctx.job.revision, paths, ctx.signal));
-    for (const info of infos) if (info.type === "file") present.add(info.path);
-  }
-  return present;
+  const remote = await remotePathsInfo(
+    ctx,
+    deletions.map((d) => ctx.pathInRepo(d.path)),
+  );
+  return new Set([...remote.values()].filter((info) => info.type === "file").map((info) => info.path));
 }
