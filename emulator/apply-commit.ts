@@ -31,8 +31,8 @@ export interface CommitResult {
   readonly prNumber: number | undefined;
 }
 
-export const PARENT_MISMATCH =
-  "The branch was updated since you opened this page. Please refresh and try again.";
+/** The Hub's exact 412 text (issue 18 §2); clients show it verbatim. */
+export const PARENT_MISMATCH = "A commit has happened since. Please refresh and try again.";
 const GITATTRIBUTES = ".gitattributes";
 
 function parentMismatch(): HubError {

@@ -18,9 +18,15 @@ export function requestToken(ctx: RequestContext): TokenInfo | null {
   return info;
 }
 
-/** A user may act in their own namespace and in any namespace that is not another user's (orgs). */
+/**
+ * A user may act in their own namespace, in a configured org they are a member of, and in any
+ * namespace that is neither another user's nor a configured org.
+ */
 export function ownsNamespace(ctx: RequestContext, token: TokenInfo, namespace: string): boolean {
-  return namespace === token.user || !ctx.state.config.users.has(namespace);
+  if (namespace === token.user) return true;
+  const org = ctx.state.config.orgs.get(namespace);
+  if (org) return org.members === undefined || org.members.has(token.user);
+  return !ctx.state.config.users.has(namespace);
 }
 
 export function repoLabel(type: RepoType, namespace: string, name: string): string {
