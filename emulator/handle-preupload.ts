@@ -31,6 +31,12 @@ export async function handlePreupload(ctx: RequestContext, match: RouteMatch): P
       `Too many files in one preupload call (${body.files.length}); send at most ${PREUPLOAD_MAX_FILES}.`,
     );
   }
+  for (const key of ["gitIgnore", "gitAttributes"]) {
+    if (body[key] !== undefined && body[key] !== null && typeof body[key] !== "string") {
+      throw new HubError(400, "BadRequest", `${key} must be a string (the file's content) when sent.`);
+    }
+  }
+  // shouldIgnore: the root .gitignore being uploaded (gitIgnore), else the repo's own at `rev`.
   const attributes =
     typeof body.gitAttributes === "string"
       ? body.gitAttributes
