@@ -1,6 +1,7 @@
 import { requestToken } from "./authorize.js";
 import type { RequestContext } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
+import { namespacelessRepoError } from "./namespaceless-repo.js";
 import { asObject, readBody, readJsonBody } from "./read-body.js";
 import { sendJson } from "./send-response.js";
 
@@ -36,5 +37,7 @@ export async function handleValidateYaml(ctx: RequestContext): Promise<void> {
 /** Fallback for paths no route matches. */
 export async function handleUnknown(ctx: RequestContext): Promise<void> {
   await readBody(ctx, ctx.state.config.jsonBodyMaxBytes).catch(() => Buffer.alloc(0));
+  const repoMissing = namespacelessRepoError(ctx);
+  if (repoMissing) throw repoMissing;
   throw new HubError(404, "NotFound", `No emulator route for ${ctx.req.method} ${ctx.url.pathname}.`);
 }

@@ -6,6 +6,7 @@ import type { EmulatorState, RequestContext } from "./emulator-state.js";
 import type { Fault } from "./fault-rules.js";
 import { HubError } from "./hub-error.js";
 import { matchRoute, type RouteMatch } from "./match-route.js";
+import { namespacelessRepoError } from "./namespaceless-repo.js";
 import { tapResponse } from "./response-tap.js";
 import { ROUTE_HANDLERS } from "./route-handlers.js";
 import { isHubError, sendHubError } from "./send-response.js";
@@ -176,7 +177,10 @@ export function createRequestHandler(
 
 async function run(ctx: RequestContext, match: RouteMatch | null, fault: Fault | null): Promise<void> {
   if (match === null) {
-    throw new HubError(404, "NotFound", `No emulator route for ${ctx.req.method} ${ctx.url.pathname}.`);
+    throw (
+      namespacelessRepoError(ctx) ??
+      new HubError(404, "NotFound", `No emulator route for ${ctx.req.method} ${ctx.url.pathname}.`)
+    );
   }
   if (fault && (await answerFault(ctx, fault))) return;
   if (fault?.kind === "latency") await sleep(fault.ms);
