@@ -62,7 +62,9 @@ export async function handlePreupload(ctx: RequestContext, match: RouteMatch): P
       throw new HubError(400, "BadRequest", `files[${i}].sample is not valid base64 (path ${path}).`);
     }
     const binary = Buffer.from(sample, "base64").includes(0);
-    const lfs = isLfsPath(path) || size > lfsThresholdBytes || (binary && size > binaryLfsMinBytes);
+    // An empty file is always regular on the Hub, whatever its extension or .gitattributes.
+    const lfs =
+      size > 0 && (isLfsPath(path) || size > lfsThresholdBytes || (binary && size > binaryLfsMinBytes));
     const existing = ctx.state.tree.get(view, path);
     return {
       path,
