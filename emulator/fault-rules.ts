@@ -19,6 +19,7 @@ export const ROUTE_NAMES = [
   "tag",
   "repo-delete",
   "repo-move",
+  "discussions",
   "resolve",
   "admin",
 ] as const;

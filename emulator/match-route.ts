@@ -13,7 +13,7 @@ export interface RouteMatch {
   readonly repo?: RepoRef;
   /** The revision, percent-decoded exactly once. */
   readonly rev?: string;
-  /** A path in the repo (tree, resolve), the branch name (branch) or the tag name (DELETE tag). */
+  /** A path in the repo (tree, resolve), the branch name (branch) or the tag name (DELETE tag), the discussion number. */
   readonly path?: string;
   /** lfs-put / lfs-part / lfs-complete: the object id and part number. */
   readonly oid?: string;
@@ -64,6 +64,12 @@ function matchApiRepo(method: string, repo: RepoRef, rest: readonly string[]): R
   }
   if (action === "tag" && tail.length > 0 && method === "DELETE") {
     return { route: "tag", repo, path: tail.map(decode).join("/") };
+  }
+  if (action === "discussions" && tail.length === 0 && (method === "GET" || method === "POST")) {
+    return { route: "discussions", repo };
+  }
+  if (action === "discussions" && tail.length === 1 && method === "GET") {
+    return { route: "discussions", repo, path: decode(tail[0] ?? "") };
   }
   if (action === "tree" && tail.length > 0 && method === "GET") {
     const { rev, rest: pathSegs } = splitRev(tail);
