@@ -104,3 +104,17 @@ t.test("bad --org specs are refused at start", async (t) => {
   await t.rejects(startTestEmulator(t, { orgs: ["acme:public-by-default"] }), /Invalid org/);
   await t.rejects(startTestEmulator(t, { orgs: [":private-by-default"] }), /Invalid org name/);
 });
+
+t.test("namespaces are case-insensitive for ownership and org defaults", async (t) => {
+  const emu = await startTestEmulator(t, { orgs: ORGS });
+  const other = await http(emu.url, "/api/repos/create", { json: { name: "x", organization: "ALICE" } });
+  assertRefused(t, other, 403, "Forbidden");
+  const own = await http(emu.url, "/api/repos/create", { json: { name: "x", organization: "User" } });
+  t.equal(own.status, 200, "own namespace under another case");
+  await http(emu.url, "/api/repos/create", { json: { name: "y", organization: "ACME" } });
+  t.same(
+    await repoInfo(emu.url, "/api/models/acme/y"),
+    { status: 200, private: true },
+    "org default, any case",
+  );
+});
