@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AccessLog } from "./access-log.js";
 import type { EmulatorState, RequestContext } from "./emulator-state.js";
-import type { Fault } from "./fault-rules.js";
+import { CONFLICTING_OPERATION, type Fault } from "./fault-rules.js";
 import { HubError } from "./hub-error.js";
 import { matchRoute, type RouteMatch } from "./match-route.js";
 import { namespacelessRepoError } from "./namespaceless-repo.js";
@@ -78,6 +78,11 @@ async function answerFault(ctx: RequestContext, fault: Fault): Promise<boolean> 
   if (fault.kind === "reset") {
     ctx.res.destroy();
     ctx.req.socket.destroy();
+    return true;
+  }
+  if (fault.kind === "busy") {
+    await drainBody(ctx);
+    sendHubError(ctx, new HubError(409, "ConflictingOperation", CONFLICTING_OPERATION));
     return true;
   }
   if (fault.kind === "status") {
