@@ -18,6 +18,13 @@ export const ROUTE_NAMES = [
   "branch",
   "resolve",
   "admin",
+  "xet-token",
+  "xet-xorb",
+  "xet-shard",
+  "xet-dedup",
+  "xet-reconstruction",
+  "xet-fetch",
+  "xet-misc",
 ] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number] | "unknown";
 

@@ -13,6 +13,8 @@ import { handleBranch, handleRefs } from "./handle-refs.js";
 import { handleRepoInfo } from "./handle-repo-info.js";
 import { handleResolve } from "./handle-resolve.js";
 import { handleTree } from "./handle-tree.js";
+import { handleXetCas } from "./handle-xet-cas.js";
+import { handleXetToken } from "./handle-xet-token.js";
 import type { RouteMatch } from "./match-route.js";
 
 export type RouteHandler = (ctx: RequestContext, match: RouteMatch) => Promise<void>;
@@ -37,5 +39,12 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteName, RouteHandler>> = {
   branch: handleBranch,
   resolve: handleResolve,
   admin: handleAdmin,
+  "xet-token": handleXetToken,
+  "xet-xorb": handleXetCas,
+  "xet-shard": handleXetCas,
+  "xet-dedup": handleXetCas,
+  "xet-reconstruction": handleXetCas,
+  "xet-fetch": handleXetCas,
+  "xet-misc": handleXetCas,
   unknown: handleUnknown,
 };

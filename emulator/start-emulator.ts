@@ -14,6 +14,7 @@ import { ObjectStore } from "./object-store.js";
 import { RepoStore } from "./repo-store.js";
 import { TreeIndex } from "./tree-index.js";
 import { UrlSigner } from "./url-signer.js";
+import { XetCas } from "./xet-cas.js";
 
 export type { EmulatorOptions } from "./emulator-options.js";
 
@@ -44,6 +45,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     objects: new ObjectStore(dataDir, db),
     signer: new UrlSigner(dataDir),
     faults,
+    xet: await XetCas.create(
+      {
+        enabled: options.xet ?? true,
+        tokenTtlSeconds: options.xetTokenTtlSeconds ?? 3600,
+        dedupHmacKeyHex: options.xetDedupHmacKey,
+      },
+      dataDir,
+      db,
+    ),
   };
   const server: Server = createServer(
     { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
