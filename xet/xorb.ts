@@ -1,4 +1,4 @@
-import { type CompressionChoice, compressChunk, decompressChunk } from "./compression.js";
+import { type CompressionChoice, compressChunk, decompressChunk, prefersBg4 } from "./compression.js";
 import { hashToString } from "./hash-string.js";
 import { XetFormatError } from "./xet-format-error.js";
 import type { HashedLength, XetHasher } from "./xet-hasher.js";
@@ -9,6 +9,8 @@ const HEADER = 8;
 /** §4.1: [XC] readers reject a compressed length above this. */
 const MAX_COMPRESSED = 262_144;
 const MAX_UNCOMPRESSED = 131_072;
+/** [XC] compression_scheme_retest_interval: the predictor looks at the first chunk of every 32. */
+const RETEST = 32;
 
 /** One chunk of a xorb: hash, uncompressed length, and where its header starts in the body. */
 export interface XorbChunk extends HashedLength {
@@ -37,6 +39,8 @@ export class XorbBuilder {
   private readonly chunks: XorbChunk[] = [];
   private size = 0;
   private unpacked = 0;
+  /** "auto": the verdict of the last predictor run, re-tested every RETEST chunks as [XC] does. */
+  private verdict: CompressionChoice = "lz4";
 
   constructor(private readonly compression: CompressionChoice = "auto") {}
 
@@ -54,7 +58,12 @@ export class XorbBuilder {
       throw new RangeError(`A chunk holds 1..${MAX_UNCOMPRESSED} bytes, not ${data.length}.`);
     }
     if (this.chunks.length >= XORB_MAX_CHUNKS) return -1;
-    const { scheme, bytes } = compressChunk(data, this.compression);
+    let choice = this.compression;
+    if (choice === "auto") {
+      if (this.chunks.length % RETEST === 0) this.verdict = prefersBg4(data) ? "bg4-lz4" : "lz4";
+      choice = this.verdict;
+    }
+    const { scheme, bytes } = compressChunk(data, choice);
     const serializedLength = HEADER + bytes.length;
     if (this.size + serializedLength > XORB_MAX_BYTES) return -1;
     const header = new Uint8Array(HEADER);

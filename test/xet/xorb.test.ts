@@ -1,3 +1,4 @@
+import { decompressFrameSync } from "lz4-napi";
 import t from "tap";
 import { chunkBuffer } from "../../xet/chunker.js";
 import {
@@ -41,6 +42,17 @@ t.test("BG4 split/join and the LZ4 frame magic", async (t) => {
     "04224d18",
   );
   t.equal(compressChunk(floats(65_536), "auto").scheme, Scheme.BG4LZ4, "floats pick BG4");
+  t.equal(compressChunk(floats(65_536), "best").scheme, Scheme.BG4LZ4, "best agrees");
+  for (const n of [0, 1, 2, 3, 5, 6, 7, 65_537]) {
+    const d = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 255);
+    t.same([...bg4Join(bg4Split(d))], [...d], `bg4 round trip, ${n} bytes`);
+  }
+  const frame = lz4Frame(new Uint8Array(131_072).fill(5));
+  t.equal(
+    Buffer.from(decompressFrameSync(Buffer.from(frame))).equals(Buffer.alloc(131_072, 5)),
+    true,
+    "own frame decodes",
+  );
   t.equal(compressChunk(new Uint8Array(65_536).fill(1), "auto").scheme, Scheme.LZ4, "runs pick LZ4");
   t.equal(compressChunk(splitmix64Bytes(65_536, 1n), "auto").scheme, Scheme.None, "random stays raw");
 });
@@ -49,7 +61,7 @@ t.test("build → parse round trip for every compression choice", async (t) => {
   const hasher = await loadXetHasher();
   const data = Buffer.concat([splitmix64Bytes(300_000, 5n), floats(300_000), Buffer.alloc(200_000, 7)]);
   const chunks = chunkBuffer(data);
-  for (const choice of ["none", "lz4", "bg4-lz4", "auto"] as CompressionChoice[]) {
+  for (const choice of ["none", "lz4", "bg4-lz4", "auto", "best"] as CompressionChoice[]) {
     const b = new XorbBuilder(choice);
     for (const c of chunks) b.tryAdd(hasher.chunkHash(c), c);
     const xorb = b.build(hasher);
