@@ -73,6 +73,34 @@ export function lz4Frame(data: Uint8Array): Uint8Array {
   return out;
 }
 
+const LOG2 = Array.from({ length: 4097 }, (_, c) => (c === 0 ? 0 : Math.log2(c)));
+
+/**
+ * True when a chunk looks incompressible: four 1 KiB samples spread over it have a byte entropy above
+ * 7.9 bits (uniform random data measures ≈ 7.95 on 4,096 samples; text, floats, runs far lower).
+ * LZ4 on such data costs more than hashing it and saves nothing, so "auto" stores it raw. Not in
+ * [XC] or [JS]; the scheme is the client's choice (§4.2) and the hash does not depend on it.
+ */
+export function looksIncompressible(data: Uint8Array): boolean {
+  if (data.length < 8192) return false;
+  const counts = new Uint16Array(256);
+  const step = Math.floor((data.length - 1024) / 3);
+  for (let s = 0; s < 4; s++) {
+    const from = s * step;
+    for (let i = from; i < from + 1024; i++) {
+      const b = data[i] as number;
+      counts[b] = (counts[b] as number) + 1;
+    }
+  }
+  let sum = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b] as number;
+    sum += c * (LOG2[c] as number);
+  }
+  const entropy = 12 - sum / 4096; // log2(4096) − Σ c·log2(c) / N
+  return entropy > 7.9;
+}
+
 /** Popcount of every byte value, for the scheme predictor. */
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, v) => {
   let c = 0;

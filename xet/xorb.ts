@@ -1,4 +1,10 @@
-import { type CompressionChoice, compressChunk, decompressChunk, prefersBg4 } from "./compression.js";
+import {
+  type CompressionChoice,
+  compressChunk,
+  decompressChunk,
+  looksIncompressible,
+  prefersBg4,
+} from "./compression.js";
 import { hashToString } from "./hash-string.js";
 import { XetFormatError } from "./xet-format-error.js";
 import type { HashedLength, XetHasher } from "./xet-hasher.js";
@@ -61,7 +67,7 @@ export class XorbBuilder {
     let choice = this.compression;
     if (choice === "auto") {
       if (this.chunks.length % RETEST === 0) this.verdict = prefersBg4(data) ? "bg4-lz4" : "lz4";
-      choice = this.verdict;
+      choice = looksIncompressible(data) ? "none" : this.verdict;
     }
     const { scheme, bytes } = compressChunk(data, choice);
     const serializedLength = HEADER + bytes.length;

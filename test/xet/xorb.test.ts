@@ -6,6 +6,7 @@ import {
   bg4Split,
   type CompressionChoice,
   compressChunk,
+  looksIncompressible,
   lz4Frame,
   Scheme,
 } from "../../xet/compression.js";
@@ -43,6 +44,9 @@ t.test("BG4 split/join and the LZ4 frame magic", async (t) => {
   );
   t.equal(compressChunk(floats(65_536), "auto").scheme, Scheme.BG4LZ4, "floats pick BG4");
   t.equal(compressChunk(floats(65_536), "best").scheme, Scheme.BG4LZ4, "best agrees");
+  t.equal(looksIncompressible(splitmix64Bytes(65_536, 2n)), true, "random data is skipped by auto");
+  t.equal(looksIncompressible(floats(65_536)), false, "floats are not");
+  t.equal(looksIncompressible(Buffer.alloc(65_536, "text, text, more text. ")), false, "text is not");
   for (const n of [0, 1, 2, 3, 5, 6, 7, 65_537]) {
     const d = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 255);
     t.same([...bg4Join(bg4Split(d))], [...d], `bg4 round trip, ${n} bytes`);
