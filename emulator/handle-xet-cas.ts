@@ -145,15 +145,24 @@ async function fetchXorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): P
   ctx.state.signer.verify("GET", ctx.url.pathname, ctx.url.searchParams);
   const stored = cas.store.getXorb(hash);
   if (!stored) throw new HubError(404, "XorbNotFound", `Xorb ${hash} is not stored.`);
+  const [signedStart, signedEnd] = (ctx.url.searchParams.get("range") ?? "").split("-").map(Number);
   const m = /^bytes=(\d+)-(\d+)$/.exec(ctx.req.headers.range ?? "");
-  const start = m ? Number(m[1]) : 0;
-  const end = m ? Math.min(Number(m[2]), stored.size - 1) : stored.size - 1;
-  if (start > end)
+  const start = m ? Number(m[1]) : (signedStart ?? 0);
+  const end = m ? Math.min(Number(m[2]), stored.size - 1) : (signedEnd ?? stored.size - 1);
+  if (start > end || Number.isNaN(start)) {
     throw new HubError(416, "RangeNotSatisfiable", `Range outside xorb ${hash} (${stored.size} bytes).`);
-  ctx.res.writeHead(m ? 206 : 200, {
+  }
+  if (signedStart === undefined || signedEnd === undefined || start < signedStart || end > signedEnd) {
+    throw new HubError(
+      403,
+      "RangeNotSigned",
+      `This URL is signed for bytes ${signedStart}-${signedEnd} of xorb ${hash} only.`,
+    );
+  }
+  ctx.res.writeHead(206, {
     "Content-Type": "application/octet-stream",
     "Content-Length": String(end - start + 1),
-    ...(m ? { "Content-Range": `bytes ${start}-${end}/${stored.size}` } : {}),
+    "Content-Range": `bytes ${start}-${end}/${stored.size}`,
   });
   await pipeline(createReadStream(cas.store.xorbPath(hash), { start, end }), ctx.res);
 }

@@ -86,11 +86,14 @@ export function reconstruction(
       else joined.push({ ...r });
     }
     const path = `/_xet/fetch/${hash}`;
-    const url = `${ctx.baseUrl}${ctx.state.signer.sign("GET", path, {}, 3600)}`;
     for (const r of joined) {
       const first = xorb.chunks[r.start] as StoredXorb["chunks"][0];
       const last = xorb.chunks[r.end - 1] as StoredXorb["chunks"][0];
       const bytes = { start: first[2], end: last[2] + last[3] - 1 };
+      // One URL per range, signed for that range (like the CDN's X-Xet-Signed-Range): clients key
+      // their fetch plan by URL, and a request outside the signed range is refused.
+      const signed = ctx.state.signer.sign("GET", path, { range: `${bytes.start}-${bytes.end}` }, 3600);
+      const url = `${ctx.baseUrl}${signed}`;
       xorbs[hash] = [...(xorbs[hash] ?? []), { url, ranges: [{ chunks: r, bytes }] }];
       fetchInfo[hash] = [...(fetchInfo[hash] ?? []), { range: r, url, url_range: bytes }];
     }

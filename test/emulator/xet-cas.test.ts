@@ -130,6 +130,13 @@ t.test("hello world: xorb, shard, lfsFile commit, resolve, tree xetHash (Appendi
   const fetched = await fetch(fetchEntry?.url ?? "", { headers: { Range: "bytes=0-18" } });
   t.equal(fetched.status, 206, "fetch URL works without Authorization");
   t.equal(Buffer.from(await fetched.arrayBuffer()).toString("hex"), Buffer.from(xorb).toString("hex"));
+  t.match(fetchEntry?.url, /range=0-18/, "the URL is signed for its byte range");
+  const widened = (fetchEntry?.url ?? "").replace("range=0-18", "range=0-99");
+  t.equal(
+    (await fetch(widened, { headers: { Range: "bytes=0-99" } })).status,
+    403,
+    "a widened range is refused",
+  );
 
   const dedup = await fetch(`${w.casUrl}/v1/chunks/default/${xorbHash}`, {
     headers: { Authorization: `Bearer ${r.accessToken}` },

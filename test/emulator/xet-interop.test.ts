@@ -111,11 +111,19 @@ t.test("uploads of 0 B … 100 MiB through Xet come back byte-identical", async 
     [],
     "no CAS request was refused (a dedup miss is a 404 by design)",
   );
+  const mark = (await readAccessLog(accessLog)).length;
   for (const [path, content] of Object.entries(files)) {
     const back = await download(repo, path);
-    t.equal(back.length, content.length, `${path}: size`);
-    t.equal(sha(back), sha(content), `${path}: same bytes`);
+    t.equal(back.length, content.length, `${path}: size, @huggingface/hub download`);
+    t.equal(sha(back), sha(content), `${path}: same bytes, @huggingface/hub download`);
+    const plain = Buffer.from(await (await fetch(`${emu.url}/${repo}/resolve/main/${path}`)).arrayBuffer());
+    t.equal(sha(plain), sha(content), `${path}: same bytes, plain resolve`);
   }
+  const reads = new Set((await logSince(mark)).map((e) => e.route));
+  t.ok(
+    reads.has("xet-reconstruction") && reads.has("xet-fetch"),
+    "the client downloaded through its Xet path",
+  );
   const tree = (await (await fetch(`${emu.url}/api/models/${repo}/tree/main`)).json()) as {
     path: string;
     xetHash?: string;
