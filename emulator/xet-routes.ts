@@ -1,5 +1,14 @@
-import type { RouteMatch } from "./match-route.js";
+import type { RouteName } from "./fault-rules.js";
 import type { RepoType } from "./metadata-db.js";
+
+/** Structurally a match-route.ts RouteMatch (declared here so match-route can import this file). */
+export interface XetRouteMatch {
+  readonly route: RouteName;
+  readonly repo?: { readonly type: RepoType; readonly namespace: string; readonly name: string };
+  readonly rev?: string;
+  readonly path?: string;
+  readonly oid?: string;
+}
 
 const API_TYPES: Record<string, RepoType> = { models: "model", datasets: "dataset", spaces: "space" };
 
@@ -9,7 +18,7 @@ const API_TYPES: Record<string, RepoType> = { models: "model", datasets: "datase
  * log shows which xorb, shard query or file a request touched. Hash syntax is checked by the handlers
  * (400, not 404, as the CAS answers).
  */
-export function matchXetRoute(method: string, segs: readonly string[]): RouteMatch | null {
+export function matchXetRoute(method: string, segs: readonly string[]): XetRouteMatch | null {
   const [s0, s1, s2, s3, s4, s5, ...more] = segs;
   if (s0 === "api" && s1 !== undefined && s4 !== undefined) {
     const type = API_TYPES[s1];
