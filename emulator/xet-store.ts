@@ -35,6 +35,8 @@ export interface StoredFile {
 export class XetStore {
   readonly #dir: string;
   readonly #db: Database.Database;
+  /** Parsed chunk lists of recently used xorbs: a fragmented file names the same xorb many times. */
+  readonly #xorbCache = new Map<string, StoredXorb>();
 
   constructor(dataDir: string, db: Database.Database) {
     this.#dir = join(dataDir, "xet", "xorbs");
@@ -55,6 +57,17 @@ export class XetStore {
   }
 
   getXorb(hash: string): StoredXorb | undefined {
+    const cached = this.#xorbCache.get(hash);
+    if (cached) return cached;
+    const xorb = this.#loadXorb(hash);
+    if (xorb) {
+      if (this.#xorbCache.size >= 64) this.#xorbCache.delete(this.#xorbCache.keys().next().value as string);
+      this.#xorbCache.set(hash, xorb);
+    }
+    return xorb;
+  }
+
+  #loadXorb(hash: string): StoredXorb | undefined {
     const row = this.#db.prepare("SELECT size, chunks FROM xet_xorbs WHERE hash = ?").get(hash) as
       | { size: number; chunks: string }
       | undefined;
