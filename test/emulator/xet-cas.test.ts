@@ -290,3 +290,12 @@ t.test("--no-xet: the LFS batch answers basic even when xet is offered", async (
     "X-Xet-Access-Token": /^xet_/,
   });
 });
+
+t.test("faults apply to the CAS routes", async (t) => {
+  const { xorbHash, xorb } = await helloParts();
+  const w = (await token("write")).body;
+  emu.setFaults("route=xet-xorb,kind=status,status=503,count=1");
+  t.teardown(() => emu.setFaults(""));
+  t.equal((await cas(w, "POST", `/v1/xorbs/default/${xorbHash}`, xorb)).status, 503, "injected 503");
+  t.equal((await cas(w, "POST", `/v1/xorbs/default/${xorbHash}`, xorb)).status, 200, "then served");
+});
