@@ -299,3 +299,23 @@ t.test("faults apply to the CAS routes", async (t) => {
   t.equal((await cas(w, "POST", `/v1/xorbs/default/${xorbHash}`, xorb)).status, 503, "injected 503");
   t.equal((await cas(w, "POST", `/v1/xorbs/default/${xorbHash}`, xorb)).status, 200, "then served");
 });
+
+t.test("an expired Xet token gets 401 (xetTokenTtlSeconds)", async (t) => {
+  const short = await startEmulator({ tokens: [`${TOKEN}:write:user`], xetTokenTtlSeconds: 1 });
+  t.teardown(() => short.close());
+  await fetch(`${short.url}/api/repos/create`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "ttl", type: "model" }),
+  });
+  const res = await fetch(`${short.url}/api/models/user/ttl/xet-write-token/main`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
+  const tok = (await res.json()) as Token;
+  const { xorbHash, xorb } = await helloParts();
+  t.equal((await cas(tok, "HEAD", `/v1/xorbs/default/${xorbHash}`)).status, 404, "valid at first");
+  await new Promise((r) => setTimeout(r, 2100));
+  const late = await cas(tok, "POST", `/v1/xorbs/default/${xorbHash}`, xorb);
+  t.equal(late.status, 401);
+  t.match(late.text, /expired/);
+});
