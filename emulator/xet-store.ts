@@ -37,6 +37,7 @@ export class XetStore {
   readonly #db: Database.Database;
   /** Parsed chunk lists of recently used xorbs: a fragmented file names the same xorb many times. */
   readonly #xorbCache = new Map<string, StoredXorb>();
+  #bySha256: Database.Statement | undefined;
 
   constructor(dataDir: string, db: Database.Database) {
     this.#dir = join(dataDir, "xet", "xorbs");
@@ -109,9 +110,11 @@ export class XetStore {
 
   /** The Xet file most recently registered for a SHA-256 (§8: several may exist). */
   fileForSha256(sha256: string): StoredFile | undefined {
-    const row = this.#db
-      .prepare("SELECT hash FROM xet_files WHERE sha256 = ? ORDER BY registered_at DESC, rowid DESC LIMIT 1")
-      .get(sha256) as { hash: string } | undefined;
+    // Prepared once: tree listings call this for every LFS entry.
+    this.#bySha256 ??= this.#db.prepare(
+      "SELECT hash FROM xet_files WHERE sha256 = ? ORDER BY registered_at DESC, rowid DESC LIMIT 1",
+    );
+    const row = this.#bySha256.get(sha256) as { hash: string } | undefined;
     return row && this.getFile(row.hash);
   }
 
