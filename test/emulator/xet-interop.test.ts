@@ -49,6 +49,7 @@ t.before(async () => {
   hub = { hubUrl: emu.url, accessToken: TOKEN };
 });
 t.teardown(async () => {
+  if (transportRetries > 0) t.comment(`${transportRetries} request(s) re-sent after a broken connection`);
   if (!child || child.exitCode !== null) return;
   child.kill("SIGTERM");
   await once(child, "exit");
@@ -69,6 +70,26 @@ function mixed(n: number, seed: number): Buffer {
 
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
+/**
+ * fetch that re-sends a request once or twice when the *connection* broke (reset, EPIPE, closed
+ * socket), never on an HTTP status. Every Xet request is idempotent by content hash (§6). Needed
+ * because @huggingface/hub retries nothing and, when its synchronous chunking blocks its event loop
+ * for seconds on a loaded machine, it reuses keep-alive sockets the server already closed. HTTP
+ * errors still fail the test, and `transportRetries` is reported.
+ */
+let transportRetries = 0;
+const resilientFetch: typeof fetch = async (input, init) => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(input, init);
+    } catch (err) {
+      const code = String((err as { cause?: { code?: unknown } }).cause?.code ?? "");
+      if (attempt >= 2 || !/ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(code)) throw err;
+      transportRetries++;
+    }
+  }
+};
+
 async function logSince(count: number): Promise<AccessLogEntry[]> {
   return (await readAccessLog(accessLog)).slice(count);
 }
@@ -78,12 +99,18 @@ async function upload(repo: string, files: Record<string, Buffer>): Promise<void
     ...hub,
     repo: { type: "model", name: repo },
     useXet: true,
+    fetch: resilientFetch,
     files: Object.entries(files).map(([path, content]) => ({ path, content: new Blob([content]) })),
   });
 }
 
 async function download(repo: string, path: string): Promise<Buffer> {
-  const blob = await downloadFile({ ...hub, repo: { type: "model", name: repo }, path });
+  const blob = await downloadFile({
+    ...hub,
+    repo: { type: "model", name: repo },
+    path,
+    fetch: resilientFetch,
+  });
   if (!blob) throw new Error(`${path} not found`);
   return Buffer.from(await blob.arrayBuffer());
 }
