@@ -1,10 +1,12 @@
 import { once } from "node:events";
 import { parseArgs } from "node:util";
+import { parseLinkSpec } from "./link-spec.js";
 import { type EmulatorOptions, startEmulator } from "./start-emulator.js";
 
 const USAGE = `usage: hubpush emulator [--port N] [--host H] [--data-dir DIR] [--token T]... [--public-url URL]
        [--faults SPEC] [--seed N] [--access-log FILE] [--admin-token T] [--lfs-threshold BYTES]
-       [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES]`;
+       [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES]
+       [--link rtt=MS,conn=BYTES_PER_S,total=BYTES_PER_S]`;
 
 function int(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -37,6 +39,7 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
         "multipart-threshold": { type: "string" },
         "chunk-size": { type: "string" },
         "regular-max": { type: "string" },
+        link: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -58,7 +61,9 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
       multipartThresholdBytes: int("multipart-threshold", values["multipart-threshold"]),
       multipartChunkBytes: int("chunk-size", values["chunk-size"]),
       regularMaxBytes: int("regular-max", values["regular-max"]),
+      link: values.link,
     };
+    if (values.link !== undefined) parseLinkSpec(values.link); // a bad spec is a usage error
   } catch (err) {
     process.stderr.write(`hubpush emulator: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     return 2;

@@ -35,4 +35,6 @@ export interface EmulatorOptions {
   uploadUrlTtlSeconds?: number;
   /** Tree/commits page size; default 1000 (50 with expand) for trees, `limit` or 50 for commits. */
   pageSize?: number;
+  /** Shapes traffic like a WAN link: "rtt=MS,conn=RATE,total=RATE" (link-spec.ts); default none. */
+  link?: string;
 }
