@@ -46,6 +46,8 @@ export interface BenchConfig {
   readonly w8Link: string;
   readonly w8Mb: number;
   readonly w8MixFiles: number;
+  /** W8: which folders run: w2, mix (default both). */
+  readonly w8Folders: readonly string[];
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -99,6 +101,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-link": { type: "string" },
       "w8-mb": { type: "string" },
       "w8-mix-files": { type: "string" },
+      "w8-folders": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -143,5 +146,6 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8Link: values["w8-link"] ?? "rtt=40,conn=20M,total=100M",
     w8Mb: num(values["w8-mb"], q ? 128 : 1024, "w8-mb"),
     w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
+    w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
   };
 }
