@@ -16,6 +16,8 @@
  * (on the other mixes it mostly measures how much sha1 the mix needs, not the pool).
  * Each pool round also prints the cores it got (process CPU time / wall time): on a shared machine a
  * pool that got 1.3 cores cannot reach 2 × anything, so read the ratios with it and the load average.
+ * cpuEfficiency (pool MB per CPU second / single-thread MB per CPU second, same work) is the figure
+ * a loaded machine does not distort: what the pool spends beyond the hashing itself.
  * Results go to bench/results/hash-<mix>.json.
  */
 import { createHash, randomFillSync } from "node:crypto";
@@ -159,14 +161,23 @@ async function benchMix(mix: Mix): Promise<void> {
       sameWork: [] as number[],
       pool: [] as number[],
       poolCoresUsed: [] as number[],
+      sameWorkPerCpuSecond: [] as number[],
+      poolPerCpuSecond: [] as number[],
     };
     for (let round = 1; round <= rounds; round++) {
       const a = await timed(() => singleThread(files, "sha256"));
+      const cpuSeconds = (from: NodeJS.CpuUsage) => {
+        const used = process.cpuUsage(from);
+        return (used.user + used.system) / 1e6;
+      };
+      const wCpu = process.cpuUsage();
       const w = await timed(() => singleThread(files, "pool-work"));
-      const cpuBefore = process.cpuUsage(); // the pool's threads are in this process
+      samples.sameWorkPerCpuSecond.push(bytes / 1e6 / cpuSeconds(wCpu));
+      const pCpu = process.cpuUsage(); // the pool's threads are in this process
       const p = await timed(() => Promise.all(files.map((f) => pool.hash(f))));
-      const cpu = process.cpuUsage(cpuBefore);
-      samples.poolCoresUsed.push(Number(((cpu.user + cpu.system) / 1e6 / p.seconds).toFixed(2)));
+      const poolCpu = cpuSeconds(pCpu);
+      samples.poolPerCpuSecond.push(bytes / 1e6 / poolCpu);
+      samples.poolCoresUsed.push(Number((poolCpu / p.seconds).toFixed(2)));
       p.result.forEach((outcome, i) => {
         if (!outcome.ok || outcome.hashes.sha256 !== a.result[i])
           throw new Error(`pool hash mismatch: ${files[i]}`);
@@ -184,6 +195,8 @@ async function benchMix(mix: Mix): Promise<void> {
     const achievable = parallel * best(samples.sameWork);
     const ratio = poolMbps / achievable;
     const ratioVsSha256 = poolMbps / (parallel * best(samples.sha256));
+    // Load-independent: MB per CPU second of the pool (threads + main) vs of the single thread.
+    const cpuEfficiency = best(samples.poolPerCpuSecond) / best(samples.sameWorkPerCpuSecond);
     const met = (r: number, bound: number) => (r >= bound ? "met" : "NOT met");
     const result = {
       bench: `hash-${mix}`,
@@ -212,6 +225,9 @@ async function benchMix(mix: Mix): Promise<void> {
       ratioVsSha256: Number(ratioVsSha256.toFixed(3)),
       ratioVsSha256Definition: "pool / (min(cores, workers) × single-thread sha256 alone)",
       ratioVsSha256Target: mix === "large" ? 0.85 : null,
+      cpuEfficiency: Number(cpuEfficiency.toFixed(3)),
+      cpuEfficiencyDefinition:
+        "pool MB per CPU second (all its threads) / single-thread MB per CPU second of the same work; best of rounds each",
       samples,
     };
     console.log(`[${mix}] pool (${workers} workers):                ${result.poolMBps} MB/s`);
@@ -219,6 +235,9 @@ async function benchMix(mix: Mix): Promise<void> {
     console.log(`[${mix}] ratio pool / achievable = ${result.ratio} (target ≥ 0.9, ${met(ratio, 0.9)})`);
     console.log(
       `[${mix}] pool / (${parallel} × sha256 alone) = ${result.ratioVsSha256}${mix === "large" ? ` (target ≥ 0.85, ${met(ratioVsSha256, 0.85)})` : " (no target on this mix)"}`,
+    );
+    console.log(
+      `[${mix}] per CPU second: pool / single thread = ${result.cpuEfficiency} (what the pool costs beyond the hashing itself, whatever the load; pool got ${samples.poolCoresUsed.join(", ")} cores)`,
     );
     const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));
     await mkdir(resultsDir, { recursive: true });
