@@ -1,4 +1,5 @@
 import t from "tap";
+import { emulatorCommand } from "../../emulator/emulator-command.js";
 import { parseLinkSpec, parseRate } from "../../emulator/link-spec.js";
 import { defaultBurst, TokenBucket } from "../../emulator/token-bucket.js";
 
@@ -79,3 +80,24 @@ t.test("an unlimited bucket never waits; bad arguments throw", async (t) => {
   t.equal(defaultBurst(100_000_000, 65_536), 5_000_000, "50 ms of the rate");
   t.equal(defaultBurst(100_000, 65_536), 65_536, "at least a slice");
 });
+
+t.test(
+  "`hubpush emulator --link` with a bad spec is a usage error (exit 2) that names the fault",
+  async (t) => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await emulatorCommand(["--port", "0", "--link", "rtt=40,conn=20MB"]);
+    } finally {
+      process.stderr.write = write;
+    }
+    t.equal(code, 2);
+    t.match(written.join(""), /Invalid link spec "rtt=40,conn=20MB": "20MB" is not a rate/);
+    t.match(written.join(""), /--link rtt=MS,conn=BYTES_PER_S,total=BYTES_PER_S/, "the usage lists --link");
+  },
+);
