@@ -1,6 +1,6 @@
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import type { LinkSpec } from "./link-spec.js";
-import { type DirectionStats, SLICE_BYTES, shapedPipe } from "./shaped-pipe.js";
+import { type DirectionStats, SLICE_BYTES, StallClock, shapedPipe } from "./shaped-pipe.js";
 import { defaultBurst, TokenBucket } from "./token-bucket.js";
 
 /** What the link carried so far (docs/emulator.md "Link shaping"). */
@@ -34,11 +34,14 @@ export async function startLinkShaper(
   listen: { host: string; port: number },
   target: { host: string; port: number },
 ): Promise<LinkShaper> {
-  const bucket = (rate: number) => new TokenBucket(rate, defaultBurst(rate, SLICE_BYTES));
+  const bucket = (rate: number) =>
+    new TokenBucket(rate, defaultBurst(rate, SLICE_BYTES), () => performance.now(), SLICE_BYTES);
   const totalUp = bucket(spec.totalBytesPerSecond);
   const totalDown = bucket(spec.totalBytesPerSecond);
-  const up: DirectionStats = { bytes: 0, firstAt: null, lastAt: null };
-  const down: DirectionStats = { bytes: 0, firstAt: null, lastAt: null };
+  const up: DirectionStats = { bytes: 0, firstAt: null, lastAt: null, stalledMs: 0 };
+  const down: DirectionStats = { bytes: 0, firstAt: null, lastAt: null, stalledMs: 0 };
+  const upStalls = new StallClock();
+  const downStalls = new StallClock();
   const oneWayMs = spec.rttMs / 2;
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -78,12 +81,14 @@ export async function startLinkShaper(
       startDelayMs: spec.rttMs,
       buckets: [bucket(spec.connBytesPerSecond), totalUp],
       stats: up,
+      stalls: upStalls,
     }).catch(fail);
     shapedPipe(upstream, client, {
       oneWayMs,
       startDelayMs: 0,
       buckets: [bucket(spec.connBytesPerSecond), totalDown],
       stats: down,
+      stalls: downStalls,
     }).catch(fail);
   });
   server.on("error", () => {}); // accept errors (EMFILE) must not take the emulator down
@@ -96,7 +101,12 @@ export async function startLinkShaper(
   });
   return {
     port: (server.address() as AddressInfo).port,
-    stats: () => ({ connections, peakConnections, up: { ...up }, down: { ...down } }),
+    stats: () => ({
+      connections,
+      peakConnections,
+      up: { ...up, stalledMs: upStalls.stalledMs },
+      down: { ...down, stalledMs: downStalls.stalledMs },
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -15,6 +15,32 @@ export interface DirectionStats {
   firstAt: number | null;
   /** When the last byte so far was delivered. */
   lastAt: number | null;
+  /**
+   * Idle stretches longer than STALL_MS (20 ms) when no connection of this direction had a byte to
+   * forward, summed: a sender (or a CPU) that stalls is no fault of the shaper, so a rate check
+   * may leave these out (`bytes / (lastAt - firstAt - stalledMs)`); short gaps count as busy.
+   */
+  stalledMs: number;
+}
+
+/** An idle stretch longer than this is counted in stalledMs. */
+export const STALL_MS = 20;
+
+/** Tracks when a direction's connections all wait for input, for DirectionStats.stalledMs. */
+export class StallClock {
+  private open = 0;
+  private idleSince: number | null = null;
+  stalledMs = 0;
+
+  enter(): void {
+    if (this.open++ > 0) return;
+    const gap = this.idleSince === null ? 0 : performance.now() - this.idleSince;
+    if (gap > STALL_MS) this.stalledMs += gap;
+  }
+
+  leave(): void {
+    if (--this.open === 0) this.idleSince = performance.now();
+  }
 }
 
 export interface PipeShaping {
@@ -25,6 +51,7 @@ export interface PipeShaping {
   /** Every bucket the bytes draw from (this connection's, the shared total): the slowest wins. */
   readonly buckets: readonly TokenBucket[];
   readonly stats: DirectionStats;
+  readonly stalls: StallClock;
 }
 
 /**
@@ -34,7 +61,7 @@ export interface PipeShaping {
  * an error of either side (the caller destroys both).
  */
 export async function shapedPipe(from: Socket, to: Socket, shaping: PipeShaping): Promise<void> {
-  const { oneWayMs, buckets, stats } = shaping;
+  const { oneWayMs, buckets, stats, stalls } = shaping;
   let inFlight = 0;
   let landed: (() => void) | null = null;
   const deliver = (slice: Buffer) => {
@@ -52,6 +79,18 @@ export async function shapedPipe(from: Socket, to: Socket, shaping: PipeShaping)
       started = true;
       if (shaping.startDelayMs > 0) await sleep(shaping.startDelayMs);
     }
+    stalls.enter();
+    try {
+      await forward(chunk);
+    } finally {
+      stalls.leave();
+    }
+    if (to.writableNeedDrain) await Promise.race([once(to, "drain"), once(to, "close")]);
+  }
+  if (oneWayMs > 0) await sleep(oneWayMs); // the end follows the last byte
+  if (!to.destroyed) to.end();
+
+  async function forward(chunk: Buffer): Promise<void> {
     for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) {
       const slice = chunk.subarray(offset, offset + SLICE_BYTES);
       let wait = 0;
@@ -72,8 +111,5 @@ export async function shapedPipe(from: Socket, to: Socket, shaping: PipeShaping)
         landed = null;
       }
     }
-    if (to.writableNeedDrain) await Promise.race([once(to, "drain"), once(to, "close")]);
   }
-  if (oneWayMs > 0) await sleep(oneWayMs); // the end follows the last byte
-  if (!to.destroyed) to.end();
 }

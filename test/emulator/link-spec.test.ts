@@ -72,12 +72,22 @@ t.test("the token bucket paces at its rate and keeps debts", async (t) => {
   t.ok(rate <= 1_000_000 * 1.01 && rate >= 1_000_000 * 0.97, `long-run rate ${rate.toFixed(0)} B/s ≈ 1 MB/s`);
 });
 
+t.test("an idle bucket saves only idleBurst; a bucket in debt is credited up to burst", async (t) => {
+  let now = 0;
+  const bucket = new TokenBucket(1_000_000, 200_000, () => now, 10_000);
+  now = 5_000; // idle 5 s
+  t.equal(bucket.take(10_000), 0, "the idle burst goes at once");
+  t.equal(bucket.take(90_000), 90, "then the rate: idle time was not saved up beyond 10 kB");
+  now += 240; // the taker slept 240 ms instead of 90: 150 ms late
+  t.equal(bucket.take(200_000), 50, "in debt, the 150 ms overslept are credited (150 kB of 200 kB)");
+});
+
 t.test("an unlimited bucket never waits; bad arguments throw", async (t) => {
   const free = new TokenBucket(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
   t.equal(free.take(1e12), 0);
   t.throws(() => new TokenBucket(0, 1), RangeError);
   t.throws(() => new TokenBucket(1, -1), RangeError);
-  t.equal(defaultBurst(100_000_000, 65_536), 5_000_000, "50 ms of the rate");
+  t.equal(defaultBurst(100_000_000, 65_536), 20_000_000, "200 ms of the rate");
   t.equal(defaultBurst(100_000, 65_536), 65_536, "at least a slice");
 });
 
