@@ -16,7 +16,7 @@ export interface DirectionStats {
   /** When the last byte so far was delivered. */
   lastAt: number | null;
   /**
-   * Idle stretches longer than STALL_MS (20 ms) when no connection of this direction had a byte to
+   * Idle stretches longer than STALL_MS (5 ms) when no connection of this direction had a byte to
    * forward, summed: a sender (or a CPU) that stalls is no fault of the shaper, so a rate check
    * may leave these out (`bytes / (lastAt - firstAt - stalledMs)`); short gaps count as busy.
    */
@@ -24,7 +24,7 @@ export interface DirectionStats {
 }
 
 /** An idle stretch longer than this is counted in stalledMs. */
-export const STALL_MS = 20;
+export const STALL_MS = 5;
 
 /** Tracks when a direction's connections all wait for input, for DirectionStats.stalledMs. */
 export class StallClock {

@@ -6,7 +6,7 @@ import { createRepo, http, type LfsBatchObject, lfsBatch, sha256, startTestEmula
 // `--link` on a real emulator (port 0) carrying real LFS uploads: the rates hold within 10 %.
 // The ±10 % check reads the shaper's own byte clock (when bytes reached the HTTP server). Not
 // faster than the cap + 10 %: plain time, which load can only lengthen. Not slower than the cap
-// - 10 %: the same time less the link's stalls (> 20 ms with no byte to forward), because on a
+// - 10 %: the same time less the link's stalls (> 5 ms with no byte to forward), because on a
 // loaded 2-core machine the sender (the test's client shares this process) can stall for CPU.
 // The client's end-to-end time must agree that the cap was never beaten.
 const MiB = 1024 * 1024;
