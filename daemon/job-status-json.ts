@@ -49,7 +49,9 @@ export interface JobStatusJson {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
     readonly message: string;
-    readonly private: boolean;
+    /** "default": no `private` sent at creation, the namespace's default applied. */
+    readonly visibility: "default" | "private" | "public";
+    readonly spaceSdk: string | null;
     readonly watch: boolean;
     readonly everyMinutes: number | null;
     readonly delete: boolean;
@@ -153,7 +155,8 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       include: [...job.options.include],
       exclude: [...job.options.exclude],
       message: job.options.message,
-      private: job.options.private,
+      visibility: job.options.visibility,
+      spaceSdk: job.options.spaceSdk,
       watch: job.options.watch,
       everyMinutes: job.options.everyMinutes,
       delete: job.options.deleteRemote,

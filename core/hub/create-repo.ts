@@ -1,15 +1,8 @@
-import type { HubRepo } from "./hub-client.js";
+import type { CreateRepoRequest, HubRepo } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import type { HubTransport } from "./hub-transport.js";
 import { isRecord, protocolError } from "./protocol-error.js";
 import { repoPaths } from "./repo-paths.js";
-
-export interface CreateRepoOptions {
-  readonly private: boolean;
-  /** A repo that already exists (409) is success. */
-  readonly existOk: boolean;
-  readonly signal?: AbortSignal | undefined;
-}
 
 /**
  * `POST /api/repos/create` (hub-protocol.md §2) → the repo's URL. With existOk a 409 is success
@@ -19,7 +12,7 @@ export interface CreateRepoOptions {
 export async function createRepo(
   transport: HubTransport,
   repo: HubRepo,
-  options: CreateRepoOptions,
+  options: CreateRepoRequest,
 ): Promise<{ url: string }> {
   const slash = repo.id.indexOf("/");
   const organization = slash < 0 ? null : repo.id.slice(0, slash);
@@ -32,7 +25,17 @@ export async function createRepo(
       hub: true,
       operation: "create repo",
       context: { repo },
-      body: { json: { name, organization, type: repo.type, private: options.private } },
+      // Keys as huggingface_hub sends them: `private` only when chosen (an organization's default
+      // visibility applies otherwise), `sdk` only for Spaces (the Hub refuses a Space without one).
+      body: {
+        json: {
+          name,
+          organization,
+          type: repo.type,
+          ...(options.private === undefined ? {} : { private: options.private }),
+          ...(repo.type === "space" && options.sdk !== undefined ? { sdk: options.sdk } : {}),
+        },
+      },
       accept: options.existOk ? [409] : [],
       signal: options.signal,
     });

@@ -4,6 +4,7 @@ import { headerValue } from "./header-value.js";
 import type {
   CommitAnswer,
   CommitRequest,
+  CreateRepoRequest,
   HubClient,
   HubRepo,
   LfsBatchAnswer,
@@ -63,10 +64,7 @@ export class UndiciHubClient implements HubClient {
     return { name: json.name };
   }
 
-  createRepo(
-    repo: HubRepo,
-    options: { private: boolean; existOk: boolean; signal?: AbortSignal },
-  ): Promise<{ url: string }> {
+  createRepo(repo: HubRepo, options: CreateRepoRequest): Promise<{ url: string }> {
     return createRepo(this.#transport, repo, options);
   }
 
@@ -89,6 +87,19 @@ export class UndiciHubClient implements HubClient {
       sha: typeof json.sha === "string" ? json.sha : null,
       private: json.private === true,
     };
+  }
+
+  async createBranch(repo: HubRepo, branch: string, signal?: AbortSignal): Promise<void> {
+    await this.#transport.send({
+      method: "POST",
+      url: repoPaths(this.endpoint, repo).branch(branch),
+      hub: true,
+      operation: "create branch",
+      context: { repo, revision: branch },
+      body: { json: {} },
+      accept: [409],
+      signal,
+    });
   }
 
   async preupload(
