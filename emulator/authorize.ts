@@ -2,6 +2,7 @@ import type { TokenInfo } from "./emulator-config.js";
 import type { RequestContext } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
 import type { RepoRow, RepoType } from "./metadata-db.js";
+import { movedRepoRedirect } from "./repo-redirect.js";
 
 /** `read`: see the repo; `write`: push to a branch; `pr`: any valid token that can see the repo. */
 export type Access = "read" | "write" | "pr";
@@ -55,6 +56,10 @@ export function loadRepo(
   const repo = ctx.state.repos.findRepo(type, namespace, name);
   const visible =
     repo !== undefined && (repo.private === 0 || (token !== null && ownsNamespace(ctx, token, namespace)));
+  if (!repo) {
+    const moved = movedRepoRedirect(ctx, type, namespace, name);
+    if (moved) throw moved;
+  }
   if (!repo || !visible) throw notFound(token === null, label);
   if (access === "read") return repo;
   if (token === null) {

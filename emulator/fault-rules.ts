@@ -16,6 +16,9 @@ export const ROUTE_NAMES = [
   "commits",
   "refs",
   "branch",
+  "tag",
+  "repo-delete",
+  "repo-move",
   "resolve",
   "admin",
 ] as const;

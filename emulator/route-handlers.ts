@@ -11,7 +11,9 @@ import { handlePathsInfo } from "./handle-paths-info.js";
 import { handlePreupload } from "./handle-preupload.js";
 import { handleBranch, handleRefs } from "./handle-refs.js";
 import { handleRepoInfo } from "./handle-repo-info.js";
+import { handleRepoDelete, handleRepoMove } from "./handle-repo-move.js";
 import { handleResolve } from "./handle-resolve.js";
+import { handleTag } from "./handle-tags.js";
 import { handleTree } from "./handle-tree.js";
 import type { RouteMatch } from "./match-route.js";
 
@@ -35,6 +37,9 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteName, RouteHandler>> = {
   commits: handleCommits,
   refs: handleRefs,
   branch: handleBranch,
+  tag: handleTag,
+  "repo-delete": handleRepoDelete,
+  "repo-move": handleRepoMove,
   resolve: handleResolve,
   admin: handleAdmin,
   unknown: handleUnknown,
