@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { HubpushError, toHubpushError } from "../../common/hubpush-error.js";
+import { childSignal } from "../abort-fanout.js";
 import { classifyNetworkError } from "./classify-network-error.js";
 import { classifyResponse } from "./classify-response.js";
 import type { ResponseHeaders } from "./header-value.js";
@@ -156,16 +157,19 @@ export class HubTransport {
       if (source instanceof Readable && !source.destroyed) source.destroy();
     };
     let res: Awaited<ReturnType<typeof request>>;
+    // undici adds a listener per request: a child signal keeps the job's signal at one listener.
+    const call = childSignal(req.signal);
     try {
       res = await request(url, {
         dispatcher: this.#agent,
         method: req.method,
         headers,
         body: body ?? null,
-        signal: req.signal ?? null,
+        signal: call.signal ?? null,
         ...(req.headersTimeoutMs === undefined ? {} : { headersTimeout: req.headersTimeoutMs }),
       });
     } catch (error) {
+      call.dispose();
       release();
       if (state.sourceError !== undefined) throw sourceFailure(state.sourceError, context);
       throw classifyNetworkError({ error, bodySent: state.sent, aborted: aborted() }, context, token);
@@ -179,6 +183,8 @@ export class HubTransport {
       text = await readText(res.body, ok ? MAX_ANSWER_BYTES : MAX_ERROR_BYTES, !ok);
     } catch (error) {
       throw classifyNetworkError({ error, bodySent: true, aborted: aborted(), status }, context, token);
+    } finally {
+      call.dispose();
     }
     if (text === null) throw protocolError(context, `the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
     if (!ok) throw classifyResponse({ status, headers: res.headers, text }, context, token);
