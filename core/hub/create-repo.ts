@@ -4,6 +4,11 @@ import type { HubTransport } from "./hub-transport.js";
 import { isRecord, protocolError } from "./protocol-error.js";
 import { repoPaths } from "./repo-paths.js";
 
+/** hub-protocol.md §2: the create-repo race, whose 409 is not "already exists". */
+function inProgress(text: string): boolean {
+  return /conflicting operation is in progress/i.test(text);
+}
+
 /**
  * `POST /api/repos/create` (hub-protocol.md §2) → the repo's URL. With existOk a 409 is success
  * (its body carries `url`), and so is a 403 when the repo can be seen: a token may be allowed to
@@ -39,6 +44,15 @@ export async function createRepo(
       accept: options.existOk ? [409] : [],
       signal: options.signal,
     });
+    if (response.status === 409 && inProgress(response.text)) {
+      // Not "already exists": the Hub is busy with another operation on this name. Retried with the
+      // job's back-off (huggingface_hub re-POSTs at once, in a loop), never taken as success.
+      throw new HubError(
+        "ERR_HUB_CONFLICT",
+        `The Hub is busy with another operation on ${repo.id} (409: another conflicting operation is in progress); creating the repo will be retried.`,
+        { status: 409, retryable: true },
+      );
+    }
     if (isRecord(json) && typeof json.url === "string") return { url: json.url };
     // A 409 without `url` happened in the wild (hub-protocol.md §2); the web URL is well known.
     if (response.status === 409) return { url: paths.web };
