@@ -1,3 +1,4 @@
+import type { CallTimeouts } from "./call-timeouts.js";
 import type { CreateRepoRequest, HubRepo } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import type { HubTransport } from "./hub-transport.js";
@@ -18,6 +19,7 @@ export async function createRepo(
   transport: HubTransport,
   repo: HubRepo,
   options: CreateRepoRequest,
+  timeouts: Pick<CallTimeouts, "createRepoMs" | "quickMs">,
 ): Promise<{ url: string }> {
   const slash = repo.id.indexOf("/");
   const organization = slash < 0 ? null : repo.id.slice(0, slash);
@@ -29,6 +31,7 @@ export async function createRepo(
       url: `${transport.endpoint}/api/repos/create`,
       hub: true,
       operation: "create repo",
+      headersTimeoutMs: timeouts.createRepoMs,
       context: { repo },
       // Keys as huggingface_hub sends them: `private` only when chosen (an organization's default
       // visibility applies otherwise), `sdk` only for Spaces (the Hub refuses a Space without one).
@@ -65,6 +68,7 @@ export async function createRepo(
         url: paths.api,
         hub: true,
         operation: "repo info",
+        headersTimeoutMs: timeouts.quickMs,
         context: { repo },
         signal: options.signal,
       })

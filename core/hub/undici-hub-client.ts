@@ -58,6 +58,7 @@ export class UndiciHubClient implements HubClient {
       url: `${this.endpoint}/api/whoami-v2`,
       hub: true,
       operation: "whoami",
+      headersTimeoutMs: this.#options.timeouts.quickMs,
       signal,
     });
     if (!isRecord(json) || typeof json.name !== "string") throw protocolError(response.context, "no `name`");
@@ -65,7 +66,7 @@ export class UndiciHubClient implements HubClient {
   }
 
   createRepo(repo: HubRepo, options: CreateRepoRequest): Promise<{ url: string }> {
-    return createRepo(this.#transport, repo, options);
+    return createRepo(this.#transport, repo, options, this.#options.timeouts);
   }
 
   async repoInfo(
@@ -78,6 +79,7 @@ export class UndiciHubClient implements HubClient {
       url: repoPaths(this.endpoint, repo).revision(revision),
       hub: true,
       operation: "repo info",
+      headersTimeoutMs: this.#options.timeouts.quickMs,
       context: { repo, revision },
       signal,
     });
@@ -95,6 +97,7 @@ export class UndiciHubClient implements HubClient {
       url: repoPaths(this.endpoint, repo).branch(branch),
       hub: true,
       operation: "create branch",
+      headersTimeoutMs: this.#options.timeouts.quickMs,
       context: { repo, revision: branch },
       body: { json: {} },
       accept: [409],
@@ -115,6 +118,7 @@ export class UndiciHubClient implements HubClient {
       url: repoPaths(this.endpoint, repo).preupload(revision),
       hub: true,
       operation: "preupload",
+      headersTimeoutMs: this.#options.timeouts.batchMs,
       context: { repo, revision },
       body: {
         json: {
@@ -140,6 +144,7 @@ export class UndiciHubClient implements HubClient {
       url: repoPaths(this.endpoint, repo).lfsBatch,
       hub: true,
       operation: "LFS batch",
+      headersTimeoutMs: this.#options.timeouts.batchMs,
       context: { repo, revision },
       headers: { accept: LFS_JSON },
       body: {
@@ -168,6 +173,7 @@ export class UndiciHubClient implements HubClient {
       url,
       hub: false,
       operation: "upload",
+      headersTimeoutMs: this.#options.timeouts.uploadMs,
       headers: body.header ?? {},
       body: { bytes: body.body, length: body.length },
       signal: body.signal,
@@ -187,6 +193,7 @@ export class UndiciHubClient implements HubClient {
       url,
       hub: false,
       operation: "multipart completion",
+      headersTimeoutMs: this.#options.timeouts.completionMs,
       headers: { accept: LFS_JSON },
       body: {
         contentType: LFS_JSON,
@@ -202,6 +209,7 @@ export class UndiciHubClient implements HubClient {
       url: action.href,
       hub: true,
       operation: "LFS verify",
+      headersTimeoutMs: this.#options.timeouts.verifyMs,
       headers: action.header,
       body: { json: { oid, size } },
       signal,
@@ -222,7 +230,7 @@ export class UndiciHubClient implements HubClient {
       operation: "commit",
       context: { repo, revision },
       body: { bytes: encoded.chunks(), length: encoded.length, contentType: "application/x-ndjson" },
-      headersTimeoutMs: this.#options.commitHeadersTimeoutMs,
+      headersTimeoutMs: this.#options.timeouts.commitMs,
       signal,
     });
     if (!isRecord(json) || typeof json.commitOid !== "string" || typeof json.commitUrl !== "string") {
@@ -244,6 +252,7 @@ export class UndiciHubClient implements HubClient {
       url: repoPaths(this.endpoint, repo).pathsInfo(revision),
       hub: true,
       operation: "paths-info",
+      headersTimeoutMs: this.#options.timeouts.batchMs,
       context: { repo, revision },
       body: { json: { paths, expand: false } },
       signal,
