@@ -49,6 +49,19 @@ function jsonObject(bytes: Buffer): Record<string, unknown> | null {
   }
 }
 
+/** An NDJSON commit as shapes: `key{value keys}` per distinct line kind, sorted. */
+function ndjsonKeys(bytes: Buffer): string[] {
+  const kinds = new Set<string>();
+  for (const line of bytes.toString("utf8").split("\n")) {
+    const entry = line.trim() === "" ? null : jsonObject(Buffer.from(line));
+    if (entry === null) continue;
+    const value = entry.value;
+    const keys = typeof value === "object" && value !== null ? Object.keys(value).sort().join(",") : "";
+    kinds.add(`${String(entry.key)}{${keys}}`);
+  }
+  return [...kinds].sort();
+}
+
 /**
  * A plain HTTP proxy in front of the emulator that forwards every request unchanged and records
  * its shape. Presigned URLs the emulator hands out point at the emulator itself, so only Hub API
@@ -62,7 +75,9 @@ export async function startRecordingProxy(target: string, repoId: string): Promi
       const body = await readAll(req);
       const method = req.method ?? "GET";
       const path = req.url ?? "/";
-      const json = req.headers["content-type"]?.includes("json") ? jsonObject(body) : null;
+      const contentType = req.headers["content-type"] ?? "";
+      const ndjson = contentType.includes("ndjson");
+      const json = !ndjson && contentType.includes("json") ? jsonObject(body) : null;
       const headers = { ...req.headers, host: upstream.host };
       const forward = httpRequest(
         { host: upstream.hostname, port: upstream.port, method, path, headers },
@@ -71,7 +86,7 @@ export async function startRecordingProxy(target: string, repoId: string): Promi
             method,
             route: routeOf(method, path, repoId),
             path,
-            keys: json === null ? null : Object.keys(json).sort(),
+            keys: ndjson ? ndjsonKeys(body) : json === null ? null : Object.keys(json).sort(),
             body: json,
             authorization: req.headers.authorization !== undefined,
             status: answer.statusCode ?? 0,
