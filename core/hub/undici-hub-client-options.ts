@@ -1,4 +1,5 @@
 import { type CallTimeouts, DEFAULT_CALL_TIMEOUTS } from "./call-timeouts.js";
+import type { HubRepo } from "./hub-client.js";
 import { userAgent } from "./user-agent.js";
 
 export interface UndiciHubClientOptions {
@@ -23,11 +24,13 @@ export interface UndiciHubClientOptions {
   readonly bodyTimeoutMs?: number;
   /** Connections per origin (the Hub, each storage host). Default 16. */
   readonly connections?: number;
+  /** Told when the Hub redirects a repo's calls to another name (renamed or moved). */
+  readonly onRepoMoved?: (from: HubRepo, to: HubRepo) => void;
   /** Clock (epoch ms) for LFS `expires_in`. Default Date.now. */
   readonly now?: () => number;
 }
 
-export type ResolvedHubClientOptions = Required<Omit<UndiciHubClientOptions, "timeouts">> & {
+export type ResolvedHubClientOptions = Required<Omit<UndiciHubClientOptions, "timeouts" | "onRepoMoved">> & {
   readonly timeouts: CallTimeouts;
 };
 

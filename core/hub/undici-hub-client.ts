@@ -21,6 +21,7 @@ import { parseLfsBatch } from "./parse-lfs-batch.js";
 import { parsePathsInfo } from "./parse-paths-info.js";
 import { parsePreupload } from "./parse-preupload.js";
 import { isRecord, protocolError } from "./protocol-error.js";
+import { RepoMoves } from "./repo-moves.js";
 import { repoPaths } from "./repo-paths.js";
 import {
   type ResolvedHubClientOptions,
@@ -45,11 +46,16 @@ export class UndiciHubClient implements HubClient {
   readonly endpoint: string;
   readonly #options: ResolvedHubClientOptions;
   readonly #transport: HubTransport;
+  readonly #moves: RepoMoves;
 
   constructor(options: UndiciHubClientOptions) {
     this.#options = resolveHubClientOptions(options);
     this.endpoint = this.#options.endpoint;
-    this.#transport = new HubTransport(this.#options);
+    this.#moves = new RepoMoves(options.onRepoMoved);
+    this.#transport = new HubTransport({
+      ...this.#options,
+      onRedirect: (from, to) => this.#moves.redirected(from, to),
+    });
   }
 
   async whoami(signal?: AbortSignal): Promise<{ name: string }> {
@@ -66,7 +72,7 @@ export class UndiciHubClient implements HubClient {
   }
 
   createRepo(repo: HubRepo, options: CreateRepoRequest): Promise<{ url: string }> {
-    return createRepo(this.#transport, repo, options, this.#options.timeouts);
+    return createRepo(this.#transport, this.#moves.current(repo), options, this.#options.timeouts);
   }
 
   async repoInfo(
@@ -76,7 +82,7 @@ export class UndiciHubClient implements HubClient {
   ): Promise<{ id: string; sha: string | null; private: boolean }> {
     const { json, response } = await this.#transport.sendJson({
       method: "GET",
-      url: repoPaths(this.endpoint, repo).revision(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).revision(revision),
       hub: true,
       operation: "repo info",
       headersTimeoutMs: this.#options.timeouts.quickMs,
@@ -94,7 +100,7 @@ export class UndiciHubClient implements HubClient {
   async createBranch(repo: HubRepo, branch: string, signal?: AbortSignal): Promise<void> {
     await this.#transport.send({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).branch(branch),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).branch(branch),
       hub: true,
       operation: "create branch",
       headersTimeoutMs: this.#options.timeouts.quickMs,
@@ -115,7 +121,7 @@ export class UndiciHubClient implements HubClient {
     if (files.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).preupload(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).preupload(revision),
       hub: true,
       operation: "preupload",
       headersTimeoutMs: this.#options.timeouts.batchMs,
@@ -141,7 +147,7 @@ export class UndiciHubClient implements HubClient {
     if (objects.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).lfsBatch,
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).lfsBatch,
       hub: true,
       operation: "LFS batch",
       headersTimeoutMs: this.#options.timeouts.batchMs,
@@ -225,7 +231,7 @@ export class UndiciHubClient implements HubClient {
     const encoded = encodeCommit(request);
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).commit(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).commit(revision),
       hub: true,
       operation: "commit",
       context: { repo, revision },
@@ -249,7 +255,7 @@ export class UndiciHubClient implements HubClient {
     if (paths.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).pathsInfo(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).pathsInfo(revision),
       hub: true,
       operation: "paths-info",
       headersTimeoutMs: this.#options.timeouts.batchMs,
