@@ -23,6 +23,8 @@ export interface JobStatusJson {
     readonly revision: string;
     readonly pathInRepo: string;
     readonly endpoint: string;
+    /** The name the Hub redirected the repo to (renamed or moved), used for every call; else null. */
+    readonly movedTo: string | null;
   };
   readonly state: JobState;
   readonly blocked: { readonly code: string; readonly message: string } | null;
@@ -129,6 +131,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       revision: job.revision,
       pathInRepo: job.pathInRepo,
       endpoint: job.endpoint,
+      movedTo: job.movedRepoId,
     },
     state: job.state,
     blocked: job.blocked === null ? null : { code: job.blocked.code, message: job.blocked.message },

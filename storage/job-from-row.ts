@@ -23,6 +23,7 @@ export interface JobRow {
   readonly created_at: number;
   readonly updated_at: number;
   readonly finished_at: number | null;
+  readonly moved_repo_id: string | null;
 }
 
 function stringList(value: unknown): string[] {
@@ -84,5 +85,6 @@ export function jobFromRow(row: JobRow): JobRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    movedRepoId: row.moved_repo_id ?? null,
   };
 }

@@ -127,6 +127,8 @@ export interface JobRecord extends JobSpec {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly finishedAt: number | null;
+  /** The name the Hub redirected this repo to (renamed or moved), else null; later calls use it. */
+  readonly movedRepoId: string | null;
 }
 
 /** A file's identity on disk. Nanosecond times and inodes are decimal strings (they exceed 2^53). */

@@ -32,6 +32,7 @@ const job: JobRecord = {
   createdAt: Date.UTC(2025, 0, 1),
   updatedAt: Date.UTC(2025, 0, 2),
   finishedAt: null,
+  movedRepoId: null,
 };
 
 const byState = Object.fromEntries(FILE_STATES.map((s, i) => [s, { files: i, bytes: i * 10 }])) as Record<
@@ -62,6 +63,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
       revision: "dev",
       pathInRepo: "sub",
       endpoint: "http://127.0.0.1:9",
+      movedTo: null,
     },
     state: "blocked",
     blocked: { code: "ERR_HUB_UNAUTHORIZED", message: "the Hub refused the token" },
