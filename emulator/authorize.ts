@@ -24,10 +24,12 @@ export function requestToken(ctx: RequestContext): TokenInfo | null {
  * namespace that is neither another user's nor a configured org.
  */
 export function ownsNamespace(ctx: RequestContext, token: TokenInfo, namespace: string): boolean {
-  if (namespace === token.user) return true;
-  const org = ctx.state.config.orgs.get(namespace);
+  // Namespaces, like repo ids, are case-insensitive on the Hub.
+  const lower = namespace.toLowerCase();
+  if (lower === token.user.toLowerCase()) return true;
+  const org = [...ctx.state.config.orgs.values()].find((o) => o.name.toLowerCase() === lower);
   if (org) return org.members === undefined || org.members.has(token.user);
-  return !ctx.state.config.users.has(namespace);
+  return ![...ctx.state.config.users].some((u) => u.toLowerCase() === lower);
 }
 
 export function repoLabel(type: RepoType, namespace: string, name: string): string {

@@ -115,7 +115,11 @@ export async function handleCreateRepo(ctx: RequestContext): Promise<void> {
       : body.visibility === "private" || body.visibility === "public"
         ? body.visibility === "private"
         : undefined;
-  const isPrivate = chosen ?? ctx.state.config.orgs.get(namespace)?.privateByDefault ?? false;
+  const isPrivate =
+    chosen ??
+    [...ctx.state.config.orgs.values()].find((o) => o.name.toLowerCase() === namespace.toLowerCase())
+      ?.privateByDefault ??
+    false;
   const url = repoWebUrl(ctx.baseUrl, { type, namespace, name });
   ctx.repo = `${namespace}/${name}`;
   const existing = ctx.state.repos.findRepo(type, namespace, name);

@@ -1,8 +1,8 @@
 import { loadRepo, ownsNamespace, requestToken } from "./authorize.js";
-import type { RequestContext } from "./emulator-state.js";
+import type { EmulatorState, RequestContext } from "./emulator-state.js";
 import { validRepoPart } from "./handle-create-repo.js";
 import { HubError } from "./hub-error.js";
-import type { RepoType } from "./metadata-db.js";
+import type { RepoRow, RepoType } from "./metadata-db.js";
 import { asObject, readJsonBody } from "./read-body.js";
 import { sendJson } from "./send-response.js";
 
@@ -81,18 +81,41 @@ export async function handleRepoMove(ctx: RequestContext): Promise<void> {
   if (clash && clash.id !== repo.id) {
     throw new HubError(409, "RepoExists", `You already created this ${type} repo: ${toNs}/${toName}`);
   }
-  const { db } = ctx.state;
-  ctx.state.repos.transaction(() => {
+  moveRepo(ctx.state, repo, toNs, toName);
+  sendJson(ctx, 200, {});
+}
+
+/** Renames `repo` to `toNs/toName` and leaves a redirect at its old name (callers check access). */
+export function moveRepo(state: EmulatorState, repo: RepoRow, toNs: string, toName: string): void {
+  const { db } = state;
+  state.repos.transaction(() => {
     db.prepare(
       "DELETE FROM redirects WHERE type = ? AND namespace = ? COLLATE NOCASE AND name = ? COLLATE NOCASE",
-    ).run(type, toNs, toName);
+    ).run(repo.type, toNs, toName);
     db.prepare("UPDATE repos SET namespace = ?, name = ? WHERE id = ?").run(toNs, toName, repo.id);
     db.prepare("INSERT OR REPLACE INTO redirects (type, namespace, name, repo_id) VALUES (?, ?, ?, ?)").run(
-      type,
+      repo.type,
       repo.namespace,
       repo.name,
       repo.id,
     );
   });
-  sendJson(ctx, 200, {});
+}
+
+/**
+ * `POST /admin/move` `{type?, from, to}` (admin token): the test harness's move, with no user
+ * permission checks; the same rename and redirect as `POST /api/repos/move`.
+ */
+export async function adminMove(ctx: RequestContext, body: Record<string, unknown>): Promise<void> {
+  const type = repoType(body.type);
+  const [fromNs, fromName] = splitId(body.from, "from");
+  const [toNs, toName] = splitId(body.to, "to");
+  const repo = ctx.state.repos.findRepo(type, fromNs, fromName);
+  if (!repo) throw new HubError(404, "RepoNotFound", `Repository not found: ${fromNs}/${fromName}.`);
+  const clash = ctx.state.repos.findRepo(type, toNs, toName);
+  if (clash && clash.id !== repo.id) {
+    throw new HubError(409, "RepoExists", `You already created this ${type} repo: ${toNs}/${toName}`);
+  }
+  moveRepo(ctx.state, repo, toNs, toName);
+  sendJson(ctx, 200, { from: `${repo.namespace}/${repo.name}`, to: `${toNs}/${toName}` });
 }

@@ -13,7 +13,7 @@ export interface RouteMatch {
   readonly repo?: RepoRef;
   /** The revision, percent-decoded exactly once. */
   readonly rev?: string;
-  /** A path in the repo (tree, resolve), the branch name (branch) or the tag name (DELETE tag). */
+  /** A path in the repo (tree, resolve), the branch name (branch) or the tag name (DELETE tag), the discussion number. */
   readonly path?: string;
   /** lfs-put / lfs-part / lfs-complete: the object id and part number. */
   readonly oid?: string;
@@ -65,6 +65,12 @@ function matchApiRepo(method: string, repo: RepoRef, rest: readonly string[]): R
   if (action === "tag" && tail.length > 0 && method === "DELETE") {
     return { route: "tag", repo, path: tail.map(decode).join("/") };
   }
+  if (action === "discussions" && tail.length === 0 && (method === "GET" || method === "POST")) {
+    return { route: "discussions", repo };
+  }
+  if (action === "discussions" && tail.length === 1 && method === "GET") {
+    return { route: "discussions", repo, path: decode(tail[0] ?? "") };
+  }
   if (action === "tree" && tail.length > 0 && method === "GET") {
     const { rev, rest: pathSegs } = splitRev(tail);
     return { route: "tree", repo, rev, path: pathSegs.map(decode).join("/") };
@@ -102,6 +108,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
     return matchApiRepo(method, { type, namespace: decode(s2), name: decode(s3) }, rest);
   }
   if (s0 === "admin" && s1 === "faults" && s2 === undefined) return { route: "admin" };
+  if (s0 === "admin" && s1 === "move" && s2 === undefined) return { route: "admin", path: "move" };
   if (s0 === "_emulator" && s1 === "lfs") return matchStorage(method, segs.slice(2));
   const prefixed = s0 !== undefined && PREFIX_TYPES[s0] !== undefined;
   const type: RepoType = (s0 === undefined ? undefined : PREFIX_TYPES[s0]) ?? "model";

@@ -63,6 +63,16 @@ CREATE TABLE IF NOT EXISTS tags (
   message TEXT NOT NULL,
   PRIMARY KEY (repo_id, name)
 );
+CREATE TABLE IF NOT EXISTS discussions (
+  repo_id INTEGER NOT NULL,
+  num INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  is_pr INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, num)
+);
 CREATE TABLE IF NOT EXISTS redirects (
   type TEXT NOT NULL,
   namespace TEXT NOT NULL,

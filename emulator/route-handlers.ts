@@ -4,6 +4,7 @@ import { handleAdmin } from "./handle-admin.js";
 import { handleCommit } from "./handle-commit.js";
 import { handleCommits } from "./handle-commits.js";
 import { handleCreateRepo } from "./handle-create-repo.js";
+import { handleDiscussions } from "./handle-discussions.js";
 import { handleLfsBatch } from "./handle-lfs-batch.js";
 import { handleLfsComplete, handleLfsPart, handleLfsPut, handleLfsVerify } from "./handle-lfs-transfer.js";
 import { handleUnknown, handleValidateYaml, handleWhoami } from "./handle-misc.js";
@@ -40,6 +41,7 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteName, RouteHandler>> = {
   tag: handleTag,
   "repo-delete": handleRepoDelete,
   "repo-move": handleRepoMove,
+  discussions: handleDiscussions,
   resolve: handleResolve,
   admin: handleAdmin,
   unknown: handleUnknown,

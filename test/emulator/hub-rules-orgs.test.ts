@@ -104,3 +104,40 @@ t.test("bad --org specs are refused at start", async (t) => {
   await t.rejects(startTestEmulator(t, { orgs: ["acme:public-by-default"] }), /Invalid org/);
   await t.rejects(startTestEmulator(t, { orgs: [":private-by-default"] }), /Invalid org name/);
 });
+
+t.test("namespaces are case-insensitive for ownership and org defaults", async (t) => {
+  const emu = await startTestEmulator(t, { orgs: ORGS });
+  const other = await http(emu.url, "/api/repos/create", { json: { name: "x", organization: "ALICE" } });
+  assertRefused(t, other, 403, "Forbidden");
+  const own = await http(emu.url, "/api/repos/create", { json: { name: "x", organization: "User" } });
+  t.equal(own.status, 200, "own namespace under another case");
+  await http(emu.url, "/api/repos/create", { json: { name: "y", organization: "ACME" } });
+  t.same(
+    await repoInfo(emu.url, "/api/models/acme/y"),
+    { status: 200, private: true },
+    "org default, any case",
+  );
+});
+
+t.test(
+  "fault kind busy: create-repo's transient 409 'another conflicting operation is in progress'",
+  async (t) => {
+    const emu = await startTestEmulator(t, { faults: "route=create-repo,kind=busy,count=2" });
+    for (let i = 0; i < 2; i++) {
+      const busy = await http(emu.url, "/api/repos/create", { json: { name: "b" } });
+      assertRefused(
+        t,
+        busy,
+        409,
+        "ConflictingOperation",
+        /^Cannot create repo: another conflicting operation is in progress$/,
+      );
+      t.equal(busy.json<{ url?: string }>().url, undefined, "no url: it is not 'already exists'");
+    }
+    const ok = await http(emu.url, "/api/repos/create", { json: { name: "b" } });
+    t.equal(ok.status, 200, "the retry after the fault succeeds");
+    const exists = await http(emu.url, "/api/repos/create", { json: { name: "b" } });
+    assertRefused(t, exists, 409, "RepoExists");
+    t.type(exists.json<{ url?: string }>().url, "string", "already exists carries url");
+  },
+);

@@ -128,3 +128,25 @@ t.test("fault injection applies to the new routes", async (t) => {
   assertRefused(t, res, 503, "InjectedFault");
   t.equal((await http(emu.url, "/api/models/user/f")).status, 200, "the injected failure moved nothing");
 });
+
+t.test("the admin move operation (issue 12 §5): old URLs answer 307 to the new ones", async (t) => {
+  const emu = await startTestEmulator(t, { adminToken: "adm" });
+  await createRepo(emu.url, "alice/src", { token: ALICE_TOKEN });
+  const noAuth = await http(emu.url, "/admin/move", { json: { from: "alice/src", to: "user/dst" } });
+  assertRefused(t, noAuth, 403, "Forbidden");
+  const moved = await http(emu.url, "/admin/move", {
+    token: "adm",
+    json: { from: "alice/src", to: "user/dst" },
+  });
+  t.equal(moved.status, 200, moved.text);
+  const old = await http(emu.url, "/api/models/alice/src/revision/main");
+  t.equal(old.status, 307);
+  t.equal(old.headers.location, `${emu.url}/api/models/user/dst/revision/main`);
+  const missing = await http(emu.url, "/admin/move", {
+    token: "adm",
+    json: { from: "alice/none", to: "user/x" },
+  });
+  assertRefused(t, missing, 404, "RepoNotFound");
+  const bad = await http(emu.url, "/admin/move", { token: "adm", json: { from: "alice/none" } });
+  assertRefused(t, bad, 400, "InvalidRepoName");
+});
