@@ -16,10 +16,16 @@ import { createPathFilter } from "../scan/path-filter.js";
 export async function preuploadGitignore(ctx: JobContext): Promise<() => Promise<string | undefined>> {
   const none = async () => undefined;
   if (ctx.job.pathInRepo !== "") return none;
-  const filter = await createPathFilter(ctx.job.folder, {
-    include: ctx.job.options.include,
-    exclude: ctx.job.options.exclude,
-  });
+  let filter: Awaited<ReturnType<typeof createPathFilter>>;
+  try {
+    filter = await createPathFilter(ctx.job.folder, {
+      include: ctx.job.options.include,
+      exclude: ctx.job.options.exclude,
+    });
+  } catch {
+    // An unreadable folder or .gitignore: the scan reports it (and uploads nothing meanwhile).
+    return none;
+  }
   if (!filter.file(".gitignore", false)) return none;
   const file = path.join(ctx.job.folder, ".gitignore");
   return async () => {
