@@ -1,6 +1,7 @@
 import type { ErrorInfo, JobRecord } from "../storage/journal.js";
 import { classifyFailure } from "./classify-failure.js";
 import type { EngineServices } from "./engine-services.js";
+import { ensureRepo } from "./ensure-repo.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobContext } from "./job-context.js";
 import { scanJob } from "./scan-job.js";
@@ -49,7 +50,7 @@ export class JobRunner {
 
   async run(): Promise<RunnerOutcome> {
     const ctx = this.ctx;
-    if (!(await this.#ensureRepo())) return this.#outcome(false);
+    if (!(await ensureRepo(ctx))) return this.#outcome(false);
     const t = ctx.services.tuning;
     const loops = [
       runHashStage(ctx),
@@ -146,40 +147,5 @@ export class JobRunner {
     // A journal failure (disk full…) says what to do itself; anything else is a bug of ours.
     if (failure.kind === "job") this.ctx.block(failure.info);
     else this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
-  }
-
-  /** Creates the repo if needed (exist_ok) and checks the branch; transient failures are retried forever. */
-  async #ensureRepo(): Promise<boolean> {
-    const ctx = this.ctx;
-    const { job } = ctx;
-    for (let attempt = 1; !ctx.stopped; attempt++) {
-      try {
-        try {
-          await ctx.api(() =>
-            ctx.hub.createRepo(ctx.repo, { private: job.options.private, existOk: true, signal: ctx.signal }),
-          );
-        } catch (err) {
-          // A token that may write the repo but not create repos in the namespace is fine if the repo exists.
-          if (classifyFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
-          await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
-        }
-        if (job.revision !== "main")
-          await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
-        return true;
-      } catch (err) {
-        const failure = classifyFailure(err);
-        ctx.journal.recordJobError(ctx.jobId, failure.info);
-        if (failure.kind !== "transient") {
-          ctx.block(failure.info);
-          return false;
-        }
-        ctx.logger.warn({ err: failure.info, attempt }, "hub not reachable, will retry");
-        await sleep(
-          ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.services.now(),
-          ctx.haltSignal,
-        );
-      }
-    }
-    return false;
   }
 }

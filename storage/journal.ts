@@ -43,6 +43,8 @@ export interface Journal {
   /** Sets the state; `blocked` is stored when state is blocked and cleared otherwise. */
   setJobState(id: number, state: JobState, blocked?: ErrorInfo | null): JobRecord;
   recordJobError(id: number, error: ErrorInfo): void;
+  /** The Hub redirected the job's repo to `repoId` (renamed or moved): recorded for later calls and status. */
+  recordRepoMoved(id: number, repoId: string): void;
 
   // Scan
   /** Starts a scan generation for the job; returns its number. */

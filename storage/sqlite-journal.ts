@@ -89,6 +89,9 @@ export class SqliteJournal implements Journal {
   recordJobError(id: number, error: ErrorInfo): void {
     this.#jobs.recordJobError(id, error);
   }
+  recordRepoMoved(id: number, repoId: string): void {
+    this.#jobs.recordRepoMoved(id, repoId);
+  }
 
   beginScan(jobId: number): number {
     return this.#scan.beginScan(jobId);

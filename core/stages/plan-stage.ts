@@ -1,16 +1,15 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, PlanResult } from "../../storage/journal.js";
 import { classifyFailure } from "../classify-failure.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
+import { preuploadGitignore } from "./preupload-gitignore.js";
 
 /** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
 export async function runPlanStage(ctx: JobContext, loop: number): Promise<void> {
   const owner = ctx.owner("plan", loop);
   const { journal, tuning } = ctx.services;
-  const gitIgnore = await readRootGitignore(ctx.job.folder);
+  const readGitIgnore = await preuploadGitignore(ctx);
   while (!ctx.stopped) {
     if (!batchDue(ctx)) {
       await ctx.wake.plan.wait(PARTIAL_BATCH_WAIT_MS, ctx.haltSignal);
@@ -27,7 +26,7 @@ export async function runPlanStage(ctx: JobContext, loop: number): Promise<void>
       await ctx.wake.plan.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await planBatch(ctx, files, owner, gitIgnore);
+    await planBatch(ctx, files, owner, await readGitIgnore());
   }
 }
 
@@ -111,12 +110,4 @@ function toPlan(file: FileRecord, answer: PreuploadAnswer | undefined): PlanResu
   else if (remoteOid !== null && (remoteOid === file.sha256 || remoteOid === file.sha1)) next = "skipped";
   else next = uploadMode === "lfs" ? "planned" : "uploaded";
   return { fileId: file.id, uploadMode, remoteOid, next };
-}
-
-async function readRootGitignore(folder: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(folder, ".gitignore"), "utf8");
-  } catch {
-    return undefined;
-  }
 }
