@@ -69,9 +69,9 @@ export function jobFlags(command: Command, { watchOptions }: { watchOptions: boo
     )
     .addOption(watchOption("--delete", "with --watch: delete remote files whose local file was deleted"))
     .option(
-      "--max-rate <bytes_per_s>",
-      "cap the upload bandwidth, in bytes per second",
-      optionParsers.positiveInt,
+      "--max-rate <rate>",
+      "cap the upload bandwidth in bytes per second: 800k, 50M, 1.5G (powers of 1000), 100Mi (1024) or a number",
+      optionParsers.byteRate,
     )
     .option("--json", "print the job's status as JSON instead of text");
 }

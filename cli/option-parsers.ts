@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import { HubpushError } from "../common/hubpush-error.js";
+import { byteRateHint, parseByteRate } from "../common/parse-byte-rate.js";
 
 /** Commander argument parsers: a bad value is a usage error (exit 2) naming the option. */
 export const optionParsers = {
@@ -15,6 +17,15 @@ export const optionParsers = {
       throw new InvalidArgumentError("expected a number greater than 0.");
     }
     return n;
+  },
+  /**
+   * --max-rate: bytes per second with an optional unit (common/parse-byte-rate.ts). Refused as
+   * ERR_USAGE (exit 2) rather than commander's uncoded message, so scripts can match the code.
+   */
+  byteRate(value: string): number {
+    const bytes = parseByteRate(value);
+    if (bytes === null) throw new HubpushError("ERR_USAGE", `--max-rate ${byteRateHint(value)}`);
+    return bytes;
   },
   jobId(value: string): number {
     const n = Number(value);

@@ -1,4 +1,5 @@
 import { HubpushError } from "../common/hubpush-error.js";
+import { byteRateHint, parseByteRate } from "../common/parse-byte-rate.js";
 import type { EngineSettings } from "../core/engine.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -16,6 +17,22 @@ function workers(value: unknown, name: string): number {
   return value;
 }
 
+/** A number ≥ 1, a string with a unit as the CLI takes it ("50M", "1.5G", "100Mi"), or null for no limit. */
+function maxRate(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value === "string") {
+    const bytes = parseByteRate(value);
+    if (bytes === null) throw bad(`maxRateBytesPerSec ${byteRateHint(value)}, or null for no limit`);
+    return bytes;
+  }
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 1) {
+    throw bad(
+      'maxRateBytesPerSec must be a number of bytes per second ≥ 1, a string with a unit such as "50M", or null for no limit',
+    );
+  }
+  return Math.floor(value);
+}
+
 /** Validates POST /v1/settings/update: a partial EngineSettings, unknown keys refused. */
 export function parseSettingsPatch(body: unknown): Partial<EngineSettings> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -31,10 +48,7 @@ export function parseSettingsPatch(body: unknown): Partial<EngineSettings> {
         patch.uploadWorkers = workers(value, key);
         break;
       case "maxRateBytesPerSec":
-        if (value !== null && (typeof value !== "number" || !Number.isFinite(value) || value < 1)) {
-          throw bad("maxRateBytesPerSec must be a number of bytes per second ≥ 1, or null for no limit");
-        }
-        patch.maxRateBytesPerSec = value === null ? null : Math.floor(value);
+        patch.maxRateBytesPerSec = maxRate(value);
         break;
       default:
         throw bad(`unknown setting "${key}": use hashWorkers, uploadWorkers or maxRateBytesPerSec`);

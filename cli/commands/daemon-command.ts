@@ -79,9 +79,9 @@ export function daemonCommand(io: CliIo): Command {
     )
     .option("--workers <n>", "concurrent LFS uploads", optionParsers.positiveInt)
     .option(
-      "--max-rate <bytes_per_s>",
-      "cap the upload bandwidth, in bytes per second",
-      optionParsers.positiveInt,
+      "--max-rate <rate>",
+      "cap the upload bandwidth in bytes per second: 800k, 50M, 1.5G (powers of 1000), 100Mi (1024) or a number",
+      optionParsers.byteRate,
     )
     .action(async (flags: RunFlags) => {
       const config = resolveCliConfig(io);
