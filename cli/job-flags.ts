@@ -15,6 +15,7 @@ export interface JobFlags {
   readonly exclude?: string[];
   readonly pathInRepo?: string;
   readonly message?: string;
+  readonly commitDescription?: string;
   readonly workers?: number;
   readonly endpoint?: string;
   readonly tokenFile?: string;
@@ -53,6 +54,7 @@ export function jobFlags(command: Command, { watchOptions }: { watchOptions: boo
     .option("--exclude <glob>", "skip files matching this glob (repeatable)", optionParsers.collect)
     .option("--path-in-repo <prefix>", "folder inside the repo to upload into (default: the root)")
     .option("--message <text>", "commit message (default: Upload folder using hubpush)")
+    .option("--commit-description <text>", "commit description, below the message (default: none)")
     .option("--workers <n>", "concurrent LFS uploads", optionParsers.positiveInt)
     .option("--endpoint <url>", "Hub endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
     .option(
@@ -93,6 +95,7 @@ export function jobInputFromFlags(folder: string, flags: JobFlags, config: CliCo
     ...(flags.revision === undefined ? {} : { revision: flags.revision }),
     ...(flags.pathInRepo === undefined ? {} : { pathInRepo: flags.pathInRepo }),
     ...(flags.message === undefined ? {} : { message: flags.message }),
+    ...(flags.commitDescription === undefined ? {} : { commitDescription: flags.commitDescription }),
     ...(flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile }),
     include: flags.include ?? [],
     exclude: flags.exclude ?? [],

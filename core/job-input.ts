@@ -17,6 +17,8 @@ export interface JobInput {
   include?: string[];
   exclude?: string[];
   message?: string;
+  /** --commit-description: the commit header's description, sent with every commit of the job. */
+  commitDescription?: string;
   /** true: create private; false: create public; absent: the Hub's default for the namespace. */
   private?: boolean;
   /** The CLI's --public (the control API says `private: false`); together with private: true it is refused. */
@@ -243,6 +245,7 @@ export function parseJobInput(
     include: stringList(raw.include, "include"),
     exclude: stringList(raw.exclude, "exclude"),
     message,
+    commitDescription: optional(raw.commitDescription, isString, "commitDescription", "text") ?? "",
     visibility: parseVisibility(raw),
     spaceSdk: parseSpaceSdk(raw.spaceSdk, repoType as RepoType),
     tokenFile: tokenFile === undefined ? null : path.resolve(defaults.cwd, tokenFile),

@@ -51,6 +51,8 @@ export interface JobStatusJson {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
     readonly message: string;
+    /** --commit-description; "" when none was given. */
+    readonly commitDescription: string;
     /** "default": no `private` sent at creation, the namespace's default applied. */
     readonly visibility: "default" | "private" | "public";
     readonly spaceSdk: string | null;
@@ -158,6 +160,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       include: [...job.options.include],
       exclude: [...job.options.exclude],
       message: job.options.message,
+      commitDescription: job.options.commitDescription ?? "",
       visibility: job.options.visibility,
       spaceSdk: job.options.spaceSdk,
       watch: job.options.watch,

@@ -52,6 +52,7 @@ export function parseJobOptions(text: string): JobOptions {
     include: stringList(o.include),
     exclude: stringList(o.exclude),
     message: typeof o.message === "string" ? o.message : "",
+    commitDescription: typeof o.commitDescription === "string" ? o.commitDescription : "",
     visibility: parseVisibility(o),
     spaceSdk: SPACE_SDKS.includes(o.spaceSdk as SpaceSdk) ? (o.spaceSdk as SpaceSdk) : null,
     tokenFile: typeof o.tokenFile === "string" ? o.tokenFile : null,

@@ -92,6 +92,11 @@ export interface JobOptions {
   readonly exclude: readonly string[];
   /** Commit summary; " (part k)" is appended from the second commit on. */
   readonly message: string;
+  /**
+   * Commit description (the header's `description`, --commit-description); "" or absent for none.
+   * Optional so options written by code that predates it stay valid as they are.
+   */
+  readonly commitDescription?: string;
   readonly visibility: RepoVisibility;
   /** Space jobs: the SDK sent when the Space is created; null for models and datasets. */
   readonly spaceSdk: SpaceSdk | null;

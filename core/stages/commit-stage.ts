@@ -158,10 +158,11 @@ async function commitOnce(
       files: attached.size,
       deletions: deleting.size,
     });
+    const description = ctx.job.options.commitDescription ?? "";
     const started = ctx.services.now();
     try {
       const answer = await ctx.api(() =>
-        ctx.hub.commit(ctx.repo, ctx.job.revision, { summary: message, operations }, ctx.signal),
+        ctx.hub.commit(ctx.repo, ctx.job.revision, { summary: message, description, operations }, ctx.signal),
       );
       journal.recordCommitDone(commit.id, answer.commitOid);
       journal.appendEvent("commit.committed", ctx.jobId, {
