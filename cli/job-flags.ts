@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { HubpushError } from "../common/hubpush-error.js";
 import type { JobInput } from "../core/job-input.js";
 import type { CliConfig } from "./cli-config.js";
 import { optionParsers } from "./option-parsers.js";
@@ -21,7 +22,9 @@ export interface JobFlags {
   readonly tokenFile?: string;
   readonly watch?: boolean;
   readonly every?: number;
+  /** Deprecated spelling of --mirror-deletes (with --watch); reserved for delete patterns later. */
   readonly delete?: boolean;
+  readonly mirrorDeletes?: boolean;
   readonly maxRate?: number;
   readonly json?: boolean;
   readonly progressInterval?: number;
@@ -37,6 +40,9 @@ export function jobFlags(command: Command, { watchOptions }: { watchOptions: boo
     if (parse !== undefined) option.argParser(parse);
     return watchOptions ? option : option.hideHelp();
   };
+  // The old name of --mirror-deletes: accepted with --watch (and a deprecation line), hidden from
+  // help because `--delete GLOB` (delete patterns, issue 13) will take the name over.
+  const oldDelete = new Option("--delete", "deprecated: use --mirror-deletes with --watch").hideHelp();
   return command
     .requiredOption("--repo <ns/name>", "the Hub repo to upload to, e.g. alice/my-model")
     .option("--repo-type <type>", "model, dataset or space (default: model)")
@@ -69,7 +75,10 @@ export function jobFlags(command: Command, { watchOptions }: { watchOptions: boo
         optionParsers.positiveNumber,
       ),
     )
-    .addOption(watchOption("--delete", "with --watch: delete remote files whose local file was deleted"))
+    .addOption(
+      watchOption("--mirror-deletes", "with --watch: delete remote files whose local file was deleted"),
+    )
+    .addOption(oldDelete)
     .option(
       "--max-rate <rate>",
       "cap the upload bandwidth in bytes per second: 800k, 50M, 1.5G (powers of 1000), 100Mi (1024) or a number",
@@ -104,6 +113,31 @@ export function jobInputFromFlags(folder: string, flags: JobFlags, config: CliCo
     ...(flags.spaceSdk === undefined ? {} : { spaceSdk: flags.spaceSdk }),
     watch: flags.watch === true,
     ...(flags.every === undefined ? {} : { every: flags.every }),
-    delete: flags.delete === true,
+    mirrorDeletes: flags.mirrorDeletes === true || (flags.delete === true && flags.watch === true),
   };
+}
+
+/**
+ * Checks --mirror-deletes and the old --delete before anything else happens: --delete with --watch
+ * still means --mirror-deletes (one deprecation line on stderr); --delete alone is refused, as its
+ * new meaning (delete patterns) is not built yet. --mirror-deletes needs --watch.
+ */
+export function checkDeleteFlags(flags: JobFlags, stderr: NodeJS.WritableStream): void {
+  if (flags.delete === true && flags.watch !== true) {
+    throw new HubpushError(
+      "ERR_USAGE",
+      "--delete without --watch (deleting remote files that match a pattern) is not supported yet; to mirror local deletions in watch mode, use --watch --mirror-deletes",
+    );
+  }
+  if (flags.mirrorDeletes === true && flags.watch !== true) {
+    throw new HubpushError(
+      "ERR_USAGE",
+      "--mirror-deletes mirrors deletions seen while watching: add --watch (with `hubpush add`)",
+    );
+  }
+  if (flags.delete === true) {
+    stderr.write(
+      "hubpush: --delete with --watch is deprecated, use --mirror-deletes (--delete will take delete patterns)\n",
+    );
+  }
 }

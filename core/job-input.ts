@@ -29,6 +29,9 @@ export interface JobInput {
   endpoint?: string;
   watch?: boolean;
   every?: number;
+  /** Watch mode: mirror local deletions to the repo (the CLI's --mirror-deletes). */
+  mirrorDeletes?: boolean;
+  /** The old name of mirrorDeletes, still accepted as a boolean. */
   delete?: boolean;
 }
 
@@ -251,7 +254,10 @@ export function parseJobInput(
     tokenFile: tokenFile === undefined ? null : path.resolve(defaults.cwd, tokenFile),
     watch: optional(raw.watch, isBoolean, "watch", "true or false") ?? false,
     everyMinutes: every ?? null,
-    deleteRemote: optional(raw.delete, isBoolean, "delete", "true or false") ?? false,
+    deleteRemote:
+      optional(raw.mirrorDeletes, isBoolean, "mirrorDeletes", "true or false") ??
+      optional(raw.delete, isBoolean, "delete", "true or false (the old name of mirrorDeletes)") ??
+      false,
   };
   return { spec, options };
 }

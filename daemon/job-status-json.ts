@@ -58,7 +58,10 @@ export interface JobStatusJson {
     readonly spaceSdk: string | null;
     readonly watch: boolean;
     readonly everyMinutes: number | null;
+    /** The old name of mirrorDeletes, kept for existing readers. */
     readonly delete: boolean;
+    /** Watch mode mirrors local deletions (--mirror-deletes). */
+    readonly mirrorDeletes: boolean;
     /** Path of the job's token file (never its content), null when the environment provides the token. */
     readonly tokenFile: string | null;
   };
@@ -166,6 +169,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       watch: job.options.watch,
       everyMinutes: job.options.everyMinutes,
       delete: job.options.deleteRemote,
+      mirrorDeletes: job.options.deleteRemote,
       tokenFile: job.options.tokenFile,
     },
   };

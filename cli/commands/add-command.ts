@@ -3,7 +3,7 @@ import { parseJobInput } from "../../core/job-input.js";
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
 import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
-import { type JobFlags, jobFlags, jobInputFromFlags } from "../job-flags.js";
+import { checkDeleteFlags, type JobFlags, jobFlags, jobInputFromFlags } from "../job-flags.js";
 import { settingsFromFlags } from "../settings-from-flags.js";
 import { withControlClient } from "../with-control-client.js";
 
@@ -18,6 +18,7 @@ export function addCommand(io: CliIo): Command {
     );
   return jobFlags(command, { watchOptions: true }).action(async (folder: string, flags: JobFlags) => {
     const config = resolveCliConfig(io, flags);
+    checkDeleteFlags(flags, io.stderr);
     const input = jobInputFromFlags(folder, flags, config);
     // Fail fast on bad input before contacting the daemon; send absolute paths, the daemon's cwd differs.
     const { spec, options } = parseJobInput(input, { endpoint: config.endpoint, cwd: config.cwd });

@@ -6,7 +6,7 @@ import { Lifecycle } from "../../daemon/lifecycle.js";
 import { openJournal } from "../../storage/sqlite-journal.js";
 import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
-import { type JobFlags, jobInputFromFlags } from "../job-flags.js";
+import { checkDeleteFlags, type JobFlags, jobInputFromFlags } from "../job-flags.js";
 import { settingsFromFlags } from "../settings-from-flags.js";
 import { withControlClient } from "../with-control-client.js";
 import { runUpload } from "./run-upload.js";
@@ -20,15 +20,16 @@ export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): 
   for (const [set, name] of [
     [flags.watch, "--watch"],
     [flags.every !== undefined, "--every"],
-    [flags.delete, "--delete"],
+    [flags.mirrorDeletes, "--mirror-deletes"],
   ] as const) {
     if (set === true) {
       throw new HubpushError(
         "ERR_USAGE",
-        `${name} keeps a job running after the upload: use \`hubpush add ${folder} --repo ${flags.repo} ${name}\` with the daemon`,
+        `${name} keeps a job running after the upload: use \`hubpush add ${folder} --repo ${flags.repo} ${name === "--mirror-deletes" ? "--watch " : ""}${name}\` with the daemon`,
       );
     }
   }
+  checkDeleteFlags(flags, io.stderr);
   const { spec, options } = parseJobInput(jobInputFromFlags(folder, flags, config), {
     endpoint: config.endpoint,
     cwd: config.cwd,

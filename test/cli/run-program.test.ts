@@ -86,7 +86,7 @@ t.test("upload and add --help show the job options", async (t) => {
   t.notMatch(stdout, "--progress-interval");
   t.notMatch(stdout, /^ +--watch /m, "upload refuses the watch options, so it does not offer them");
   const add = await run(["add", "--help"]);
-  for (const option of ["--watch", "--every <minutes>", "--delete"])
+  for (const option of ["--watch", "--every <minutes>", "--mirror-deletes"])
     t.match(add.stdout, option, `add ${option}`);
 });
 

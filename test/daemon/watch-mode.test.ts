@@ -114,13 +114,13 @@ t.test(
   },
 );
 
-t.test("--delete mirrors deletions; without it nothing is deleted remotely", async (t) => {
+t.test("--mirror-deletes mirrors deletions; without it nothing is deleted remotely", async (t) => {
   const w = await startWatchDaemon(t);
   const mirrored = w.folder("mirrored");
   const kept = w.folder("kept");
   for (const dir of [mirrored, kept])
     for (const n of ["a", "b", "c"]) writeFileSync(path.join(dir, `${n}.txt`), n);
-  const mirrorId = await w.add(mirrored, "user/mirrored", [...EVERY, "--delete"]);
+  const mirrorId = await w.add(mirrored, "user/mirrored", [...EVERY, "--mirror-deletes"]);
   await w.add(kept, "user/kept", EVERY);
   await w.remoteUntil("mirrored files", "user/mirrored", (f) => f.size === 3);
   await w.remoteUntil("kept files", "user/kept", (f) => f.size === 3);
@@ -134,9 +134,13 @@ t.test("--delete mirrors deletions; without it nothing is deleted remotely", asy
     "user/mirrored",
     (f) => !f.has("b.txt") && f.has("d.txt"),
   );
-  t.same([...after.keys()].sort(), ["a.txt", "c.txt", "d.txt"], "--delete: b.txt is gone remotely");
+  t.same([...after.keys()].sort(), ["a.txt", "c.txt", "d.txt"], "--mirror-deletes: b.txt is gone remotely");
   const keptFiles = await w.remoteUntil("d added", "user/kept", (f) => f.has("d.txt"));
-  t.same([...keptFiles.keys()].sort(), ["a.txt", "b.txt", "c.txt", "d.txt"], "without --delete: b.txt stays");
+  t.same(
+    [...keptFiles.keys()].sort(),
+    ["a.txt", "b.txt", "c.txt", "d.txt"],
+    "without --mirror-deletes: b.txt stays",
+  );
   const job = await waitFor("the deletion to be settled", async () => {
     const j = await w.job(mirrorId);
     return j.watch?.deletedFiles === 1 && j.watch.pendingDeletions === 0 ? j : undefined;
@@ -170,6 +174,7 @@ t.test("the watched folder removed: the job is paused, nothing is deleted, resum
   const w = await startWatchDaemon(t);
   const folder = w.folder("disk");
   for (const n of ["x", "y"]) writeFileSync(path.join(folder, `${n}.txt`), n);
+  // The old spelling (--delete with --watch) still means --mirror-deletes.
   const id = await w.add(folder, "user/disk", [...EVERY, "--delete"]);
   await w.remoteUntil("x and y", "user/disk", (f) => f.size === 2);
 
