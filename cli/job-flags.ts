@@ -32,9 +32,13 @@ export interface JobFlags {
 
 /**
  * Declares the job options on a command (names as in `hf upload-large-folder` where they agree).
- * `upload` hides the watch options: it refuses them and points at `hubpush add`.
+ * `upload` hides the watch options: it refuses them and points at `hubpush add`; its --repo is
+ * optional (the repo id may be its first argument, as in `hf upload`).
  */
-export function jobFlags(command: Command, { watchOptions }: { watchOptions: boolean }): Command {
+export function jobFlags(
+  command: Command,
+  { watchOptions, repoRequired = true }: { watchOptions: boolean; repoRequired?: boolean },
+): Command {
   const watchOption = (flags: string, description: string, parse?: (value: string) => number): Option => {
     const option = new Option(flags, description);
     if (parse !== undefined) option.argParser(parse);
@@ -43,8 +47,9 @@ export function jobFlags(command: Command, { watchOptions }: { watchOptions: boo
   // The old name of --mirror-deletes: accepted with --watch (and a deprecation line), hidden from
   // help because `--delete GLOB` (delete patterns, issue 13) will take the name over.
   const oldDelete = new Option("--delete", "deprecated: use --mirror-deletes with --watch").hideHelp();
+  const repo = new Option("--repo <ns/name>", "the Hub repo to upload to, e.g. alice/my-model");
   return command
-    .requiredOption("--repo <ns/name>", "the Hub repo to upload to, e.g. alice/my-model")
+    .addOption(repoRequired ? repo.makeOptionMandatory() : repo)
     .option("--repo-type <type>", "model, dataset or space (default: model)")
     .option("--revision <branch>", "the branch to commit to (default: main)")
     .option("--private", "create the repo private if it does not exist")
