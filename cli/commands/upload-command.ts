@@ -11,7 +11,7 @@ export function uploadCommand(io: CliIo): Command {
       "FOLDER --repo NS/NAME [options]\n       hubpush upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO] [options]",
     )
     .argument(
-      "[args...]",
+      "[arguments...]",
       "FOLDER with --repo; without --repo, as `hf upload`: REPO_ID, LOCAL_PATH (default: .) and PATH_IN_REPO (default: the root)",
     )
     .addOption(progressIntervalOption())
