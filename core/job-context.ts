@@ -139,18 +139,18 @@ export class JobContext {
     const ids = files.map((f) => f.id);
     if (this.aborted && failure.kind !== "file") {
       // Aborted by a stop: nothing happened to the files; the next run picks them up again.
-      for (const f of files) journal.releaseLease(f.id, owner);
+      for (const f of files) journal.files.releaseLease(f.id, owner);
       return;
     }
-    journal.recordJobError(this.jobId, failure.info);
+    journal.jobs.recordError(this.jobId, failure.info);
     switch (failure.kind) {
       case "job":
-        for (const f of files) journal.releaseLease(f.id, owner);
+        for (const f of files) journal.files.releaseLease(f.id, owner);
         this.#onBlock(failure.info);
         return;
       case "transient": {
         const attempts = Math.max(...files.map((f) => f.attempts)) + 1;
-        journal.recordTransientFailure(
+        journal.stages.recordTransientFailure(
           ids,
           owner,
           failure.info,
@@ -160,16 +160,16 @@ export class JobContext {
         return;
       }
       case "vanished":
-        for (const f of files) journal.recordVanished(f.id, owner);
+        for (const f of files) journal.stages.recordVanished(f.id, owner);
         return;
       case "changed":
-        for (const f of files) journal.sendBackToHashing(f.id, owner, failure.info);
+        for (const f of files) journal.stages.sendBackToHashing(f.id, owner, failure.info);
         this.wake.hash.notify();
         return;
       case "file":
-        journal.recordPermanentFailure(ids, owner, failure.info);
+        journal.stages.recordPermanentFailure(ids, owner, failure.info);
         for (const f of files.slice(0, 100)) {
-          journal.appendEvent("file.failed", this.jobId, {
+          journal.events.append("file.failed", this.jobId, {
             path: f.path,
             code: failure.info.code,
             message: failure.info.message,

@@ -119,7 +119,7 @@ export class JobRunner {
 
   #finished(): boolean {
     if (this.ctx.job.options.watch || this.ctx.committing) return false;
-    const counts = this.ctx.journal.getJobCounts(this.ctx.jobId).byState;
+    const counts = this.ctx.journal.jobs.counts(this.ctx.jobId).byState;
     const active =
       counts.scanned.files +
       counts.hashed.files +
@@ -127,10 +127,10 @@ export class JobRunner {
       counts.uploaded.files +
       counts.committing.files;
     const deleting = this.ctx.job.options.deleteRemote
-      ? this.ctx.journal.deletionCounts(this.ctx.jobId)
+      ? this.ctx.journal.deletions.counts(this.ctx.jobId)
       : null;
     if (deleting !== null && deleting.pending + deleting.committing > 0) return false;
-    return active === 0 && this.ctx.journal.listUnsettledCommits(this.ctx.jobId).length === 0;
+    return active === 0 && this.ctx.journal.commits.listUnsettled(this.ctx.jobId).length === 0;
   }
 
   #outcome(done: boolean): RunnerOutcome {
@@ -168,7 +168,7 @@ export class JobRunner {
         return true;
       } catch (err) {
         const failure = classifyFailure(err);
-        ctx.journal.recordJobError(ctx.jobId, failure.info);
+        ctx.journal.jobs.recordError(ctx.jobId, failure.info);
         if (failure.kind !== "transient") {
           ctx.block(failure.info);
           return false;

@@ -16,12 +16,12 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
   ctx.scanning = true;
   try {
     await checkFolder(ctx.job.folder);
-    const generation = journal.beginScan(ctx.jobId);
+    const generation = journal.scan.begin(ctx.jobId);
     let batch: ScannedFile[] = [];
     const totals = { added: 0, changed: 0, unchanged: 0, skipped: 0 };
     const flush = (): void => {
       if (batch.length === 0) return;
-      const r = journal.upsertScannedFiles(ctx.jobId, generation, batch);
+      const r = journal.scan.upsertFiles(ctx.jobId, generation, batch);
       totals.added += r.added;
       totals.changed += r.changed;
       totals.unchanged += r.unchanged;
@@ -40,13 +40,13 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
         continue;
       }
       if (entry.kind === "warning") {
-        journal.appendEvent("scan.warning", ctx.jobId, { path: entry.path, warning: entry.message });
+        journal.events.append("scan.warning", ctx.jobId, { path: entry.path, warning: entry.message });
         ctx.logger.warn({ path: entry.path, warning: entry.message }, "scan warning");
         continue;
       }
       totals.skipped += 1;
       if (totals.skipped <= MAX_SKIP_EVENTS) {
-        journal.appendEvent("file.skipped", ctx.jobId, {
+        journal.events.append("file.skipped", ctx.jobId, {
           path: entry.path,
           code: entry.code,
           reason: entry.reason,
@@ -58,8 +58,8 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
     if (ctx.stopped) return;
     const mirrorDeletions = ctx.job.options.deleteRemote;
     if (mirrorDeletions) refuseEmptiedFolder(ctx, totals.added + totals.changed + totals.unchanged);
-    const { vanished, deletionsQueued } = journal.finishScan(ctx.jobId, generation, { mirrorDeletions });
-    journal.appendEvent("scan.finished", ctx.jobId, { ...totals, vanished, deletionsQueued });
+    const { vanished, deletionsQueued } = journal.scan.finish(ctx.jobId, generation, { mirrorDeletions });
+    journal.events.append("scan.finished", ctx.jobId, { ...totals, vanished, deletionsQueued });
     ctx.logger.info({ ...totals, vanished, deletionsQueued }, "scan finished");
     if (deletionsQueued > 0) ctx.wake.commit.notify();
   } finally {
@@ -75,7 +75,7 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
  */
 function refuseEmptiedFolder(ctx: JobContext, seen: number): void {
   if (seen > 0) return;
-  const counts = ctx.journal.getJobCounts(ctx.jobId).byState;
+  const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
   const onHub = counts.committed.files + counts.skipped.files;
   if (onHub === 0) return;
   throw new HubpushError(

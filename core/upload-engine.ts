@@ -43,13 +43,13 @@ export class UploadEngine implements Engine {
 
   start(): void {
     // This process is the only writer now (the daemon lock / upload lock): old leases are dead.
-    this.#journal.releaseLeases();
-    for (const job of this.#journal.listJobs()) if (job.state === "active") this.#launch(job);
+    this.#journal.files.releaseLeases();
+    for (const job of this.#journal.jobs.list()) if (job.state === "active") this.#launch(job);
   }
 
   addJob(spec: JobSpec, options: JobOptions): JobRecord {
-    const { job, created } = this.#journal.upsertJob(spec, options);
-    if (created) this.#journal.appendEvent("job.added", job.id, { folder: spec.folder, repo: spec.repoId });
+    const { job, created } = this.#journal.jobs.upsert(spec, options);
+    if (created) this.#journal.events.append("job.added", job.id, { folder: spec.folder, repo: spec.repoId });
     // Adding again reactivates a finished or blocked job: the rescan finds what changed.
     const active = job.state === "active" ? job : this.#setState(job.id, "active", "job.resumed");
     this.#launch(active);
@@ -84,7 +84,7 @@ export class UploadEngine implements Engine {
 
   retry(jobId: number): JobRecord {
     this.#get(jobId);
-    const retried = this.#journal.retryFailedFiles(jobId);
+    const retried = this.#journal.stages.retryFailed(jobId);
     const job = this.#setState(jobId, "active", "job.retried", { files: retried });
     this.#launch(job);
     return job;
@@ -96,7 +96,7 @@ export class UploadEngine implements Engine {
 
   progress(jobId: number): JobProgress {
     const job = this.#get(jobId);
-    const counts = this.#journal.getJobCounts(jobId);
+    const counts = this.#journal.jobs.counts(jobId);
     const ctx = this.#running.get(jobId)?.runner.ctx;
     const uploadRate = ctx?.uploadMeter.rate ?? 0;
     const byState = counts.byState as Readonly<Record<FileState, StageProgress>>;
@@ -117,7 +117,7 @@ export class UploadEngine implements Engine {
       failures:
         byState.failed.files === 0
           ? []
-          : this.#journal.listFiles(jobId, { state: "failed", limit: FAILURES_SHOWN }).map((f) => ({
+          : this.#journal.files.list(jobId, { state: "failed", limit: FAILURES_SHOWN }).map((f) => ({
               path: f.path,
               code: f.lastError?.code ?? "ERR_INTERNAL",
               message: f.lastError?.message ?? "failed",
@@ -126,7 +126,7 @@ export class UploadEngine implements Engine {
   }
 
   #watchProgress(job: JobRecord, pending: number): WatchProgress {
-    const deletions = this.#journal.deletionCounts(job.id);
+    const deletions = this.#journal.deletions.counts(job.id);
     return {
       lastScanAt: job.lastScanAt,
       pendingFiles: pending,
@@ -171,7 +171,7 @@ export class UploadEngine implements Engine {
   }
 
   #get(jobId: number): JobRecord {
-    const job = this.#journal.getJob(jobId);
+    const job = this.#journal.jobs.get(jobId);
     if (!job)
       throw new HubpushError(
         "ERR_JOB_NOT_FOUND",
@@ -186,8 +186,8 @@ export class UploadEngine implements Engine {
     event: string,
     data: Record<string, unknown> = {},
   ): JobRecord {
-    const job = this.#journal.setJobState(jobId, state, null);
-    this.#journal.appendEvent(event, jobId, data);
+    const job = this.#journal.jobs.setState(jobId, state, null);
+    this.#journal.events.append(event, jobId, data);
     return job;
   }
 
@@ -214,23 +214,23 @@ export class UploadEngine implements Engine {
 
   #finish(jobId: number, outcome: RunnerOutcome): RunnerOutcome {
     this.#running.delete(jobId);
-    const current = this.#journal.getJob(jobId);
+    const current = this.#journal.jobs.get(jobId);
     if (outcome.kind === "blocked" && current?.state === "active") {
-      this.#journal.setJobState(jobId, "blocked", outcome.error);
-      this.#journal.appendEvent("job.blocked", jobId, { ...outcome.error });
+      this.#journal.jobs.setState(jobId, "blocked", outcome.error);
+      this.#journal.events.append("job.blocked", jobId, { ...outcome.error });
     } else if (outcome.kind === "paused" && current?.state === "active") {
-      this.#journal.setJobState(jobId, "paused", null);
-      this.#journal.recordJobError(jobId, outcome.error);
-      this.#journal.appendEvent("job.paused", jobId, { ...outcome.error });
+      this.#journal.jobs.setState(jobId, "paused", null);
+      this.#journal.jobs.recordError(jobId, outcome.error);
+      this.#journal.events.append("job.paused", jobId, { ...outcome.error });
       this.#services.logger.warn({ jobId, err: outcome.error }, "watch job paused: its folder is gone");
     } else if (outcome.kind === "done" && current?.state === "active") {
-      this.#journal.setJobState(jobId, "done", null);
-      this.#journal.appendEvent("job.done", jobId, { commits: current.commitsMade });
+      this.#journal.jobs.setState(jobId, "done", null);
+      this.#journal.events.append("job.done", jobId, { commits: current.commitsMade });
     } else if (current?.state === "active" && !this.#stopping) {
       // Halted without a reason (e.g. resumed while halting): run it again.
       this.#launch(current);
     }
-    const job = this.#journal.getJob(jobId);
+    const job = this.#journal.jobs.get(jobId);
     if (job && (job.state === "done" || job.state === "blocked" || job.state === "cancelled")) {
       for (const resolve of this.#settled.get(jobId) ?? []) resolve(job);
       this.#settled.delete(jobId);

@@ -113,7 +113,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       logger: log.logger.child({ component: "housekeeping" }),
     });
     housekeeping.start();
-    journal.appendEvent("daemon.started", null, { pid: process.pid, version: daemonVersion() });
+    journal.events.append("daemon.started", null, { pid: process.pid, version: daemonVersion() });
     logger.info(
       { home: paths.home, socket: paths.socket, version: daemonVersion(), graceMs: options.graceMs },
       "daemon started",
@@ -174,7 +174,7 @@ async function shutdown(parts: {
     code = EXIT.failure;
   }
   try {
-    journal.appendEvent("daemon.stopped", null, { pid: process.pid });
+    journal.events.append("daemon.stopped", null, { pid: process.pid });
   } catch (err) {
     logger.error({ err }, "cannot record the stop");
   }

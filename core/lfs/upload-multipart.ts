@@ -128,7 +128,7 @@ function recordEtag(
   }
   etags.set(part, etag);
   // Journaled as soon as it is known, so a restart sends only the parts still missing.
-  ctx.journal.recordPartDone(file.id, part, etag);
+  ctx.journal.lfs.recordPartDone(file.id, part, etag);
 }
 
 async function streamPart(

@@ -30,7 +30,7 @@ export async function buildCommit(
       inlineBytes > 0 &&
       inlineBytes + file.size > ctx.services.tuning.maxInlineBytesPerCommit
     ) {
-      ctx.journal.releaseLease(file.id, owner);
+      ctx.journal.files.releaseLease(file.id, owner);
       continue;
     }
     try {

@@ -25,7 +25,7 @@ export function commitDue(ctx: JobContext, backlog: Backlog, batchTarget: number
   const drained = upstream === 0 && !ctx.scanning;
   if (!ctx.job.options.watch) return waitedMs >= ctx.services.tuning.flushIntervalMs || drained;
   const everyMs = everyMsOf(ctx);
-  const last = ctx.journal.lastCommitAt(ctx.jobId);
+  const last = ctx.journal.commits.lastSentAt(ctx.jobId);
   if (last !== null && ctx.services.now() - last < everyMs) return false;
   return drained || waitedMs >= everyMs;
 }
@@ -33,7 +33,7 @@ export function commitDue(ctx: JobContext, backlog: Backlog, batchTarget: number
 /** When the next scheduled commit of a watch job may go, or null for a one-shot job. */
 export function nextScheduledCommitAt(ctx: Pick<JobContext, "job" | "journal" | "jobId">): number | null {
   if (!ctx.job.options.watch) return null;
-  const last = ctx.journal.lastCommitAt(ctx.jobId);
+  const last = ctx.journal.commits.lastSentAt(ctx.jobId);
   return last === null ? null : last + everyMsOf(ctx);
 }
 

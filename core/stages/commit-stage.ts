@@ -24,7 +24,7 @@ export async function runCommitStage(ctx: JobContext): Promise<void> {
       await ctx.wake.commit.wait(Math.min(state.retryAt - now, tuning.idlePollMs), ctx.haltSignal);
       continue;
     }
-    const unsettled = journal.listUnsettledCommits(ctx.jobId);
+    const unsettled = journal.commits.listUnsettled(ctx.jobId);
     if (unsettled.length > 0) {
       for (const commit of unsettled) {
         if (ctx.stopped) break;
@@ -74,15 +74,15 @@ function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): 
   const isolated = state.isolate.pop();
   if (isolated) {
     const files = isolated
-      .map((id) => journal.getFile(id))
+      .map((id) => journal.files.get(id))
       .filter((f): f is FileRecord => f !== null && f.state === "uploaded");
     return { files, deletions: [] };
   }
-  const counts = journal.getJobCounts(ctx.jobId).byState;
+  const counts = journal.jobs.counts(ctx.jobId).byState;
   const ready = counts.uploaded.files;
-  const deleting = ctx.job.options.deleteRemote ? journal.deletionCounts(ctx.jobId).pending : 0;
+  const deleting = ctx.job.options.deleteRemote ? journal.deletions.counts(ctx.jobId).pending : 0;
   if (ready === 0 && deleting === 0) return null;
-  const oldest = journal.oldestInState(ctx.jobId, "uploaded");
+  const oldest = journal.files.oldestInState(ctx.jobId, "uploaded");
   const backlog = {
     ready: ready + deleting,
     upstream: counts.scanned.files + counts.hashed.files + counts.planned.files,
@@ -92,21 +92,21 @@ function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): 
   const files =
     ready === 0
       ? []
-      : journal.claimFiles({
+      : journal.files.claim({
           jobId: ctx.jobId,
           state: "uploaded",
           limit: state.sizer.target,
           owner,
           leaseMs: ctx.services.tuning.leaseMs,
         });
-  const deletions = deleting === 0 ? [] : journal.pendingDeletions(ctx.jobId, DELETIONS_PER_COMMIT);
+  const deletions = deleting === 0 ? [] : journal.deletions.pending(ctx.jobId, DELETIONS_PER_COMMIT);
   return { files, deletions };
 }
 
 function waitMs(ctx: JobContext): number {
   // Watch jobs commit on a schedule of minutes: polling the counters each idle period is enough.
   if (ctx.job.options.watch) return ctx.services.tuning.idlePollMs;
-  const oldest = ctx.journal.oldestInState(ctx.jobId, "uploaded");
+  const oldest = ctx.journal.files.oldestInState(ctx.jobId, "uploaded");
   const { idlePollMs, flushIntervalMs } = ctx.services.tuning;
   if (oldest === null) return idlePollMs;
   return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.services.now()));
@@ -123,7 +123,7 @@ async function commitOnce(
   try {
     toDelete = await deletionsToSend(ctx, candidates.deletions);
   } catch (err) {
-    for (const f of built.files) ctx.journal.releaseLease(f.id, owner);
+    for (const f of built.files) ctx.journal.files.releaseLease(f.id, owner);
     throw err;
   }
   if (built.files.length === 0 && toDelete.deletions.length === 0) return;
@@ -132,13 +132,13 @@ async function commitOnce(
     const budget = ctx.services.commitBudget(ctx.repoKey);
     await budget.take(1, ctx.signal);
     if (ctx.aborted) {
-      for (const f of built.files) journal.releaseLease(f.id, owner);
+      for (const f of built.files) journal.files.releaseLease(f.id, owner);
       return;
     }
-    const made = journal.getJob(ctx.jobId)?.commitsMade ?? 0;
+    const made = journal.jobs.get(ctx.jobId)?.commitsMade ?? 0;
     const message = made === 0 ? ctx.job.options.message : `${ctx.job.options.message} (part ${made + 1})`;
     // Recorded as sent before the POST: after a crash this batch is reconciled, never blindly re-sent.
-    const commit = journal.createCommit(
+    const commit = journal.commits.create(
       ctx.jobId,
       built.files.map((f) => f.id),
       message,
@@ -146,14 +146,14 @@ async function commitOnce(
     );
     // Only files still ready were attached (a rescan may have reset some meanwhile), and only
     // deletions still queued (a path seen again is not deleted): send exactly those.
-    const attached = new Set(journal.getCommitFiles(commit.id).map((f) => f.id));
-    const deleting = new Set(journal.getCommitDeletions(commit.id).map((d) => ctx.pathInRepo(d.path)));
+    const attached = new Set(journal.commits.files(commit.id).map((f) => f.id));
+    const deleting = new Set(journal.deletions.forCommit(commit.id).map((d) => ctx.pathInRepo(d.path)));
     if (commit.state !== "sent" || attached.size + deleting.size === 0) return;
     const operations = [
       ...built.operations.filter((_, i) => attached.has(built.files[i]?.id ?? -1)),
       ...toDelete.operations.filter((op) => deleting.has(op.path)),
     ];
-    journal.appendEvent("commit.sent", ctx.jobId, {
+    journal.events.append("commit.sent", ctx.jobId, {
       commitId: commit.id,
       files: attached.size,
       deletions: deleting.size,
@@ -163,8 +163,8 @@ async function commitOnce(
       const answer = await ctx.api(() =>
         ctx.hub.commit(ctx.repo, ctx.job.revision, { summary: message, operations }, ctx.signal),
       );
-      journal.recordCommitDone(commit.id, answer.commitOid);
-      journal.appendEvent("commit.committed", ctx.jobId, {
+      journal.commits.recordDone(commit.id, answer.commitOid);
+      journal.events.append("commit.committed", ctx.jobId, {
         commitId: commit.id,
         commitOid: answer.commitOid,
         files: attached.size,
@@ -181,13 +181,13 @@ async function commitOnce(
       const failure = classifyFailure(err);
       if ((err as { maybeApplied?: boolean }).maybeApplied === true || ctx.aborted) {
         // The Hub may have applied it: settle by looking, before anything is sent again.
-        journal.markCommitUnknown(commit.id, failure.info);
-        journal.appendEvent("commit.unknown", ctx.jobId, { commitId: commit.id, code: failure.info.code });
+        journal.commits.markUnknown(commit.id, failure.info);
+        journal.events.append("commit.unknown", ctx.jobId, { commitId: commit.id, code: failure.info.code });
         state.sizer.onFailure();
         return;
       }
-      journal.recordCommitFailed(commit.id, failure.info);
-      journal.appendEvent("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
+      journal.commits.recordFailed(commit.id, failure.info);
+      journal.events.append("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
       state.sizer.onFailure();
       if (failure.error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(failure.error.retryAfterMs, 60_000);
       if (failure.kind === "file")
@@ -211,8 +211,8 @@ function isolateRefusal(
 ): void {
   const only = files[0];
   if (files.length === 1 && only) {
-    ctx.journal.recordPermanentFailure([only.id], null, info);
-    ctx.journal.appendEvent("file.failed", ctx.jobId, { path: only.path, ...info });
+    ctx.journal.stages.recordPermanentFailure([only.id], null, info);
+    ctx.journal.events.append("file.failed", ctx.jobId, { path: only.path, ...info });
     return;
   }
   const half = Math.ceil(files.length / 2);
@@ -224,7 +224,7 @@ function isolateRefusal(
 
 function onCallFailure(ctx: JobContext, state: CommitterState, err: unknown): void {
   const failure = classifyFailure(err);
-  ctx.journal.recordJobError(ctx.jobId, failure.info);
+  ctx.journal.jobs.recordError(ctx.jobId, failure.info);
   if (failure.kind === "job") {
     ctx.block(failure.info);
     return;

@@ -26,7 +26,7 @@ export async function runHashStage(ctx: JobContext): Promise<void> {
       claim: (n) => {
         if (queue.length < n) {
           queue.push(
-            ...journal.claimFiles({
+            ...journal.files.claim({
               jobId: ctx.jobId,
               state: "scanned",
               limit: CLAIM_CHUNK,
@@ -46,7 +46,7 @@ export async function runHashStage(ctx: JobContext): Promise<void> {
   } finally {
     writes.flush();
     // Leased but never started: give them back so a resumed run can take them at once.
-    for (const file of queue) journal.releaseLease(file.id, owner);
+    for (const file of queue) journal.files.releaseLease(file.id, owner);
   }
 }
 
@@ -108,7 +108,7 @@ async function hashOne(
       const before = await currentStat(absolute);
       const until = before === null ? null : unstableUntil(ctx, before);
       if (before !== null && until !== null) {
-        journal.recordStatChanged(file.id, owner, before, until);
+        journal.stages.recordStatChanged(file.id, owner, before, until);
         return;
       }
     }
@@ -116,7 +116,7 @@ async function hashOne(
     if (!outcome.ok && outcome.code === "ERR_FILE_CHANGED") {
       // Still being written: wait with backoff until it is stable rather than re-hashing at once.
       const info = { code: outcome.code, message: outcome.message };
-      journal.recordTransientFailure([file.id], owner, info, ctx.backoffUntil(file.attempts + 1));
+      journal.stages.recordTransientFailure([file.id], owner, info, ctx.backoffUntil(file.attempts + 1));
       return;
     }
     if (!outcome.ok) {
@@ -126,11 +126,11 @@ async function hashOne(
     const until = unstableUntil(ctx, outcome.statAfter);
     if (until !== null) {
       // Written to again just before it was read: this content may be a partial write.
-      journal.recordStatChanged(file.id, owner, outcome.statAfter, until);
+      journal.stages.recordStatChanged(file.id, owner, outcome.statAfter, until);
       return;
     }
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    writes.add(() => journal.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes));
+    writes.add(() => journal.stages.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes));
   } catch (err) {
     ctx.recordFailure([file], owner, err);
   }

@@ -16,7 +16,7 @@ export async function runPlanStage(ctx: JobContext, loop: number): Promise<void>
       await ctx.wake.plan.wait(PARTIAL_BATCH_WAIT_MS, ctx.haltSignal);
       continue;
     }
-    const files = journal.claimFiles({
+    const files = journal.files.claim({
       jobId: ctx.jobId,
       state: "hashed",
       limit: tuning.preuploadBatch,
@@ -40,10 +40,10 @@ const PARTIAL_BATCH_MAX_AGE_MS = 2_000;
  * only when nothing more is coming from hashing soon, or when its oldest file has waited 2 s.
  */
 function batchDue(ctx: JobContext): boolean {
-  const counts = ctx.journal.getJobCounts(ctx.jobId).byState;
+  const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
   if (counts.hashed.files >= ctx.services.tuning.preuploadBatch) return true;
   if (counts.scanned.files === 0 && !ctx.scanning) return true;
-  const oldest = ctx.journal.oldestInState(ctx.jobId, "hashed");
+  const oldest = ctx.journal.files.oldestInState(ctx.jobId, "hashed");
   return oldest !== null && ctx.services.now() - oldest >= PARTIAL_BATCH_MAX_AGE_MS;
 }
 
@@ -75,7 +75,7 @@ async function planBatch(
     return;
   }
   const plans: PlanResult[] = files.map((f, i) => toPlan(f, answers[i]));
-  ctx.journal.recordPlans(owner, plans);
+  ctx.journal.stages.recordPlans(owner, plans);
   if (plans.some((p) => p.next === "planned")) ctx.wake.upload.notify();
   if (plans.some((p) => p.next === "uploaded")) ctx.wake.commit.notify();
   if (plans.some((p) => p.next === "skipped" || p.next === "ignored")) ctx.wake.commit.notify();

@@ -20,7 +20,7 @@ export async function recheckCommitted(ctx: JobContext, files: readonly FileReco
       continue; // deleted after its commit: what was committed was right when it was sent
     }
     if (sameStat(now, file)) continue;
-    ctx.journal.sendBackToHashing(file.id, null, {
+    ctx.journal.stages.sendBackToHashing(file.id, null, {
       code: "ERR_FILE_CHANGED",
       message: `${file.path} changed while its commit was in flight; it will be uploaded again`,
     });

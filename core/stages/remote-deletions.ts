@@ -19,7 +19,7 @@ export async function deletionsToSend(
   const present = await presentOnHub(ctx, pending);
   const absent = pending.filter((d) => !present.has(ctx.pathInRepo(d.path)));
   if (absent.length > 0)
-    ctx.journal.markDeletionsDone(
+    ctx.journal.deletions.markDone(
       ctx.jobId,
       absent.map((d) => d.id),
     );
@@ -32,7 +32,7 @@ export async function deletionsToSend(
 
 /** Reconciliation of a lost commit's deletions: those no longer on the Hub did land. */
 export async function landedDeletions(ctx: JobContext, commitId: number): Promise<number[]> {
-  const riding = ctx.journal.getCommitDeletions(commitId);
+  const riding = ctx.journal.deletions.forCommit(commitId);
   if (riding.length === 0) return [];
   const present = await presentOnHub(ctx, riding);
   return riding.filter((d) => !present.has(ctx.pathInRepo(d.path))).map((d) => d.id);

@@ -13,7 +13,7 @@ export async function runUploadStage(ctx: JobContext, loop: number): Promise<voi
   const owner = ctx.owner("upload", loop);
   const { journal, tuning } = ctx.services;
   while (!ctx.stopped) {
-    const files = journal.claimFiles({
+    const files = journal.files.claim({
       jobId: ctx.jobId,
       state: "planned",
       limit: tuning.lfsBatch,
@@ -36,12 +36,12 @@ async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string):
   const resumable: Array<[FileRecord, StoredLfsPlan]> = [];
   const fresh: FileRecord[] = [];
   for (const file of files) {
-    const plan = journal.getLfsPlan(file.id);
+    const plan = journal.lfs.getPlan(file.id);
     const valid =
       plan !== null &&
       plan.oid === file.sha256 &&
       (plan.expiresAt === null || plan.expiresAt - EXPIRY_MARGIN_MS > now);
-    if (plan !== null && !valid) journal.deleteLfsPlan(file.id);
+    if (plan !== null && !valid) journal.lfs.deletePlan(file.id);
     if (plan !== null && valid) resumable.push([file, plan]);
     else fresh.push(file);
   }
@@ -83,7 +83,7 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
     case "basic":
       return ctx.services.withUploadSlot(() => uploadBasic(ctx, file, answer));
     case "multipart": {
-      ctx.journal.saveLfsPlan(file.id, {
+      ctx.journal.lfs.savePlan(file.id, {
         oid: answer.oid,
         size: answer.size,
         chunkSize: answer.chunkSize,
@@ -94,7 +94,7 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
         // Verify is never called, and its header may carry a credential: it is not written to disk.
         verifyHeader: null,
       });
-      const plan = ctx.journal.getLfsPlan(file.id);
+      const plan = ctx.journal.lfs.getPlan(file.id);
       if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);
       return ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan));
     }
@@ -110,13 +110,13 @@ async function transfer(
   try {
     await run();
     if (ctx.aborted) {
-      ctx.journal.releaseLease(file.id, owner);
+      ctx.journal.files.releaseLease(file.id, owner);
       return;
     }
-    ctx.journal.recordUploaded(file.id, owner);
+    ctx.journal.stages.recordUploaded(file.id, owner);
   } catch (err) {
     if (err instanceof HubpushError && err.code === "ERR_HUB_UPLOAD_URL_EXPIRED")
-      ctx.journal.deleteLfsPlan(file.id);
+      ctx.journal.lfs.deletePlan(file.id);
     ctx.recordFailure([file], owner, err);
   }
 }

@@ -94,9 +94,9 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
       }
       const journal = openJournal(path.join(home, "journal.sqlite"));
       try {
-        const job = journal.listJobs()[0];
+        const job = journal.jobs.list()[0];
         t.ok(job, "the job is journaled");
-        const rehashed = journal.listFiles(job?.id ?? 0).filter((f) => f.hashCount > 1);
+        const rehashed = journal.files.list(job?.id ?? 0).filter((f) => f.hashCount > 1);
         t.same(
           rehashed.map((f) => f.path),
           [],
