@@ -1,6 +1,7 @@
+import { toHubpushError } from "../common/hubpush-error.js";
 import type { ErrorInfo, FileRecord, JobRecord } from "../storage/journal.js";
-import { classifyFailure } from "./classify-failure.js";
 import type { EngineServices } from "./engine-services.js";
+import { decideFailure } from "./failure-policy.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { backoffMs } from "./hub/retry-policy.js";
 import type { Logger } from "./logger.js";
@@ -114,10 +115,9 @@ export class JobContext {
     try {
       return await call();
     } catch (err) {
-      const failure = classifyFailure(err);
-      if (failure.error.code === "ERR_HUB_RATE_LIMITED") {
-        budget.penalize(failure.error.retryAfterMs, this.services.tuning.backoffBaseMs);
-      }
+      const error = toHubpushError(err);
+      if (error.code === "ERR_HUB_RATE_LIMITED")
+        budget.penalize(error.retryAfterMs, this.services.tuning.backoffBaseMs);
       throw err;
     }
   }
@@ -132,23 +132,27 @@ export class JobContext {
     return this.services.now() + delay;
   }
 
-  /** Records what a failure means for these files (and blocks the job when it is job-level). */
+  /** Records what a failure means for these files (failure-policy.ts), and blocks the job when it is job-level. */
   recordFailure(files: readonly FileRecord[], owner: string, err: unknown): void {
-    const failure = classifyFailure(err);
+    const failure = decideFailure(err);
     const journal = this.journal;
     const ids = files.map((f) => f.id);
-    if (this.aborted && failure.kind !== "file") {
+    if (failure.forgetLfsPlan) for (const f of files) journal.lfs.deletePlan(f.id);
+    if (this.aborted && failure.action !== "fail-file") {
       // Aborted by a stop: nothing happened to the files; the next run picks them up again.
       for (const f of files) journal.files.releaseLease(f.id, owner);
       return;
     }
     journal.jobs.recordError(this.jobId, failure.info);
-    switch (failure.kind) {
-      case "job":
+    switch (failure.action) {
+      case "block-job":
+      case "pause-job":
         for (const f of files) journal.files.releaseLease(f.id, owner);
         this.#onBlock(failure.info);
         return;
-      case "transient": {
+      // Only a commit that was sent is reconciled (commit-stage.ts); for a file it is a retry.
+      case "reconcile-commit":
+      case "retry": {
         const attempts = Math.max(...files.map((f) => f.attempts)) + 1;
         journal.stages.recordTransientFailure(
           ids,
@@ -159,14 +163,14 @@ export class JobContext {
         this.logger.warn({ err: failure.info, files: ids.length, attempts }, "transient failure, will retry");
         return;
       }
-      case "vanished":
+      case "drop-file":
         for (const f of files) journal.stages.recordVanished(f.id, owner);
         return;
-      case "changed":
+      case "rehash-file":
         for (const f of files) journal.stages.sendBackToHashing(f.id, owner, failure.info);
         this.wake.hash.notify();
         return;
-      case "file":
+      case "fail-file":
         journal.stages.recordPermanentFailure(ids, owner, failure.info);
         for (const f of files.slice(0, 100)) {
           journal.events.append("file.failed", this.jobId, {

@@ -1,6 +1,6 @@
-import type { ErrorInfo, JobRecord } from "../storage/journal.js";
-import { classifyFailure } from "./classify-failure.js";
+import { type ErrorInfo, type JobRecord, PENDING_FILE_STATES } from "../storage/journal.js";
 import type { EngineServices } from "./engine-services.js";
+import { decideFailure } from "./failure-policy.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobContext } from "./job-context.js";
 import { scanJob } from "./scan-job.js";
@@ -92,10 +92,9 @@ export class JobRunner {
       .catch((err: unknown) => {
         // A halt (pause, cancel, stop) aborts the walk: nothing went wrong, the next run scans again.
         if (this.ctx.stopped) return;
-        const failure = classifyFailure(err);
-        const folderGone = failure.error.code.startsWith("ERR_FOLDER_");
+        const failure = decideFailure(err, { watch: this.ctx.job.options.watch });
         // A watch job's folder may come back (a disk mounted again): pause, so `resume` picks it up.
-        if (folderGone && this.ctx.job.options.watch) {
+        if (failure.action === "pause-job") {
           const { code, message } = failure.info;
           this.#paused ??= {
             code,
@@ -105,7 +104,7 @@ export class JobRunner {
                 : `${message}. The watch job is paused and nothing was deleted from the repo; once the folder is back (its disk mounted again), run \`hubpush resume ${this.ctx.jobId}\``,
           };
           this.ctx.halt();
-        } else if (failure.kind === "job" || folderGone) {
+        } else if (failure.action === "block-job") {
           // A missing or unreadable folder stops the job; nothing is marked vanished.
           this.ctx.block(failure.info);
         } else this.#crashed(err);
@@ -120,12 +119,7 @@ export class JobRunner {
   #finished(): boolean {
     if (this.ctx.job.options.watch || this.ctx.committing) return false;
     const counts = this.ctx.journal.jobs.counts(this.ctx.jobId).byState;
-    const active =
-      counts.scanned.files +
-      counts.hashed.files +
-      counts.planned.files +
-      counts.uploaded.files +
-      counts.committing.files;
+    const active = PENDING_FILE_STATES.reduce((sum, s) => sum + counts[s].files, 0);
     const deleting = this.ctx.job.options.deleteRemote
       ? this.ctx.journal.deletions.counts(this.ctx.jobId)
       : null;
@@ -141,10 +135,10 @@ export class JobRunner {
 
   #crashed(err: unknown): void {
     if (this.ctx.stopped && err instanceof Error && err.name === "AbortError") return;
-    const failure = classifyFailure(err);
+    const failure = decideFailure(err);
     this.ctx.logger.error({ err }, "stage loop crashed");
     // A journal failure (disk full…) says what to do itself; anything else is a bug of ours.
-    if (failure.kind === "job") this.ctx.block(failure.info);
+    if (failure.action === "block-job") this.ctx.block(failure.info);
     else this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
   }
 
@@ -160,16 +154,16 @@ export class JobRunner {
           );
         } catch (err) {
           // A token that may write the repo but not create repos in the namespace is fine if the repo exists.
-          if (classifyFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
+          if (decideFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
           await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
         }
         if (job.revision !== "main")
           await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
         return true;
       } catch (err) {
-        const failure = classifyFailure(err);
+        const failure = decideFailure(err);
         ctx.journal.jobs.recordError(ctx.jobId, failure.info);
-        if (failure.kind !== "transient") {
+        if (failure.action !== "retry") {
           ctx.block(failure.info);
           return false;
         }

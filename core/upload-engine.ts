@@ -1,5 +1,11 @@
 import { HubpushError } from "../common/hubpush-error.js";
-import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
+import {
+  type FileState,
+  type JobOptions,
+  type JobRecord,
+  type JobSpec,
+  PENDING_FILE_STATES,
+} from "../storage/journal.js";
 import {
   type Engine,
   type EngineSettings,
@@ -100,10 +106,7 @@ export class UploadEngine implements Engine {
     const ctx = this.#running.get(jobId)?.runner.ctx;
     const uploadRate = ctx?.uploadMeter.rate ?? 0;
     const byState = counts.byState as Readonly<Record<FileState, StageProgress>>;
-    const remaining = (["scanned", "hashed", "planned", "uploaded", "committing"] as const).reduce(
-      (sum, s) => sum + byState[s].bytes,
-      0,
-    );
+    const remaining = PENDING_FILE_STATES.reduce((sum, s) => sum + byState[s].bytes, 0);
     return {
       job,
       byState,
@@ -240,8 +243,5 @@ export class UploadEngine implements Engine {
 }
 
 function pendingFiles(byState: Readonly<Record<FileState, StageProgress>>): number {
-  return (["scanned", "hashed", "planned", "uploaded", "committing"] as const).reduce(
-    (sum, s) => sum + byState[s].files,
-    0,
-  );
+  return PENDING_FILE_STATES.reduce((sum, s) => sum + byState[s].files, 0);
 }

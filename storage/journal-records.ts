@@ -41,14 +41,17 @@ export const FILE_STATES: readonly FileState[] = [
   "vanished",
 ];
 
-/** States in which a file still needs work from some stage. */
-export const ACTIVE_FILE_STATES: readonly FileState[] = [
+/**
+ * The pending states: a file in one still needs work from some stage (the job is not done while
+ * one holds a file). Written once here; every count of "files left" sums these.
+ */
+export const PENDING_FILE_STATES = [
   "scanned",
   "hashed",
   "planned",
   "uploaded",
   "committing",
-];
+] as const satisfies readonly FileState[];
 
 /**
  * - active: workers claim its files;

@@ -1,5 +1,5 @@
 import type { FileRecord, RemoteDeletion } from "../../storage/journal.js";
-import { classifyFailure } from "../classify-failure.js";
+import { decideFailure } from "../failure-policy.js";
 import type { JobContext } from "../job-context.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
@@ -178,8 +178,8 @@ async function commitOnce(
       );
       state.failures = 0;
     } catch (err) {
-      const failure = classifyFailure(err);
-      if ((err as { maybeApplied?: boolean }).maybeApplied === true || ctx.aborted) {
+      const failure = decideFailure(err, { commitSent: { aborted: ctx.aborted } });
+      if (failure.action === "reconcile-commit") {
         // The Hub may have applied it: settle by looking, before anything is sent again.
         journal.commits.markUnknown(commit.id, failure.info);
         journal.events.append("commit.unknown", ctx.jobId, { commitId: commit.id, code: failure.info.code });
@@ -190,7 +190,7 @@ async function commitOnce(
       journal.events.append("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
       state.sizer.onFailure();
       if (failure.error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(failure.error.retryAfterMs, 60_000);
-      if (failure.kind === "file")
+      if (failure.action === "fail-file")
         isolateRefusal(
           ctx,
           state,
@@ -223,9 +223,9 @@ function isolateRefusal(
 }
 
 function onCallFailure(ctx: JobContext, state: CommitterState, err: unknown): void {
-  const failure = classifyFailure(err);
+  const failure = decideFailure(err);
   ctx.journal.jobs.recordError(ctx.jobId, failure.info);
-  if (failure.kind === "job") {
+  if (failure.action === "block-job") {
     ctx.block(failure.info);
     return;
   }

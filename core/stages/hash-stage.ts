@@ -1,7 +1,7 @@
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
-import { classifyFailure } from "../classify-failure.js";
+import { decideFailure } from "../failure-policy.js";
 import type { JobContext } from "../job-context.js";
 import { pump } from "./pump.js";
 import { currentStat, unstableUntil } from "./watch-stability.js";
@@ -71,7 +71,7 @@ class BatchedWrites {
     try {
       this.flush();
     } catch (err) {
-      const failure = classifyFailure(err);
+      const failure = decideFailure(err);
       this.#ctx.logger.error({ err: failure.info }, "cannot record hash results");
       this.#ctx.block(failure.info);
     }

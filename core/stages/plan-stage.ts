@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, PlanResult } from "../../storage/journal.js";
-import { classifyFailure } from "../classify-failure.js";
+import { decideFailure } from "../failure-policy.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
 
@@ -67,7 +67,7 @@ async function planBatch(
     );
   } catch (err) {
     // A refusal of a whole batch may be about one path: ask again one by one to isolate it.
-    if (files.length > 1 && classifyFailure(err).kind === "file") {
+    if (files.length > 1 && decideFailure(err).action === "fail-file") {
       for (const f of files) await planBatch(ctx, [f], owner, gitIgnore);
       return;
     }

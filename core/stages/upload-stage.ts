@@ -115,8 +115,6 @@ async function transfer(
     }
     ctx.journal.stages.recordUploaded(file.id, owner);
   } catch (err) {
-    if (err instanceof HubpushError && err.code === "ERR_HUB_UPLOAD_URL_EXPIRED")
-      ctx.journal.lfs.deletePlan(file.id);
     ctx.recordFailure([file], owner, err);
   }
 }
