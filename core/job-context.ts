@@ -5,6 +5,7 @@ import { decideFailure } from "./failure-policy.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { backoffMs } from "./hub/retry-policy.js";
 import type { Logger } from "./logger.js";
+import type { PipelineView } from "./pipeline-state.js";
 import { RateMeter } from "./rate-meter.js";
 import { WakeSignal } from "./wake-signal.js";
 
@@ -27,10 +28,8 @@ export class JobContext {
   };
   readonly uploadMeter: RateMeter;
   readonly hashMeter: RateMeter;
-  /** A scan of the folder is running: the committer must not treat "nothing pending" as the end. */
-  scanning = false;
-  /** A commit (with its follow-up checks) is in flight: the job is not finished before it settles. */
-  committing = false;
+  /** Scan and commits in flight, as the runner tracks them (read-only here). */
+  readonly pipeline: PipelineView;
   /** Halting stops claims and idle waits; in-flight requests go on (pause, graceful stop). */
   readonly #halt = new AbortController();
   /** Aborting cancels in-flight requests too (grace period over). */
@@ -43,7 +42,9 @@ export class JobContext {
     services: EngineServices;
     logger: Logger;
     onBlock: (error: ErrorInfo) => void;
+    pipeline: PipelineView;
   }) {
+    this.pipeline = options.pipeline;
     this.job = options.job;
     this.hub = options.hub;
     this.services = options.services;
@@ -74,7 +75,7 @@ export class JobContext {
   }
 
   /** True once the job was halted: loops claim nothing more. */
-  get stopped(): boolean {
+  get halted(): boolean {
     return this.#halt.signal.aborted;
   }
 
@@ -99,8 +100,8 @@ export class JobContext {
     this.#onBlock(error);
   }
 
-  /** A lease owner id per stage loop, unique in this process. */
-  owner(stage: StageName, loop = 0): string {
+  /** The lease id of a stage loop (journal leases), unique in this process. */
+  leaseId(stage: StageName, loop = 0): string {
     return `${process.pid}:${this.jobId}:${stage}:${loop}`;
   }
 

@@ -17,7 +17,7 @@ import {
 import type { EngineServices } from "./engine-services.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobRunner, type RunnerOutcome } from "./job-runner.js";
-import { nextScheduledCommitAt } from "./stages/commit-schedule.js";
+import { everyMsOf, nextScheduledCommitAt } from "./stages/commit-schedule.js";
 
 interface Running {
   readonly runner: JobRunner;
@@ -64,7 +64,7 @@ export class UploadEngine implements Engine {
 
   pause(jobId: number): JobRecord {
     const job = this.#setState(this.#get(jobId).id, "paused", "job.paused");
-    this.#running.get(jobId)?.runner.ctx.halt();
+    this.#running.get(jobId)?.runner.halt();
     return job;
   }
 
@@ -84,7 +84,7 @@ export class UploadEngine implements Engine {
   cancel(jobId: number): JobRecord {
     this.#get(jobId);
     const job = this.#setState(jobId, "cancelled", "job.cancelled");
-    this.#running.get(jobId)?.runner.ctx.halt();
+    this.#running.get(jobId)?.runner.halt();
     return job;
   }
 
@@ -103,8 +103,8 @@ export class UploadEngine implements Engine {
   progress(jobId: number): JobProgress {
     const job = this.#get(jobId);
     const counts = this.#journal.jobs.counts(jobId);
-    const ctx = this.#running.get(jobId)?.runner.ctx;
-    const uploadRate = ctx?.uploadMeter.rate ?? 0;
+    const rates = this.#running.get(jobId)?.runner.rates();
+    const uploadRate = rates?.upload ?? 0;
     const byState = counts.byState as Readonly<Record<FileState, StageProgress>>;
     const remaining = PENDING_FILE_STATES.reduce((sum, s) => sum + byState[s].bytes, 0);
     return {
@@ -113,9 +113,9 @@ export class UploadEngine implements Engine {
       total: counts.total,
       waiting: counts.waiting,
       uploadRate,
-      hashRate: ctx?.hashMeter.rate ?? 0,
+      hashRate: rates?.hash ?? 0,
       etaSeconds: remaining === 0 ? 0 : uploadRate > 0 ? Math.round(remaining / uploadRate) : null,
-      running: ctx !== undefined,
+      running: rates !== undefined,
       watch: job.options.watch ? this.#watchProgress(job, pendingFiles(byState)) : null,
       failures:
         byState.failed.files === 0
@@ -135,7 +135,11 @@ export class UploadEngine implements Engine {
       pendingFiles: pending,
       pendingDeletions: deletions.pending + deletions.committing,
       deletedFiles: deletions.deleted,
-      nextCommitAt: nextScheduledCommitAt({ job, journal: this.#journal, jobId: job.id }),
+      nextCommitAt: nextScheduledCommitAt(
+        job.options.watch,
+        everyMsOf(job.options),
+        this.#journal.commits.lastSentAt(job.id),
+      ),
     };
   }
 
@@ -161,13 +165,13 @@ export class UploadEngine implements Engine {
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     const all = [...this.#running.values()];
-    for (const r of all) r.runner.ctx.halt();
+    for (const r of all) r.runner.halt();
     const drained = Promise.all(all.map((r) => r.finished));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
     });
-    if ((await Promise.race([drained, grace])) === "timeout") for (const r of all) r.runner.ctx.abort();
+    if ((await Promise.race([drained, grace])) === "timeout") for (const r of all) r.runner.abort();
     clearTimeout(timer);
     await drained;
     await this.#services.hashPool.close();

@@ -1,24 +1,25 @@
 import type { FileRecord, RemoteDeletion } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
 import type { JobContext } from "../job-context.js";
+import type { CommitTracker } from "../pipeline-state.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
-import { commitDue } from "./commit-schedule.js";
+import { commitDue, everyMsOf } from "./commit-schedule.js";
 import { recheckCommitted } from "./recheck-committed.js";
 import { reconcileCommit } from "./reconcile-commit.js";
 import { DELETIONS_PER_COMMIT, deletionsToSend } from "./remote-deletions.js";
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
-export async function runCommitStage(ctx: JobContext): Promise<void> {
+export async function runCommitStage(ctx: JobContext, inFlight: CommitTracker): Promise<void> {
   const { journal, tuning } = ctx.services;
-  const owner = ctx.owner("commit");
+  const owner = ctx.leaseId("commit");
   const state: CommitterState = {
     sizer: new BatchSizer(tuning.commitSizes, tuning.initialCommitSizeIndex, tuning.slowCommitMs),
     isolate: [],
     failures: 0,
     retryAt: 0,
   };
-  while (!ctx.stopped) {
+  while (!ctx.halted) {
     const now = ctx.services.now();
     if (now < state.retryAt) {
       await ctx.wake.commit.wait(Math.min(state.retryAt - now, tuning.idlePollMs), ctx.haltSignal);
@@ -27,7 +28,7 @@ export async function runCommitStage(ctx: JobContext): Promise<void> {
     const unsettled = journal.commits.listUnsettled(ctx.jobId);
     if (unsettled.length > 0) {
       for (const commit of unsettled) {
-        if (ctx.stopped) break;
+        if (ctx.halted) break;
         try {
           await reconcileCommit(ctx, commit);
           state.failures = 0;
@@ -44,12 +45,7 @@ export async function runCommitStage(ctx: JobContext): Promise<void> {
       continue;
     }
     if (candidates.files.length > 0 || candidates.deletions.length > 0) {
-      ctx.committing = true;
-      try {
-        await commitOnce(ctx, state, candidates, owner);
-      } finally {
-        ctx.committing = false;
-      }
+      await inFlight(() => commitOnce(ctx, state, candidates, owner));
     }
   }
 }
@@ -88,7 +84,18 @@ function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): 
     upstream: counts.scanned.files + counts.hashed.files + counts.planned.files,
     waitedMs: oldest === null ? 0 : ctx.services.now() - oldest,
   };
-  if (!commitDue(ctx, backlog, state.sizer.target)) return null;
+  const { watch } = ctx.job.options;
+  const due = commitDue({
+    backlog,
+    batchTarget: state.sizer.target,
+    scanning: ctx.pipeline.scanning,
+    watch,
+    flushIntervalMs: ctx.services.tuning.flushIntervalMs,
+    everyMs: everyMsOf(ctx.job.options),
+    lastSentAt: watch ? journal.commits.lastSentAt(ctx.jobId) : null,
+    now: ctx.services.now(),
+  });
+  if (!due) return null;
   const files =
     ready === 0
       ? []

@@ -4,7 +4,7 @@ import type { FileRecord } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
 import type { JobContext } from "../job-context.js";
 import { pump } from "./pump.js";
-import { currentStat, unstableUntil } from "./watch-stability.js";
+import { currentStat, type StabilityPolicy, unstableUntil } from "./watch-stability.js";
 
 /** Files leased per journal claim, so claims do not cost a transaction per file. */
 const CLAIM_CHUNK = 128;
@@ -14,7 +14,7 @@ const FLUSH_MS = 25;
 
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
 export async function runHashStage(ctx: JobContext): Promise<void> {
-  const owner = ctx.owner("hash");
+  const owner = ctx.leaseId("hash");
   const { journal, hashPool, tuning } = ctx.services;
   const queue: FileRecord[] = [];
   const writes = new BatchedWrites(ctx);
@@ -106,7 +106,7 @@ async function hashOne(
     if (ctx.job.options.watch) {
       // Still being written (watch mode): look again once it has been quiet long enough.
       const before = await currentStat(absolute);
-      const until = before === null ? null : unstableUntil(ctx, before);
+      const until = before === null ? null : unstableUntil(before, stability(ctx));
       if (before !== null && until !== null) {
         journal.stages.recordStatChanged(file.id, owner, before, until);
         return;
@@ -123,7 +123,7 @@ async function hashOne(
       throw new HubpushError(outcome.code, outcome.message, { retryable: outcome.retryable });
     }
     ctx.hashMeter.add(outcome.bytesRead);
-    const until = unstableUntil(ctx, outcome.statAfter);
+    const until = unstableUntil(outcome.statAfter, stability(ctx));
     if (until !== null) {
       // Written to again just before it was read: this content may be a partial write.
       journal.stages.recordStatChanged(file.id, owner, outcome.statAfter, until);
@@ -134,4 +134,12 @@ async function hashOne(
   } catch (err) {
     ctx.recordFailure([file], owner, err);
   }
+}
+
+function stability(ctx: JobContext): StabilityPolicy {
+  return {
+    watch: ctx.job.options.watch,
+    stableMs: ctx.services.tuning.watchStableMs,
+    now: ctx.services.now(),
+  };
 }

@@ -5,13 +5,14 @@ import type { FileRecord, PlanResult } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
+import { PARTIAL_BATCH_WAIT_MS, planBatchDue } from "./plan-batching.js";
 
 /** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
 export async function runPlanStage(ctx: JobContext, loop: number): Promise<void> {
-  const owner = ctx.owner("plan", loop);
+  const owner = ctx.leaseId("plan", loop);
   const { journal, tuning } = ctx.services;
   const gitIgnore = await readRootGitignore(ctx.job.folder);
-  while (!ctx.stopped) {
+  while (!ctx.halted) {
     if (!batchDue(ctx)) {
       await ctx.wake.plan.wait(PARTIAL_BATCH_WAIT_MS, ctx.haltSignal);
       continue;
@@ -31,20 +32,16 @@ export async function runPlanStage(ctx: JobContext, loop: number): Promise<void>
   }
 }
 
-/** A partial batch waits this long for more hashed files while hashing goes on. */
-const PARTIAL_BATCH_WAIT_MS = 250;
-const PARTIAL_BATCH_MAX_AGE_MS = 2_000;
-
-/**
- * Full batches save API calls (the Hub allows about 1,000 per 5 minutes): a partial batch is sent
- * only when nothing more is coming from hashing soon, or when its oldest file has waited 2 s.
- */
 function batchDue(ctx: JobContext): boolean {
   const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
-  if (counts.hashed.files >= ctx.services.tuning.preuploadBatch) return true;
-  if (counts.scanned.files === 0 && !ctx.scanning) return true;
-  const oldest = ctx.journal.files.oldestInState(ctx.jobId, "hashed");
-  return oldest !== null && ctx.services.now() - oldest >= PARTIAL_BATCH_MAX_AGE_MS;
+  return planBatchDue({
+    hashed: counts.hashed.files,
+    scanned: counts.scanned.files,
+    scanning: ctx.pipeline.scanning,
+    batchSize: ctx.services.tuning.preuploadBatch,
+    oldestHashedAt: () => ctx.journal.files.oldestInState(ctx.jobId, "hashed"),
+    now: ctx.services.now(),
+  });
 }
 
 async function planBatch(

@@ -10,9 +10,9 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 /** Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. */
 export async function runUploadStage(ctx: JobContext, loop: number): Promise<void> {
-  const owner = ctx.owner("upload", loop);
+  const owner = ctx.leaseId("upload", loop);
   const { journal, tuning } = ctx.services;
-  while (!ctx.stopped) {
+  while (!ctx.halted) {
     const files = journal.files.claim({
       jobId: ctx.jobId,
       state: "planned",
