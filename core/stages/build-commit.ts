@@ -6,9 +6,10 @@ import type { CommitOperation } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 
-export interface BuiltCommit {
-  readonly files: FileRecord[];
-  readonly operations: CommitOperation[];
+/** One file of a batch and the operation that carries it, kept together (never joined by index). */
+export interface FileEntry {
+  readonly file: FileRecord;
+  readonly operation: CommitOperation;
 }
 
 /**
@@ -20,9 +21,8 @@ export async function buildCommit(
   ctx: JobContext,
   candidates: readonly FileRecord[],
   owner: string,
-): Promise<BuiltCommit> {
-  const files: FileRecord[] = [];
-  const operations: CommitOperation[] = [];
+): Promise<FileEntry[]> {
+  const entries: FileEntry[] = [];
   let inlineBytes = 0;
   for (const file of candidates) {
     if (
@@ -34,15 +34,14 @@ export async function buildCommit(
       continue;
     }
     try {
-      const op = await toOperation(ctx, file);
-      operations.push(op);
-      files.push(file);
-      if (op.kind === "file") inlineBytes += file.size;
+      const operation = await toOperation(ctx, file);
+      entries.push({ file, operation });
+      if (operation.kind === "file") inlineBytes += file.size;
     } catch (err) {
       ctx.recordFailure([file], owner, err);
     }
   }
-  return { files, operations };
+  return entries;
 }
 
 async function toOperation(ctx: JobContext, file: FileRecord): Promise<CommitOperation> {

@@ -1,13 +1,14 @@
 import type { FileRecord, RemoteDeletion } from "../../storage/journal.js";
-import { decideFailure } from "../failure-policy.js";
+import { decideFailure, type FailureDecision } from "../failure-policy.js";
 import type { JobContext } from "../job-context.js";
 import type { CommitTracker } from "../pipeline-state.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
+import { recordOutcome, recordSent, send } from "./commit-protocol.js";
 import { commitDue, everyMsOf } from "./commit-schedule.js";
 import { recheckCommitted } from "./recheck-committed.js";
 import { reconcileCommit } from "./reconcile-commit.js";
-import { DELETIONS_PER_COMMIT, deletionsToSend } from "./remote-deletions.js";
+import { DELETIONS_PER_COMMIT, type DeletionEntry, deletionsToSend } from "./remote-deletions.js";
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
 export async function runCommitStage(ctx: JobContext, inFlight: CommitTracker): Promise<void> {
@@ -33,7 +34,7 @@ export async function runCommitStage(ctx: JobContext, inFlight: CommitTracker): 
           await reconcileCommit(ctx, commit);
           state.failures = 0;
         } catch (err) {
-          onCallFailure(ctx, state, err);
+          onCallFailure(ctx, state, decideFailure(err));
           break;
         }
       }
@@ -119,93 +120,57 @@ function waitMs(ctx: JobContext): number {
   return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.services.now()));
 }
 
+/** Builds the batch, then runs the commit protocol's steps (commit-protocol.ts) under the repo's lock. */
 async function commitOnce(
   ctx: JobContext,
   state: CommitterState,
   candidates: Candidates,
-  owner: string,
+  leaseId: string,
 ): Promise<void> {
-  const built = await buildCommit(ctx, candidates.files, owner);
-  let toDelete: Awaited<ReturnType<typeof deletionsToSend>>;
+  const files = await buildCommit(ctx, candidates.files, leaseId);
+  let deletions: DeletionEntry[];
   try {
-    toDelete = await deletionsToSend(ctx, candidates.deletions);
+    deletions = await deletionsToSend(ctx, candidates.deletions);
   } catch (err) {
-    for (const f of built.files) ctx.journal.files.releaseLease(f.id, owner);
+    for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
     throw err;
   }
-  if (built.files.length === 0 && toDelete.deletions.length === 0) return;
+  if (files.length === 0 && deletions.length === 0) return;
   await ctx.services.commitLock(ctx.repoKey).run(async () => {
-    const journal = ctx.journal;
     const budget = ctx.services.commitBudget(ctx.repoKey);
     await budget.take(1, ctx.signal);
     if (ctx.aborted) {
-      for (const f of built.files) journal.files.releaseLease(f.id, owner);
+      for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
       return;
     }
-    const made = journal.jobs.get(ctx.jobId)?.commitsMade ?? 0;
-    const message = made === 0 ? ctx.job.options.message : `${ctx.job.options.message} (part ${made + 1})`;
-    // Recorded as sent before the POST: after a crash this batch is reconciled, never blindly re-sent.
-    const commit = journal.commits.create(
-      ctx.jobId,
-      built.files.map((f) => f.id),
-      message,
-      toDelete.deletions.map((d) => d.id),
-    );
-    // Only files still ready were attached (a rescan may have reset some meanwhile), and only
-    // deletions still queued (a path seen again is not deleted): send exactly those.
-    const attached = new Set(journal.commits.files(commit.id).map((f) => f.id));
-    const deleting = new Set(journal.deletions.forCommit(commit.id).map((d) => ctx.pathInRepo(d.path)));
-    if (commit.state !== "sent" || attached.size + deleting.size === 0) return;
-    const operations = [
-      ...built.operations.filter((_, i) => attached.has(built.files[i]?.id ?? -1)),
-      ...toDelete.operations.filter((op) => deleting.has(op.path)),
-    ];
-    journal.events.append("commit.sent", ctx.jobId, {
-      commitId: commit.id,
-      files: attached.size,
-      deletions: deleting.size,
-    });
+    const sent = recordSent(ctx, { files, deletions });
+    if (sent === null) return;
     const started = ctx.services.now();
-    try {
-      const answer = await ctx.api(() =>
-        ctx.hub.commit(ctx.repo, ctx.job.revision, { summary: message, operations }, ctx.signal),
-      );
-      journal.commits.recordDone(commit.id, answer.commitOid);
-      journal.events.append("commit.committed", ctx.jobId, {
-        commitId: commit.id,
-        commitOid: answer.commitOid,
-        files: attached.size,
-        deletions: deleting.size,
-      });
-      for (const op of operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
-      state.sizer.onSuccess(attached.size, ctx.services.now() - started);
+    const outcome = await send(ctx, sent);
+    recordOutcome(ctx, sent, outcome);
+    if (outcome.kind === "committed") {
+      for (const e of sent.batch.files)
+        if (e.operation.kind === "file") ctx.uploadMeter.add(e.operation.content.length);
+      state.sizer.onSuccess(sent.batch.files.length, ctx.services.now() - started);
       await recheckCommitted(
         ctx,
-        built.files.filter((f) => attached.has(f.id)),
+        sent.batch.files.map((e) => e.file),
       );
       state.failures = 0;
-    } catch (err) {
-      const failure = decideFailure(err, { commitSent: { aborted: ctx.aborted } });
-      if (failure.action === "reconcile-commit") {
-        // The Hub may have applied it: settle by looking, before anything is sent again.
-        journal.commits.markUnknown(commit.id, failure.info);
-        journal.events.append("commit.unknown", ctx.jobId, { commitId: commit.id, code: failure.info.code });
-        state.sizer.onFailure();
-        return;
-      }
-      journal.commits.recordFailed(commit.id, failure.info);
-      journal.events.append("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
-      state.sizer.onFailure();
-      if (failure.error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(failure.error.retryAfterMs, 60_000);
-      if (failure.action === "fail-file")
-        isolateRefusal(
-          ctx,
-          state,
-          built.files.filter((f) => attached.has(f.id)),
-          failure.info,
-        );
-      else onCallFailure(ctx, state, err);
+      return;
     }
+    state.sizer.onFailure();
+    if (outcome.kind === "unknown") return;
+    const { error, info } = outcome.failure;
+    if (error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(error.retryAfterMs, 60_000);
+    if (outcome.kind === "refused")
+      isolateRefusal(
+        ctx,
+        state,
+        sent.batch.files.map((e) => e.file),
+        info,
+      );
+    else onCallFailure(ctx, state, outcome.failure);
   });
 }
 
@@ -229,8 +194,7 @@ function isolateRefusal(
   );
 }
 
-function onCallFailure(ctx: JobContext, state: CommitterState, err: unknown): void {
-  const failure = decideFailure(err);
+function onCallFailure(ctx: JobContext, state: CommitterState, failure: FailureDecision): void {
   ctx.journal.jobs.recordError(ctx.jobId, failure.info);
   if (failure.action === "block-job") {
     ctx.block(failure.info);

@@ -3,6 +3,12 @@ import type { CommitOperation } from "../hub/hub-client.js";
 import type { JobContext } from "../job-context.js";
 import { remotePathsInfo } from "./remote-paths-info.js";
 
+/** One queued deletion of a batch and its deletedFile operation, kept together. */
+export interface DeletionEntry {
+  readonly deletion: RemoteDeletion;
+  readonly operation: CommitOperation;
+}
+
 /** Deletions per commit: one paths-info call checks them all. */
 export const DELETIONS_PER_COMMIT = 500;
 
@@ -14,8 +20,8 @@ export const DELETIONS_PER_COMMIT = 500;
 export async function deletionsToSend(
   ctx: JobContext,
   pending: readonly RemoteDeletion[],
-): Promise<{ deletions: RemoteDeletion[]; operations: CommitOperation[] }> {
-  if (pending.length === 0) return { deletions: [], operations: [] };
+): Promise<DeletionEntry[]> {
+  if (pending.length === 0) return [];
   const present = await presentOnHub(ctx, pending);
   const absent = pending.filter((d) => !present.has(ctx.pathInRepo(d.path)));
   if (absent.length > 0)
@@ -23,11 +29,12 @@ export async function deletionsToSend(
       ctx.jobId,
       absent.map((d) => d.id),
     );
-  const deletions = pending.filter((d) => present.has(ctx.pathInRepo(d.path)));
-  return {
-    deletions,
-    operations: deletions.map((d) => ({ kind: "deletedFile", path: ctx.pathInRepo(d.path) })),
-  };
+  return pending
+    .filter((d) => present.has(ctx.pathInRepo(d.path)))
+    .map((deletion) => ({
+      deletion,
+      operation: { kind: "deletedFile", path: ctx.pathInRepo(deletion.path) },
+    }));
 }
 
 /** Reconciliation of a lost commit's deletions: those no longer on the Hub did land. */
