@@ -1,5 +1,6 @@
 import { HubpushError } from "../common/hubpush-error.js";
 import {
+  type EventPayload,
   type FileState,
   type JobOptions,
   type JobRecord,
@@ -57,13 +58,13 @@ export class UploadEngine implements Engine {
     const { job, created } = this.#journal.jobs.upsert(spec, options);
     if (created) this.#journal.events.append("job.added", job.id, { folder: spec.folder, repo: spec.repoId });
     // Adding again reactivates a finished or blocked job: the rescan finds what changed.
-    const active = job.state === "active" ? job : this.#setState(job.id, "active", "job.resumed");
+    const active = job.state === "active" ? job : this.#setState(job.id, "active", "job.resumed", {});
     this.#launch(active);
     return active;
   }
 
   pause(jobId: number): JobRecord {
-    const job = this.#setState(this.#get(jobId).id, "paused", "job.paused");
+    const job = this.#setState(this.#get(jobId).id, "paused", "job.paused", {});
     this.#running.get(jobId)?.runner.halt();
     return job;
   }
@@ -76,14 +77,14 @@ export class UploadEngine implements Engine {
         `job ${jobId} was cancelled; add the folder again to start a new run`,
       );
     }
-    const job = this.#setState(jobId, "active", "job.resumed");
+    const job = this.#setState(jobId, "active", "job.resumed", {});
     this.#launch(job);
     return job;
   }
 
   cancel(jobId: number): JobRecord {
     this.#get(jobId);
-    const job = this.#setState(jobId, "cancelled", "job.cancelled");
+    const job = this.#setState(jobId, "cancelled", "job.cancelled", {});
     this.#running.get(jobId)?.runner.halt();
     return job;
   }
@@ -187,11 +188,11 @@ export class UploadEngine implements Engine {
     return job;
   }
 
-  #setState(
+  #setState<T extends "job.resumed" | "job.paused" | "job.cancelled" | "job.retried">(
     jobId: number,
     state: JobRecord["state"],
-    event: string,
-    data: Record<string, unknown> = {},
+    event: T,
+    data: EventPayload<T>,
   ): JobRecord {
     const job = this.#journal.jobs.setState(jobId, state, null);
     this.#journal.events.append(event, jobId, data);

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { classifySqliteError } from "./classify-sqlite-error.js";
+import type { EventPayload, EventType } from "./event-catalogue.js";
 import { guardMethods } from "./guard-methods.js";
 import type { EventRecord, EventsJournal } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
@@ -55,7 +56,7 @@ export class EventStore implements EventsJournal {
     );
   }
 
-  append(type: string, jobId: number | null, data: Record<string, unknown> = {}): EventRecord {
+  append<T extends EventType>(type: T, jobId: number | null, data: EventPayload<T>): EventRecord {
     const row = this.#append.get({ at: this.#ctx.now(), jobId, type, data: JSON.stringify(data) });
     if (row === undefined) throw new Error("INSERT … RETURNING gave no row");
     return eventFromRow(row);

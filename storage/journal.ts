@@ -9,6 +9,7 @@
  * the effect it records (a hash computed, a Hub answer received, a commitOid returned).
  */
 
+import type { EventPayload, EventType } from "./event-catalogue.js";
 import type {
   ClaimOptions,
   CommitRecord,
@@ -31,6 +32,7 @@ import type {
   StoredLfsPlan,
 } from "./journal-records.js";
 
+export * from "./event-catalogue.js";
 export * from "./journal-records.js";
 
 /** Jobs: identity, options, state, errors and the incrementally maintained counters. */
@@ -180,9 +182,9 @@ export interface DeletionsJournal {
   counts(jobId: number): { pending: number; committing: number; deleted: number };
 }
 
-/** The append-only event log read by the control API. */
+/** The append-only event log read by the control API. Types and payloads: event-catalogue.ts. */
 export interface EventsJournal {
-  append(type: string, jobId: number | null, data?: Record<string, unknown>): EventRecord;
+  append<T extends EventType>(type: T, jobId: number | null, data: EventPayload<T>): EventRecord;
   read(sinceId: number, limit: number): EventRecord[];
   lastId(): number;
   /** Deletes the oldest events, keeping the newest `keep`. */

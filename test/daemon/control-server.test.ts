@@ -210,7 +210,7 @@ t.test("events: list and stream from since, ids +1, following new events, job fi
       deleteRemote: false,
     },
   );
-  for (let i = 0; i < 5; i++) f.journal.events.append("test.appended", null, { i });
+  for (let i = 0; i < 5; i++) f.journal.events.append("job.retried", null, { files: i });
   const list = await f.client.request<{ events: EventRecord[]; lastId: number }>(
     "GET",
     "/v1/events/list?since=2&limit=2",
@@ -235,14 +235,14 @@ t.test("events: list and stream from since, ids +1, following new events, job fi
   const fifth = new Promise<void>((resolve) => {
     wake = resolve;
   });
-  f.journal.events.append("test.later", job.id, { late: true });
+  f.journal.events.append("job.done", job.id, { commits: 1 });
   await fifth;
   t.same(
     seen.map((e) => e.id),
     [2, 3, 4, 5, 6],
     "from since+1, consecutive, including one appended while streaming",
   );
-  t.match(seen[4], { type: "test.later", jobId: job.id, data: { late: true } });
+  t.match(seen[4], { type: "job.done", jobId: job.id, data: { commits: 1 } });
   abort.abort();
   await streaming;
 
@@ -267,7 +267,7 @@ t.test("events: list and stream from since, ids +1, following new events, job fi
 
 t.test("closing the server ends event streams after the last events", async (t) => {
   const f = await startControlFixture();
-  f.journal.events.append("test.one", null, {});
+  f.journal.events.append("job.resumed", null, {});
   const seen: number[] = [];
   let connected: () => void = () => {};
   const first = new Promise<void>((resolve) => {
@@ -283,7 +283,7 @@ t.test("closing the server ends event streams after the last events", async (t) 
   );
   await first;
   // Appended just before the close: delivered by the stream's last pass at the latest.
-  f.journal.events.append("test.two", null, {});
+  f.journal.events.append("job.cancelled", null, {});
   await f.server.close();
   await streaming;
   await f.close();

@@ -140,13 +140,13 @@ export function commitsLfsEvents(t: TapTest, factory: JournalFactory): void {
   t.test("events: ids grow by one across reopen, read the tail, prune keeps the newest", async (t) => {
     const h = setup(t, factory);
     t.equal(h.journal.events.lastId(), 0);
-    const first = h.journal.events.append("job.added", h.jobId, { folder: "/x" });
+    const first = h.journal.events.append("job.added", h.jobId, { folder: "/x", repo: "u/r" });
     t.match(first, { id: 1, at: h.clock.ms, jobId: h.jobId, type: "job.added", data: { folder: "/x" } });
-    for (let i = 0; i < 4; i++) h.journal.events.append("file.committed", h.jobId, { i });
+    for (let i = 0; i < 4; i++) h.journal.events.append("job.retried", h.jobId, { files: i });
     const journal = h.reopen();
     t.equal(journal.events.lastId(), 5);
-    t.equal(journal.events.append("daemon.started", null).id, 6);
-    t.same(journal.events.append("x.happened", null).data, {});
+    t.equal(journal.events.append("daemon.started", null, { pid: 1, version: "0.0.0" }).id, 6);
+    t.same(journal.events.append("job.resumed", null, {}).data, {});
     t.same(
       journal.events.read(4, 100).map((e) => e.id),
       [5, 6, 7],
@@ -162,7 +162,7 @@ export function commitsLfsEvents(t: TapTest, factory: JournalFactory): void {
     );
     t.equal(journal.events.prune(0), 3);
     t.equal(journal.events.lastId(), 7, "the last id survives pruning everything");
-    t.equal(journal.events.append("job.added", null).id, 8);
+    t.equal(journal.events.append("job.cancelled", null, {}).id, 8);
     t.equal(journal.events.prune(10), 0);
   });
 
