@@ -72,12 +72,16 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
       const child = spawnCli(args, { env });
       child.stdout?.resume();
       child.stderr?.resume();
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal })),
+      );
       const timer = setTimeout(() => child.kill("SIGKILL"), delay);
-      const firstCode = await exited;
+      const first = await exited;
       clearTimeout(timer);
+      // A run that finished before the kill would make everything below pass without testing a crash.
+      t.equal(first.signal, "SIGKILL", `the kill landed on a running upload (first exit: ${first.code})`);
       const second = await runCli(args, { env, timeoutMs: 180_000 });
-      t.equal(second.code, 0, `the re-run completes (first run: ${firstCode ?? "killed"})\n${second.stderr}`);
+      t.equal(second.code, 0, `the re-run completes after the kill\n${second.stderr}`);
 
       const repo = { endpoint: emulator.url, id: repoId, token: TOKEN };
       const remote = await listRemoteFiles(repo);
