@@ -1,18 +1,30 @@
 import { toHubpushError } from "../common/hubpush-error.js";
 import type { ErrorInfo, FileRecord, JobRecord } from "../storage/journal.js";
-import type { EngineServices } from "./engine-services.js";
+import type { EngineServices, Mutex } from "./engine-services.js";
 import { decideFailure } from "./failure-policy.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { backoffMs } from "./hub/retry-policy.js";
 import type { Logger } from "./logger.js";
+import type { TokenBucket } from "./pacing/token-bucket.js";
 import type { PipelineView } from "./pipeline-state.js";
 import { RateMeter } from "./rate-meter.js";
+import type {
+  CommitStageDeps,
+  HashStageDeps,
+  PlanStageDeps,
+  ScanDeps,
+  StageName,
+  UploadStageDeps,
+} from "./stage-deps.js";
 import { WakeSignal } from "./wake-signal.js";
 
-export type StageName = "hash" | "plan" | "upload" | "commit";
+export type { StageName } from "./stage-deps.js";
 
-/** Everything the stage loops of one job share while the job runs in this process. */
-export class JobContext {
+/**
+ * Everything the stage loops of one job share while the job runs in this process. Stages do not
+ * name it: each takes its narrow view (stage-deps.ts), which this class implements.
+ */
+export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, UploadStageDeps, CommitStageDeps {
   readonly job: JobRecord;
   readonly hub: HubClient;
   readonly repo: HubRepo;
@@ -62,6 +74,36 @@ export class JobContext {
 
   get journal(): EngineServices["journal"] {
     return this.services.journal;
+  }
+
+  get tuning(): EngineServices["tuning"] {
+    return this.services.tuning;
+  }
+
+  get hashPool(): EngineServices["hashPool"] {
+    return this.services.hashPool;
+  }
+
+  now(): number {
+    return this.services.now();
+  }
+
+  withUploadSlot<T>(fn: () => Promise<T>): Promise<T> {
+    return this.services.withUploadSlot(fn);
+  }
+
+  throttleBytes(bytes: number, signal?: AbortSignal): Promise<void> {
+    return this.services.throttleBytes(bytes, signal);
+  }
+
+  /** Commits to one (repo, branch) go one at a time, across jobs. */
+  commitLock(): Mutex {
+    return this.services.commitLock(this.repoKey);
+  }
+
+  /** The repo's commit budget (the Hub allows about 100 commits per hour). */
+  commitBudget(): TokenBucket {
+    return this.services.commitBudget(this.repoKey);
   }
 
   /** Aborts in-flight requests and transfers of this job. */

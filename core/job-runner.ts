@@ -69,7 +69,7 @@ export class JobRunner {
   async run(): Promise<RunnerOutcome> {
     const ctx = this.#ctx;
     if (!(await this.#ensureRepo())) return this.#outcome(false);
-    const t = ctx.services.tuning;
+    const t = ctx.tuning;
     const loops = [
       runHashStage(ctx),
       ...Array.from({ length: t.planLoops }, (_, i) => runPlanStage(ctx, i)),
@@ -191,7 +191,7 @@ export class JobRunner {
         }
         ctx.logger.warn({ err: failure.info, attempt }, "hub not reachable, will retry");
         await sleep(
-          ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.services.now(),
+          ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.now(),
           ctx.haltSignal,
         );
       }

@@ -1,7 +1,7 @@
 import { HubpushError } from "../common/hubpush-error.js";
 import type { ScannedFile } from "../storage/journal.js";
-import type { JobContext } from "./job-context.js";
 import { checkFolder, scanFolder } from "./scan/scan-folder.js";
+import type { ScanDeps } from "./stage-deps.js";
 
 /** Skipped entries reported as events per scan; the rest only counted (a folder of a million FIFOs…). */
 const MAX_SKIP_EVENTS = 200;
@@ -12,8 +12,8 @@ const MAX_SKIP_EVENTS = 200;
  * mid-scan (unmounted disk) never turns into mass "deletions". The runner tracks the scan in
  * flight (pipeline-state.ts) and wakes the committer when it ends.
  */
-export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[]): Promise<void> {
-  const { journal, tuning } = ctx.services;
+export async function scanJob(ctx: ScanDeps, excludeAbsolute: readonly string[]): Promise<void> {
+  const { journal, tuning } = ctx;
   await checkFolder(ctx.job.folder);
   const generation = journal.scan.begin(ctx.jobId);
   let batch: ScannedFile[] = [];
@@ -68,7 +68,7 @@ export async function scanJob(ctx: JobContext, excludeAbsolute: readonly string[
  * likely an unmounted disk or a failed mount than a user deleting everything: mirroring that would
  * wipe the repo. The job stops instead, and nothing is queued for deletion.
  */
-function refuseEmptiedFolder(ctx: JobContext, seen: number): void {
+function refuseEmptiedFolder(ctx: ScanDeps, seen: number): void {
   if (seen > 0) return;
   const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
   const onHub = counts.committed.files + counts.skipped.files;

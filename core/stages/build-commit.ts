@@ -3,8 +3,8 @@ import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 
 /** One file of a batch and the operation that carries it, kept together (never joined by index). */
 export interface FileEntry {
@@ -18,7 +18,7 @@ export interface FileEntry {
  * is left out, so a commit never carries stale content.
  */
 export async function buildCommit(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   candidates: readonly FileRecord[],
   owner: string,
 ): Promise<FileEntry[]> {
@@ -28,7 +28,7 @@ export async function buildCommit(
     if (
       file.uploadMode === "regular" &&
       inlineBytes > 0 &&
-      inlineBytes + file.size > ctx.services.tuning.maxInlineBytesPerCommit
+      inlineBytes + file.size > ctx.tuning.maxInlineBytesPerCommit
     ) {
       ctx.journal.files.releaseLease(file.id, owner);
       continue;
@@ -44,7 +44,7 @@ export async function buildCommit(
   return entries;
 }
 
-async function toOperation(ctx: JobContext, file: FileRecord): Promise<CommitOperation> {
+async function toOperation(ctx: CommitStageDeps, file: FileRecord): Promise<CommitOperation> {
   const handle = await openHashedFile(path.join(ctx.job.folder, file.path), file);
   try {
     const repoPath = ctx.pathInRepo(file.path);

@@ -1,6 +1,6 @@
 import type { CommitRecord } from "../../storage/journal.js";
 import { decideFailure, type FailureDecision } from "../failure-policy.js";
-import type { JobContext } from "../job-context.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 import type { FileEntry } from "./build-commit.js";
 import type { DeletionEntry } from "./remote-deletions.js";
 
@@ -47,7 +47,7 @@ export interface SentBatch {
  * Step 1 (recorded before). Writes the batch as `sent` with its files and deletions; returns what
  * was attached, or null when nothing is left to send (a rescan reset every file meanwhile).
  */
-export function recordSent(ctx: JobContext, batch: CommitBatch): SentBatch | null {
+export function recordSent(ctx: CommitStageDeps, batch: CommitBatch): SentBatch | null {
   const journal = ctx.journal;
   const made = journal.jobs.get(ctx.jobId)?.commitsMade ?? 0;
   const message = made === 0 ? ctx.job.options.message : `${ctx.job.options.message} (part ${made + 1})`;
@@ -75,7 +75,7 @@ export function recordSent(ctx: JobContext, batch: CommitBatch): SentBatch | nul
 }
 
 /** Step 2 (the effect). Posts the commit; never throws for a Hub failure, it says what happened. */
-export async function send(ctx: JobContext, sent: SentBatch): Promise<SendOutcome> {
+export async function send(ctx: CommitStageDeps, sent: SentBatch): Promise<SendOutcome> {
   const operations = [...sent.batch.files, ...sent.batch.deletions].map((e) => e.operation);
   try {
     const answer = await ctx.api(() =>
@@ -91,7 +91,7 @@ export async function send(ctx: JobContext, sent: SentBatch): Promise<SendOutcom
 }
 
 /** Step 3 (recorded after). Settles the batch in the journal as the outcome says, with its event. */
-export function recordOutcome(ctx: JobContext, sent: SentBatch, outcome: SendOutcome): void {
+export function recordOutcome(ctx: CommitStageDeps, sent: SentBatch, outcome: SendOutcome): void {
   const journal = ctx.journal;
   const commitId = sent.commit.id;
   switch (outcome.kind) {

@@ -1,7 +1,7 @@
 import type { FileRecord, RemoteDeletion } from "../../storage/journal.js";
 import { decideFailure, type FailureDecision } from "../failure-policy.js";
-import type { JobContext } from "../job-context.js";
 import type { CommitTracker } from "../pipeline-state.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
 import { recordOutcome, recordSent, send } from "./commit-protocol.js";
@@ -11,8 +11,8 @@ import { reconcileCommit } from "./reconcile-commit.js";
 import { DELETIONS_PER_COMMIT, type DeletionEntry, deletionsToSend } from "./remote-deletions.js";
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
-export async function runCommitStage(ctx: JobContext, inFlight: CommitTracker): Promise<void> {
-  const { journal, tuning } = ctx.services;
+export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTracker): Promise<void> {
+  const { journal, tuning } = ctx;
   const owner = ctx.leaseId("commit");
   const state: CommitterState = {
     sizer: new BatchSizer(tuning.commitSizes, tuning.initialCommitSizeIndex, tuning.slowCommitMs),
@@ -21,7 +21,7 @@ export async function runCommitStage(ctx: JobContext, inFlight: CommitTracker): 
     retryAt: 0,
   };
   while (!ctx.halted) {
-    const now = ctx.services.now();
+    const now = ctx.now();
     if (now < state.retryAt) {
       await ctx.wake.commit.wait(Math.min(state.retryAt - now, tuning.idlePollMs), ctx.haltSignal);
       continue;
@@ -66,7 +66,7 @@ interface Candidates {
 }
 
 /** The next batch, or null when no batch is due yet. */
-function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): Candidates | null {
+function nextCandidates(ctx: CommitStageDeps, state: CommitterState, owner: string): Candidates | null {
   const journal = ctx.journal;
   const isolated = state.isolate.pop();
   if (isolated) {
@@ -83,7 +83,7 @@ function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): 
   const backlog = {
     ready: ready + deleting,
     upstream: counts.scanned.files + counts.hashed.files + counts.planned.files,
-    waitedMs: oldest === null ? 0 : ctx.services.now() - oldest,
+    waitedMs: oldest === null ? 0 : ctx.now() - oldest,
   };
   const { watch } = ctx.job.options;
   const due = commitDue({
@@ -91,10 +91,10 @@ function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): 
     batchTarget: state.sizer.target,
     scanning: ctx.pipeline.scanning,
     watch,
-    flushIntervalMs: ctx.services.tuning.flushIntervalMs,
+    flushIntervalMs: ctx.tuning.flushIntervalMs,
     everyMs: everyMsOf(ctx.job.options),
     lastSentAt: watch ? journal.commits.lastSentAt(ctx.jobId) : null,
-    now: ctx.services.now(),
+    now: ctx.now(),
   });
   if (!due) return null;
   const files =
@@ -105,24 +105,24 @@ function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): 
           state: "uploaded",
           limit: state.sizer.target,
           owner,
-          leaseMs: ctx.services.tuning.leaseMs,
+          leaseMs: ctx.tuning.leaseMs,
         });
   const deletions = deleting === 0 ? [] : journal.deletions.pending(ctx.jobId, DELETIONS_PER_COMMIT);
   return { files, deletions };
 }
 
-function waitMs(ctx: JobContext): number {
+function waitMs(ctx: CommitStageDeps): number {
   // Watch jobs commit on a schedule of minutes: polling the counters each idle period is enough.
-  if (ctx.job.options.watch) return ctx.services.tuning.idlePollMs;
+  if (ctx.job.options.watch) return ctx.tuning.idlePollMs;
   const oldest = ctx.journal.files.oldestInState(ctx.jobId, "uploaded");
-  const { idlePollMs, flushIntervalMs } = ctx.services.tuning;
+  const { idlePollMs, flushIntervalMs } = ctx.tuning;
   if (oldest === null) return idlePollMs;
-  return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.services.now()));
+  return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.now()));
 }
 
 /** Builds the batch, then runs the commit protocol's steps (commit-protocol.ts) under the repo's lock. */
 async function commitOnce(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   state: CommitterState,
   candidates: Candidates,
   leaseId: string,
@@ -136,8 +136,8 @@ async function commitOnce(
     throw err;
   }
   if (files.length === 0 && deletions.length === 0) return;
-  await ctx.services.commitLock(ctx.repoKey).run(async () => {
-    const budget = ctx.services.commitBudget(ctx.repoKey);
+  await ctx.commitLock().run(async () => {
+    const budget = ctx.commitBudget();
     await budget.take(1, ctx.signal);
     if (ctx.aborted) {
       for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
@@ -145,13 +145,13 @@ async function commitOnce(
     }
     const sent = recordSent(ctx, { files, deletions });
     if (sent === null) return;
-    const started = ctx.services.now();
+    const started = ctx.now();
     const outcome = await send(ctx, sent);
     recordOutcome(ctx, sent, outcome);
     if (outcome.kind === "committed") {
       for (const e of sent.batch.files)
         if (e.operation.kind === "file") ctx.uploadMeter.add(e.operation.content.length);
-      state.sizer.onSuccess(sent.batch.files.length, ctx.services.now() - started);
+      state.sizer.onSuccess(sent.batch.files.length, ctx.now() - started);
       await recheckCommitted(
         ctx,
         sent.batch.files.map((e) => e.file),
@@ -176,7 +176,7 @@ async function commitOnce(
 
 /** A commit refused for content: split it until the refused file stands alone, then fail only it. */
 function isolateRefusal(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   state: CommitterState,
   files: FileRecord[],
   info: { code: string; message: string },
@@ -194,7 +194,7 @@ function isolateRefusal(
   );
 }
 
-function onCallFailure(ctx: JobContext, state: CommitterState, failure: FailureDecision): void {
+function onCallFailure(ctx: CommitStageDeps, state: CommitterState, failure: FailureDecision): void {
   ctx.journal.jobs.recordError(ctx.jobId, failure.info);
   if (failure.action === "block-job") {
     ctx.block(failure.info);

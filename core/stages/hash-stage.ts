@@ -2,7 +2,7 @@ import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
-import type { JobContext } from "../job-context.js";
+import type { HashStageDeps } from "../stage-deps.js";
 import { pump } from "./pump.js";
 import { currentStat, type StabilityPolicy, unstableUntil } from "./watch-stability.js";
 
@@ -13,9 +13,9 @@ const RECORD_BATCH = 128;
 const FLUSH_MS = 25;
 
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
-export async function runHashStage(ctx: JobContext): Promise<void> {
+export async function runHashStage(ctx: HashStageDeps): Promise<void> {
   const owner = ctx.leaseId("hash");
-  const { journal, hashPool, tuning } = ctx.services;
+  const { journal, hashPool, tuning } = ctx;
   const queue: FileRecord[] = [];
   const writes = new BatchedWrites(ctx);
   try {
@@ -52,11 +52,11 @@ export async function runHashStage(ctx: JobContext): Promise<void> {
 
 /** Collects journal writes of finished hashes and applies them in one transaction. */
 class BatchedWrites {
-  readonly #ctx: JobContext;
+  readonly #ctx: HashStageDeps;
   #pending: Array<() => boolean> = [];
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(ctx: JobContext) {
+  constructor(ctx: HashStageDeps) {
     this.#ctx = ctx;
   }
 
@@ -89,12 +89,12 @@ class BatchedWrites {
 }
 
 async function hashOne(
-  ctx: JobContext,
+  ctx: HashStageDeps,
   file: FileRecord,
   owner: string,
   writes: BatchedWrites,
 ): Promise<void> {
-  const { journal, hashPool, tuning } = ctx.services;
+  const { journal, hashPool, tuning } = ctx;
   try {
     if (file.size > tuning.maxFileBytes) {
       throw new HubpushError(
@@ -136,10 +136,10 @@ async function hashOne(
   }
 }
 
-function stability(ctx: JobContext): StabilityPolicy {
+function stability(ctx: HashStageDeps): StabilityPolicy {
   return {
     watch: ctx.job.options.watch,
-    stableMs: ctx.services.tuning.watchStableMs,
-    now: ctx.services.now(),
+    stableMs: ctx.tuning.watchStableMs,
+    now: ctx.now(),
   };
 }

@@ -4,13 +4,13 @@ import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, PlanResult } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
+import type { PlanStageDeps } from "../stage-deps.js";
 import { PARTIAL_BATCH_WAIT_MS, planBatchDue } from "./plan-batching.js";
 
 /** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
-export async function runPlanStage(ctx: JobContext, loop: number): Promise<void> {
+export async function runPlanStage(ctx: PlanStageDeps, loop: number): Promise<void> {
   const owner = ctx.leaseId("plan", loop);
-  const { journal, tuning } = ctx.services;
+  const { journal, tuning } = ctx;
   const gitIgnore = await readRootGitignore(ctx.job.folder);
   while (!ctx.halted) {
     if (!batchDue(ctx)) {
@@ -32,20 +32,20 @@ export async function runPlanStage(ctx: JobContext, loop: number): Promise<void>
   }
 }
 
-function batchDue(ctx: JobContext): boolean {
+function batchDue(ctx: PlanStageDeps): boolean {
   const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
   return planBatchDue({
     hashed: counts.hashed.files,
     scanned: counts.scanned.files,
     scanning: ctx.pipeline.scanning,
-    batchSize: ctx.services.tuning.preuploadBatch,
+    batchSize: ctx.tuning.preuploadBatch,
     oldestHashedAt: () => ctx.journal.files.oldestInState(ctx.jobId, "hashed"),
-    now: ctx.services.now(),
+    now: ctx.now(),
   });
 }
 
 async function planBatch(
-  ctx: JobContext,
+  ctx: PlanStageDeps,
   batch: FileRecord[],
   owner: string,
   gitIgnore: string | undefined,
@@ -82,7 +82,7 @@ async function planBatch(
  * The Hub refuses a whole preupload batch for one path with a control character (a newline, a tab):
  * fail that file here, by name and with what to do, instead of asking the Hub. Returns the others.
  */
-function refuseInvalidPaths(ctx: JobContext, files: FileRecord[], owner: string): FileRecord[] {
+function refuseInvalidPaths(ctx: PlanStageDeps, files: FileRecord[], owner: string): FileRecord[] {
   const valid: FileRecord[] = [];
   for (const file of files) {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the Hub refuses

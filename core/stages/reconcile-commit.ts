@@ -1,5 +1,5 @@
 import type { CommitRecord } from "../../storage/journal.js";
-import type { JobContext } from "../job-context.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 import { landedDeletions } from "./remote-deletions.js";
 import { remotePathsInfo } from "./remote-paths-info.js";
 
@@ -9,7 +9,7 @@ import { remotePathsInfo } from "./remote-paths-info.js";
  * Nothing is re-sent before this has run, so a lost answer never becomes a duplicate commit.
  */
 export async function reconcileCommit(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   commit: CommitRecord,
 ): Promise<{ committed: number; requeued: number }> {
   const files = ctx.journal.commits.files(commit.id);

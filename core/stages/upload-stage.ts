@@ -1,17 +1,17 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
 import { uploadBasic } from "../lfs/upload-basic.js";
 import { uploadMultipart } from "../lfs/upload-multipart.js";
+import type { UploadStageDeps } from "../stage-deps.js";
 
 /** A plan whose URLs expire within this margin is not resumed: a fresh one is asked for. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 /** Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. */
-export async function runUploadStage(ctx: JobContext, loop: number): Promise<void> {
+export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promise<void> {
   const owner = ctx.leaseId("upload", loop);
-  const { journal, tuning } = ctx.services;
+  const { journal, tuning } = ctx;
   while (!ctx.halted) {
     const files = journal.files.claim({
       jobId: ctx.jobId,
@@ -30,9 +30,9 @@ export async function runUploadStage(ctx: JobContext, loop: number): Promise<voi
   }
 }
 
-async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string): Promise<void> {
+async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], owner: string): Promise<void> {
   const journal = ctx.journal;
-  const now = ctx.services.now();
+  const now = ctx.now();
   const resumable: Array<[FileRecord, StoredLfsPlan]> = [];
   const fresh: FileRecord[] = [];
   for (const file of files) {
@@ -46,7 +46,7 @@ async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string):
     else fresh.push(file);
   }
   const transfers: Promise<void>[] = resumable.map(([file, plan]) =>
-    transfer(ctx, file, owner, () => ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
+    transfer(ctx, file, owner, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
   );
   if (fresh.length > 0) {
     let answers: LfsBatchAnswer[] = [];
@@ -70,7 +70,7 @@ async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string):
   await Promise.all(transfers);
 }
 
-async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswer): Promise<void> {
+async function dispatch(ctx: UploadStageDeps, file: FileRecord, answer: LfsBatchAnswer): Promise<void> {
   switch (answer.kind) {
     case "stored":
       return;
@@ -81,7 +81,7 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
         { retryable: answer.code >= 500 || answer.code === 429 },
       );
     case "basic":
-      return ctx.services.withUploadSlot(() => uploadBasic(ctx, file, answer));
+      return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer));
     case "multipart": {
       ctx.journal.lfs.savePlan(file.id, {
         oid: answer.oid,
@@ -96,13 +96,13 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
       });
       const plan = ctx.journal.lfs.getPlan(file.id);
       if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);
-      return ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan));
+      return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan));
     }
   }
 }
 
 async function transfer(
-  ctx: JobContext,
+  ctx: UploadStageDeps,
   file: FileRecord,
   owner: string,
   run: () => Promise<void>,
