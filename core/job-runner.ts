@@ -190,10 +190,7 @@ export class JobRunner {
           return false;
         }
         ctx.logger.warn({ err: failure.info, attempt }, "hub not reachable, will retry");
-        await sleep(
-          ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.now(),
-          ctx.haltSignal,
-        );
+        await sleep(ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.now(), ctx.haltSignal);
       }
     }
     return false;
