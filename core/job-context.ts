@@ -176,21 +176,21 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
   }
 
   /** Records what a failure means for these files (failure-policy.ts), and blocks the job when it is job-level. */
-  recordFailure(files: readonly FileRecord[], owner: string, err: unknown): void {
+  recordFailure(files: readonly FileRecord[], leaseId: string, err: unknown): void {
     const failure = decideFailure(err);
     const journal = this.journal;
     const ids = files.map((f) => f.id);
     if (failure.forgetLfsPlan) for (const f of files) journal.lfs.deletePlan(f.id);
     if (this.aborted && failure.action !== "fail-file") {
       // Aborted by a stop: nothing happened to the files; the next run picks them up again.
-      for (const f of files) journal.files.releaseLease(f.id, owner);
+      for (const f of files) journal.files.releaseLease(f.id, leaseId);
       return;
     }
     journal.jobs.recordError(this.jobId, failure.info);
     switch (failure.action) {
       case "block-job":
       case "pause-job":
-        for (const f of files) journal.files.releaseLease(f.id, owner);
+        for (const f of files) journal.files.releaseLease(f.id, leaseId);
         this.#onBlock(failure.info);
         return;
       // Only a commit that was sent is reconciled (commit-stage.ts); for a file it is a retry.
@@ -199,7 +199,7 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
         const attempts = Math.max(...files.map((f) => f.attempts)) + 1;
         journal.stages.recordTransientFailure(
           ids,
-          owner,
+          leaseId,
           failure.info,
           this.backoffUntil(attempts, failure.error.retryAfterMs),
         );
@@ -207,14 +207,14 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
         return;
       }
       case "drop-file":
-        for (const f of files) journal.stages.recordVanished(f.id, owner);
+        for (const f of files) journal.stages.recordVanished(f.id, leaseId);
         return;
       case "rehash-file":
-        for (const f of files) journal.stages.sendBackToHashing(f.id, owner, failure.info);
+        for (const f of files) journal.stages.sendBackToHashing(f.id, leaseId, failure.info);
         this.wake.hash.notify();
         return;
       case "fail-file":
-        journal.stages.recordPermanentFailure(ids, owner, failure.info);
+        journal.stages.recordPermanentFailure(ids, leaseId, failure.info);
         for (const f of files.slice(0, 100)) {
           journal.events.append("file.failed", this.jobId, {
             path: f.path,

@@ -86,7 +86,7 @@ export class ClaimStore implements FilesJournal {
       state: options.state,
       mode: options.uploadMode ?? null,
       limit: Math.floor(options.limit),
-      owner: options.owner,
+      owner: options.leaseId,
       now,
       until: now + options.leaseMs,
     });

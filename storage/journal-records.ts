@@ -258,8 +258,8 @@ export interface ClaimOptions {
   readonly jobId: number;
   readonly state: FileState;
   readonly limit: number;
-  /** Who holds the lease (worker id); only the holder can record a result. */
-  readonly owner: string;
+  /** The lease id of the claiming loop (unique per process); only its holder can record a result. */
+  readonly leaseId: string;
   readonly leaseMs: number;
   /** Only files of this upload mode (e.g. lfs for the upload stage). */
   readonly uploadMode?: UploadMode;

@@ -20,7 +20,7 @@ export interface FileEntry {
 export async function buildCommit(
   ctx: CommitStageDeps,
   candidates: readonly FileRecord[],
-  owner: string,
+  leaseId: string,
 ): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
   let inlineBytes = 0;
@@ -30,7 +30,7 @@ export async function buildCommit(
       inlineBytes > 0 &&
       inlineBytes + file.size > ctx.tuning.maxInlineBytesPerCommit
     ) {
-      ctx.journal.files.releaseLease(file.id, owner);
+      ctx.journal.files.releaseLease(file.id, leaseId);
       continue;
     }
     try {
@@ -38,7 +38,7 @@ export async function buildCommit(
       entries.push({ file, operation });
       if (operation.kind === "file") inlineBytes += file.size;
     } catch (err) {
-      ctx.recordFailure([file], owner, err);
+      ctx.recordFailure([file], leaseId, err);
     }
   }
   return entries;

@@ -13,7 +13,7 @@ import { DELETIONS_PER_COMMIT, type DeletionEntry, deletionsToSend } from "./rem
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
 export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTracker): Promise<void> {
   const { journal, tuning } = ctx;
-  const owner = ctx.leaseId("commit");
+  const leaseId = ctx.leaseId("commit");
   const state: CommitterState = {
     sizer: new BatchSizer(tuning.commitSizes, tuning.initialCommitSizeIndex, tuning.slowCommitMs),
     isolate: [],
@@ -40,13 +40,13 @@ export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTrack
       }
       continue;
     }
-    const candidates = nextCandidates(ctx, state, owner);
+    const candidates = nextCandidates(ctx, state, leaseId);
     if (candidates === null) {
       await ctx.wake.commit.wait(waitMs(ctx), ctx.haltSignal);
       continue;
     }
     if (candidates.files.length > 0 || candidates.deletions.length > 0) {
-      await inFlight(() => commitOnce(ctx, state, candidates, owner));
+      await inFlight(() => commitOnce(ctx, state, candidates, leaseId));
     }
   }
 }
@@ -66,7 +66,7 @@ interface Candidates {
 }
 
 /** The next batch, or null when no batch is due yet. */
-function nextCandidates(ctx: CommitStageDeps, state: CommitterState, owner: string): Candidates | null {
+function nextCandidates(ctx: CommitStageDeps, state: CommitterState, leaseId: string): Candidates | null {
   const journal = ctx.journal;
   const isolated = state.isolate.pop();
   if (isolated) {
@@ -104,7 +104,7 @@ function nextCandidates(ctx: CommitStageDeps, state: CommitterState, owner: stri
           jobId: ctx.jobId,
           state: "uploaded",
           limit: state.sizer.target,
-          owner,
+          leaseId,
           leaseMs: ctx.tuning.leaseMs,
         });
   const deletions = deleting === 0 ? [] : journal.deletions.pending(ctx.jobId, DELETIONS_PER_COMMIT);

@@ -14,7 +14,7 @@ const FLUSH_MS = 25;
 
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
 export async function runHashStage(ctx: HashStageDeps): Promise<void> {
-  const owner = ctx.leaseId("hash");
+  const leaseId = ctx.leaseId("hash");
   const { journal, hashPool, tuning } = ctx;
   const queue: FileRecord[] = [];
   const writes = new BatchedWrites(ctx);
@@ -30,14 +30,14 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
               jobId: ctx.jobId,
               state: "scanned",
               limit: CLAIM_CHUNK,
-              owner,
+              leaseId,
               leaseMs: tuning.leaseMs,
             }),
           );
         }
         return queue.splice(0, n);
       },
-      work: (file) => hashOne(ctx, file, owner, writes),
+      work: (file) => hashOne(ctx, file, leaseId, writes),
       idle: async () => {
         writes.flush();
         await ctx.wake.hash.wait(tuning.idlePollMs, ctx.haltSignal);
@@ -46,7 +46,7 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
   } finally {
     writes.flush();
     // Leased but never started: give them back so a resumed run can take them at once.
-    for (const file of queue) journal.files.releaseLease(file.id, owner);
+    for (const file of queue) journal.files.releaseLease(file.id, leaseId);
   }
 }
 
@@ -91,7 +91,7 @@ class BatchedWrites {
 async function hashOne(
   ctx: HashStageDeps,
   file: FileRecord,
-  owner: string,
+  leaseId: string,
   writes: BatchedWrites,
 ): Promise<void> {
   const { journal, hashPool, tuning } = ctx;
@@ -108,7 +108,7 @@ async function hashOne(
       const before = await currentStat(absolute);
       const until = before === null ? null : unstableUntil(before, stability(ctx));
       if (before !== null && until !== null) {
-        journal.stages.recordStatChanged(file.id, owner, before, until);
+        journal.stages.recordStatChanged(file.id, leaseId, before, until);
         return;
       }
     }
@@ -116,7 +116,7 @@ async function hashOne(
     if (!outcome.ok && outcome.code === "ERR_FILE_CHANGED") {
       // Still being written: wait with backoff until it is stable rather than re-hashing at once.
       const info = { code: outcome.code, message: outcome.message };
-      journal.stages.recordTransientFailure([file.id], owner, info, ctx.backoffUntil(file.attempts + 1));
+      journal.stages.recordTransientFailure([file.id], leaseId, info, ctx.backoffUntil(file.attempts + 1));
       return;
     }
     if (!outcome.ok) {
@@ -126,13 +126,13 @@ async function hashOne(
     const until = unstableUntil(outcome.statAfter, stability(ctx));
     if (until !== null) {
       // Written to again just before it was read: this content may be a partial write.
-      journal.stages.recordStatChanged(file.id, owner, outcome.statAfter, until);
+      journal.stages.recordStatChanged(file.id, leaseId, outcome.statAfter, until);
       return;
     }
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    writes.add(() => journal.stages.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes));
+    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, outcome.statAfter, outcome.hashes));
   } catch (err) {
-    ctx.recordFailure([file], owner, err);
+    ctx.recordFailure([file], leaseId, err);
   }
 }
 

@@ -9,7 +9,7 @@ import { PARTIAL_BATCH_WAIT_MS, planBatchDue } from "./plan-batching.js";
 
 /** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
 export async function runPlanStage(ctx: PlanStageDeps, loop: number): Promise<void> {
-  const owner = ctx.leaseId("plan", loop);
+  const leaseId = ctx.leaseId("plan", loop);
   const { journal, tuning } = ctx;
   const gitIgnore = await readRootGitignore(ctx.job.folder);
   while (!ctx.halted) {
@@ -21,14 +21,14 @@ export async function runPlanStage(ctx: PlanStageDeps, loop: number): Promise<vo
       jobId: ctx.jobId,
       state: "hashed",
       limit: tuning.preuploadBatch,
-      owner,
+      leaseId,
       leaseMs: tuning.leaseMs,
     });
     if (files.length === 0) {
       await ctx.wake.plan.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await planBatch(ctx, files, owner, gitIgnore);
+    await planBatch(ctx, files, leaseId, gitIgnore);
   }
 }
 
@@ -47,10 +47,10 @@ function batchDue(ctx: PlanStageDeps): boolean {
 async function planBatch(
   ctx: PlanStageDeps,
   batch: FileRecord[],
-  owner: string,
+  leaseId: string,
   gitIgnore: string | undefined,
 ): Promise<void> {
-  const files = refuseInvalidPaths(ctx, batch, owner);
+  const files = refuseInvalidPaths(ctx, batch, leaseId);
   if (files.length === 0) return;
   let answers: PreuploadAnswer[];
   try {
@@ -65,14 +65,14 @@ async function planBatch(
   } catch (err) {
     // A refusal of a whole batch may be about one path: ask again one by one to isolate it.
     if (files.length > 1 && decideFailure(err).action === "fail-file") {
-      for (const f of files) await planBatch(ctx, [f], owner, gitIgnore);
+      for (const f of files) await planBatch(ctx, [f], leaseId, gitIgnore);
       return;
     }
-    ctx.recordFailure(files, owner, err);
+    ctx.recordFailure(files, leaseId, err);
     return;
   }
   const plans: PlanResult[] = files.map((f, i) => toPlan(f, answers[i]));
-  ctx.journal.stages.recordPlans(owner, plans);
+  ctx.journal.stages.recordPlans(leaseId, plans);
   if (plans.some((p) => p.next === "planned")) ctx.wake.upload.notify();
   if (plans.some((p) => p.next === "uploaded")) ctx.wake.commit.notify();
   if (plans.some((p) => p.next === "skipped" || p.next === "ignored")) ctx.wake.commit.notify();
@@ -82,7 +82,7 @@ async function planBatch(
  * The Hub refuses a whole preupload batch for one path with a control character (a newline, a tab):
  * fail that file here, by name and with what to do, instead of asking the Hub. Returns the others.
  */
-function refuseInvalidPaths(ctx: PlanStageDeps, files: FileRecord[], owner: string): FileRecord[] {
+function refuseInvalidPaths(ctx: PlanStageDeps, files: FileRecord[], leaseId: string): FileRecord[] {
   const valid: FileRecord[] = [];
   for (const file of files) {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the Hub refuses
@@ -94,7 +94,7 @@ function refuseInvalidPaths(ctx: PlanStageDeps, files: FileRecord[], owner: stri
       "ERR_PATH_INVALID",
       `${JSON.stringify(file.path)} has a control character (newline, tab, …) in its name, which the Hub refuses in paths: rename it or leave it out with --exclude`,
     );
-    ctx.recordFailure([file], owner, error);
+    ctx.recordFailure([file], leaseId, error);
   }
   return valid;
 }

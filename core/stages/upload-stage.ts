@@ -10,14 +10,14 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 /** Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. */
 export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promise<void> {
-  const owner = ctx.leaseId("upload", loop);
+  const leaseId = ctx.leaseId("upload", loop);
   const { journal, tuning } = ctx;
   while (!ctx.halted) {
     const files = journal.files.claim({
       jobId: ctx.jobId,
       state: "planned",
       limit: tuning.lfsBatch,
-      owner,
+      leaseId,
       leaseMs: tuning.leaseMs,
       uploadMode: "lfs",
     });
@@ -25,12 +25,12 @@ export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promis
       await ctx.wake.upload.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await uploadBatch(ctx, files, owner);
+    await uploadBatch(ctx, files, leaseId);
     ctx.wake.commit.notify();
   }
 }
 
-async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], owner: string): Promise<void> {
+async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], leaseId: string): Promise<void> {
   const journal = ctx.journal;
   const now = ctx.now();
   const resumable: Array<[FileRecord, StoredLfsPlan]> = [];
@@ -46,7 +46,7 @@ async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], owner: str
     else fresh.push(file);
   }
   const transfers: Promise<void>[] = resumable.map(([file, plan]) =>
-    transfer(ctx, file, owner, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
+    transfer(ctx, file, leaseId, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
   );
   if (fresh.length > 0) {
     let answers: LfsBatchAnswer[] = [];
@@ -60,11 +60,11 @@ async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], owner: str
         ),
       );
     } catch (err) {
-      ctx.recordFailure(fresh, owner, err);
+      ctx.recordFailure(fresh, leaseId, err);
     }
     answers.forEach((answer, i) => {
       const file = fresh[i];
-      if (file) transfers.push(transfer(ctx, file, owner, () => dispatch(ctx, file, answer)));
+      if (file) transfers.push(transfer(ctx, file, leaseId, () => dispatch(ctx, file, answer)));
     });
   }
   await Promise.all(transfers);
@@ -104,17 +104,17 @@ async function dispatch(ctx: UploadStageDeps, file: FileRecord, answer: LfsBatch
 async function transfer(
   ctx: UploadStageDeps,
   file: FileRecord,
-  owner: string,
+  leaseId: string,
   run: () => Promise<void>,
 ): Promise<void> {
   try {
     await run();
     if (ctx.aborted) {
-      ctx.journal.files.releaseLease(file.id, owner);
+      ctx.journal.files.releaseLease(file.id, leaseId);
       return;
     }
-    ctx.journal.stages.recordUploaded(file.id, owner);
+    ctx.journal.stages.recordUploaded(file.id, leaseId);
   } catch (err) {
-    ctx.recordFailure([file], owner, err);
+    ctx.recordFailure([file], leaseId, err);
   }
 }

@@ -34,14 +34,14 @@ t.test("two connections in one process claiming alternately never share a file",
       jobId,
       state: "scanned",
       limit: 1 + (round % 5),
-      owner: "a",
+      leaseId: "a",
       leaseMs: 60_000,
     });
     const b = second.files.claim({
       jobId,
       state: "scanned",
       limit: 1 + (round % 3),
-      owner: "b",
+      leaseId: "b",
       leaseMs: 60_000,
     });
     got[0]?.push(...a.map((f) => f.id));

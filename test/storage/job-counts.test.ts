@@ -45,7 +45,7 @@ t.test(
           jobId,
           state,
           limit: 1 + int(10),
-          owner,
+          leaseId: owner,
           leaseMs: 1000 + int(5000),
         });
         for (const file of claimed) {

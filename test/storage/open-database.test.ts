@@ -229,12 +229,12 @@ t.test("a write lock held too long gives ERR_JOURNAL_BUSY (retryable)", async (t
   t.teardown(() => journal.close());
   holder.prepare("BEGIN IMMEDIATE").run();
   const jobId = journal.jobs.list()[0]?.id ?? 0;
-  t.throws(() => journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "w", leaseMs: 1000 }), {
+  t.throws(() => journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "w", leaseMs: 1000 }), {
     code: "ERR_JOURNAL_BUSY",
     retryable: true,
   });
   holder.prepare("ROLLBACK").run();
-  t.equal(journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "w", leaseMs: 1000 }).length, 1);
+  t.equal(journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "w", leaseMs: 1000 }).length, 1);
 });
 
 t.test("a closed journal throws HubpushErrors, and close is idempotent", async (t) => {

@@ -18,8 +18,8 @@ export function claimsAndTransactions(t: TapTest, factory: JournalFactory): void
     addFiles(journal, jobId, 10);
     const other = journal.jobs.upsert(specFor(`${dir}/other`), OPTIONS);
     addFiles(journal, other.job.id, 3);
-    const first = journal.files.claim({ jobId, state: "scanned", limit: 4, owner: "a", leaseMs: LEASE });
-    const second = journal.files.claim({ jobId, state: "scanned", limit: 4, owner: "b", leaseMs: LEASE });
+    const first = journal.files.claim({ jobId, state: "scanned", limit: 4, leaseId: "a", leaseMs: LEASE });
+    const second = journal.files.claim({ jobId, state: "scanned", limit: 4, leaseId: "b", leaseMs: LEASE });
     const ids = [...first, ...second].map((f) => f.id);
     t.same(
       ids,
@@ -29,16 +29,16 @@ export function claimsAndTransactions(t: TapTest, factory: JournalFactory): void
     t.equal(new Set(ids).size, 8);
     t.ok([...first, ...second].every((f) => f.jobId === jobId));
     t.equal(
-      journal.files.claim({ jobId, state: "scanned", limit: 10, owner: "c", leaseMs: LEASE }).length,
+      journal.files.claim({ jobId, state: "scanned", limit: 10, leaseId: "c", leaseMs: LEASE }).length,
       2,
     );
-    t.same(journal.files.claim({ jobId, state: "scanned", limit: 0, owner: "c", leaseMs: LEASE }), []);
+    t.same(journal.files.claim({ jobId, state: "scanned", limit: 0, leaseId: "c", leaseMs: LEASE }), []);
   });
 
   t.test("transaction: several results land together, or none when the function throws", async (t) => {
     const { journal, jobId } = setup(t, factory);
     const files = addFiles(journal, jobId, 3);
-    const claimed = journal.files.claim({ jobId, state: "scanned", limit: 3, owner: "h", leaseMs: LEASE });
+    const claimed = journal.files.claim({ jobId, state: "scanned", limit: 3, leaseId: "h", leaseMs: LEASE });
     t.throws(() =>
       journal.transaction(() => {
         for (const file of claimed) journal.stages.recordHashed(file.id, "h", file, file, hashesFor(file.id));

@@ -126,7 +126,7 @@ export function driveAll(
 ): void {
   const owner = "driver";
   const all = (state: FileState) =>
-    journal.files.claim({ jobId, state, limit: 1_000_000, owner, leaseMs: LEASE });
+    journal.files.claim({ jobId, state, limit: 1_000_000, leaseId: owner, leaseMs: LEASE });
   for (const file of all("scanned")) {
     journal.stages.recordHashed(file.id, owner, file, file, hashesFor(file.id));
   }

@@ -20,7 +20,13 @@ export function remoteDeletions(t: TapTest, factory: JournalFactory): void {
     if (file === undefined) throw new Error("setup");
     const generation = journal.scan.begin(jobId);
     // The hash stage saw the file after it changed (stat 5); the scan's batch, made before, says stat 0.
-    const [claimed] = journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "h", leaseMs: 60_000 });
+    const [claimed] = journal.files.claim({
+      jobId,
+      state: "scanned",
+      limit: 1,
+      leaseId: "h",
+      leaseMs: 60_000,
+    });
     if (claimed === undefined) throw new Error("setup");
     journal.stages.recordHashed(claimed.id, "h", claimed, statOf(5), hashesFor(5));
     const stale = journal.scan.upsertFiles(jobId, generation, [fileAt(file.path, 0)]);

@@ -19,7 +19,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     const [file] = addFiles(journal, jobId, 1);
     if (!file) throw new Error("setup");
     const claim = (state: "scanned" | "hashed" | "planned" | "uploaded", owner: string) =>
-      journal.files.claim({ jobId, state, limit: 10, owner, leaseMs: LEASE });
+      journal.files.claim({ jobId, state, limit: 10, leaseId: owner, leaseMs: LEASE });
 
     t.same(
       claim("scanned", "h1").map((f) => f.id),
@@ -50,7 +50,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
         jobId,
         state: "planned",
         limit: 5,
-        owner: "u",
+        leaseId: "u",
         leaseMs: LEASE,
         uploadMode: "regular",
       }),
@@ -61,7 +61,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
         jobId,
         state: "planned",
         limit: 5,
-        owner: "u1",
+        leaseId: "u1",
         leaseMs: LEASE,
         uploadMode: "lfs",
       }).length,
@@ -98,7 +98,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     const { journal, jobId } = setup(t, factory);
     const files = addFiles(journal, jobId, 3);
     driveAll(journal, jobId, "hashed");
-    journal.files.claim({ jobId, state: "hashed", limit: 10, owner: "p", leaseMs: LEASE });
+    journal.files.claim({ jobId, state: "hashed", limit: 10, leaseId: "p", leaseMs: LEASE });
     const next = ["skipped", "ignored", "uploaded"] as const;
     journal.stages.recordPlans(
       "p",
@@ -122,12 +122,12 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       const { journal, clock, jobId } = setup(t, factory);
       const [file] = addFiles(journal, jobId, 1);
       if (!file) throw new Error("setup");
-      journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "old", leaseMs: LEASE });
+      journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "old", leaseMs: LEASE });
       clock.advance(LEASE - 1);
-      t.same(journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "new", leaseMs: LEASE }), []);
+      t.same(journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "new", leaseMs: LEASE }), []);
       clock.advance(1);
       t.equal(
-        journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "new", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "new", leaseMs: LEASE }).length,
         1,
       );
       t.equal(
@@ -145,7 +145,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       t.equal(unchanged?.attempts, 0);
       t.equal(unchanged?.size, file.size);
       t.same(
-        journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "third", leaseMs: LEASE }),
+        journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "third", leaseMs: LEASE }),
         [],
         "still held",
       );
@@ -160,13 +160,13 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       t.equal(stateOf(journal, file.id), "hashed", "a plan from a non-holder is ignored");
 
       t.equal(
-        journal.files.claim({ jobId, state: "hashed", limit: 1, owner: "p", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "hashed", limit: 1, leaseId: "p", leaseMs: LEASE }).length,
         1,
       );
       t.equal(journal.files.releaseLeases("someone-else"), 0);
       t.equal(journal.files.releaseLeases("p"), 1);
       t.equal(
-        journal.files.claim({ jobId, state: "hashed", limit: 1, owner: "q", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "hashed", limit: 1, leaseId: "q", leaseMs: LEASE }).length,
         1,
       );
       t.equal(journal.files.releaseLeases(), 1);
@@ -181,7 +181,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     const { journal, jobId } = setup(t, factory);
     const [file] = addFiles(journal, jobId, 1);
     if (!file) throw new Error("setup");
-    journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "h", leaseMs: LEASE });
+    journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "h", leaseMs: LEASE });
     t.equal(journal.stages.recordHashed(file.id, "h", statOf(99), file, hashesFor(1)), false);
     t.equal(journal.jobs.get(jobId)?.bytesHashed, 0, "nothing counted");
     journal.stages.recordStatChanged(file.id, "h", statOf(42));
@@ -193,7 +193,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       false,
       "the lease was released",
     );
-    const [again] = journal.files.claim({ jobId, state: "scanned", limit: 1, owner: "h2", leaseMs: LEASE });
+    const [again] = journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "h2", leaseMs: LEASE });
     t.equal(
       journal.stages.recordHashed(file.id, "h2", file, file, hashesFor(1)),
       false,
@@ -210,7 +210,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       const [file] = addFiles(journal, jobId, 1);
       if (!file) throw new Error("setup");
       driveAll(journal, jobId, "planned");
-      journal.files.claim({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE });
+      journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE });
       journal.stages.recordTransientFailure([file.id], "u", NET, clock.ms + 5000);
       const waiting = journal.files.get(file.id);
       t.equal(waiting?.state, "planned");
@@ -221,15 +221,15 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       t.equal(journal.jobs.counts(jobId).waiting, 1);
       checkCounts(t, journal, jobId);
       t.same(
-        journal.files.claim({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }),
+        journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }),
         [],
         "not yet due",
       );
       clock.advance(4999);
-      t.same(journal.files.claim({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }), []);
+      t.same(journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }), []);
       clock.advance(1);
       t.equal(
-        journal.files.claim({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }).length,
         1,
       );
       journal.stages.recordTransientFailure([file.id], "u", NET, clock.ms + 60_000);
@@ -238,7 +238,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       t.equal(journal.files.get(file.id)?.nextAttemptAt, null);
       t.equal(journal.jobs.counts(jobId).waiting, 0);
       t.equal(
-        journal.files.claim({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }).length,
         1,
       );
       journal.stages.recordUploaded(file.id, "u");
