@@ -31,8 +31,8 @@ export interface CommitResult {
   readonly prNumber: number | undefined;
 }
 
-export const PARENT_MISMATCH =
-  "The branch was updated since you opened this page. Please refresh and try again.";
+/** The Hub's exact 412 text (issue 18 §2); clients show it verbatim. */
+export const PARENT_MISMATCH = "A commit has happened since. Please refresh and try again.";
 const GITATTRIBUTES = ".gitattributes";
 
 function parentMismatch(): HubError {
@@ -109,7 +109,9 @@ export function applyCommit(state: EmulatorState, request: CommitRequest): Commi
         if (op.entry.kind === "lfs") lfsPaths.push(op.entry.path);
         digest.update(`put ${op.entry.path} ${op.entry.blobOid}\n`);
       } else if (op.kind === "delete") {
-        if (!state.tree.delete(lineId, seq, op.path)) {
+        // As on the Hub, deletedFile naming a folder deletes the folder; only a path that matches
+        // nothing is EntryNotFound.
+        if (!state.tree.delete(lineId, seq, op.path) && state.tree.deleteFolder(lineId, seq, op.path) === 0) {
           throw new HubError(
             404,
             "EntryNotFound",

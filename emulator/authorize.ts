@@ -2,6 +2,7 @@ import type { TokenInfo } from "./emulator-config.js";
 import type { RequestContext } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
 import type { RepoRow, RepoType } from "./metadata-db.js";
+import { movedRepoRedirect } from "./repo-redirect.js";
 
 /** `read`: see the repo; `write`: push to a branch; `pr`: any valid token that can see the repo. */
 export type Access = "read" | "write" | "pr";
@@ -18,9 +19,17 @@ export function requestToken(ctx: RequestContext): TokenInfo | null {
   return info;
 }
 
-/** A user may act in their own namespace and in any namespace that is not another user's (orgs). */
+/**
+ * A user may act in their own namespace, in a configured org they are a member of, and in any
+ * namespace that is neither another user's nor a configured org.
+ */
 export function ownsNamespace(ctx: RequestContext, token: TokenInfo, namespace: string): boolean {
-  return namespace === token.user || !ctx.state.config.users.has(namespace);
+  // Namespaces, like repo ids, are case-insensitive on the Hub.
+  const lower = namespace.toLowerCase();
+  if (lower === token.user.toLowerCase()) return true;
+  const org = [...ctx.state.config.orgs.values()].find((o) => o.name.toLowerCase() === lower);
+  if (org) return org.members === undefined || org.members.has(token.user);
+  return ![...ctx.state.config.users].some((u) => u.toLowerCase() === lower);
 }
 
 export function repoLabel(type: RepoType, namespace: string, name: string): string {
@@ -49,6 +58,10 @@ export function loadRepo(
   const repo = ctx.state.repos.findRepo(type, namespace, name);
   const visible =
     repo !== undefined && (repo.private === 0 || (token !== null && ownsNamespace(ctx, token, namespace)));
+  if (!repo) {
+    const moved = movedRepoRedirect(ctx, type, namespace, name);
+    if (moved) throw moved;
+  }
   if (!repo || !visible) throw notFound(token === null, label);
   if (access === "read") return repo;
   if (token === null) {

@@ -4,7 +4,8 @@ import { type EmulatorOptions, startEmulator } from "./start-emulator.js";
 
 const USAGE = `usage: hubpush emulator [--port N] [--host H] [--data-dir DIR] [--token T]... [--public-url URL]
        [--faults SPEC] [--seed N] [--access-log FILE] [--admin-token T] [--lfs-threshold BYTES]
-       [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES]`;
+       [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES]
+       [--org NAME[:private-by-default][:members=a,b]]...`;
 
 function int(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -28,6 +29,7 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
         host: { type: "string" },
         "data-dir": { type: "string" },
         token: { type: "string", multiple: true },
+        org: { type: "string", multiple: true },
         "public-url": { type: "string" },
         faults: { type: "string" },
         seed: { type: "string" },
@@ -49,6 +51,7 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
       host: values.host,
       dataDir: values["data-dir"],
       tokens: values.token,
+      orgs: values.org,
       publicUrl: values["public-url"],
       faults: values.faults,
       seed: int("seed", values.seed),

@@ -6,6 +6,13 @@ export interface TokenInfo {
   readonly user: string;
 }
 
+export interface OrgInfo {
+  readonly name: string;
+  readonly privateByDefault: boolean;
+  /** Users who may write there; undefined: every configured user. */
+  readonly members: ReadonlySet<string> | undefined;
+}
+
 /** Options resolved once, with every default applied. */
 export interface EmulatorConfig {
   readonly host: string;
@@ -15,6 +22,8 @@ export interface EmulatorConfig {
   /** Every configured user name: namespaces nobody else may write to. */
   readonly users: ReadonlySet<string>;
   readonly adminToken: string | undefined;
+  /** Configured organizations by name. */
+  readonly orgs: ReadonlyMap<string, OrgInfo>;
   readonly lfsThresholdBytes: number;
   readonly binaryLfsMinBytes: number;
   readonly multipartThresholdBytes: number;
@@ -41,6 +50,20 @@ function parseToken(spec: string): TokenInfo {
   return { token, role, user };
 }
 
+/** `NAME[:private-by-default][:members=a,b]` (the `--org` flag, repeatable). */
+export function parseOrg(spec: string): OrgInfo {
+  const [name = "", ...flags] = spec.split(":");
+  let privateByDefault = false;
+  let members: Set<string> | undefined;
+  for (const flag of flags) {
+    if (flag === "private-by-default") privateByDefault = true;
+    else if (flag.startsWith("members=")) members = new Set(flag.slice(8).split(",").filter(Boolean));
+    else throw new Error(`Invalid org "${spec}": expected NAME[:private-by-default][:members=a,b].`);
+  }
+  if (!/^[\w\-.]{1,96}$/.test(name)) throw new Error(`Invalid org name in "${spec}".`);
+  return { name, privateByDefault, members };
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0) throw new Error(`Emulator option ${name} must be >= 0.`);
@@ -63,6 +86,7 @@ export function resolveEmulatorConfig(options: EmulatorOptions): EmulatorConfig 
     tokens,
     users: new Set([...tokens.values()].map((t) => t.user)),
     adminToken: options.adminToken,
+    orgs: new Map((options.orgs ?? []).map((spec) => parseOrg(spec)).map((o) => [o.name, o])),
     lfsThresholdBytes: positive("lfsThresholdBytes", options.lfsThresholdBytes, 10 * 1024 * 1024),
     binaryLfsMinBytes: positive("binaryLfsMinBytes", options.binaryLfsMinBytes, 1_000_000),
     multipartThresholdBytes: positive(

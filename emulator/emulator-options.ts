@@ -33,6 +33,13 @@ export interface EmulatorOptions {
   regularMaxBytes?: number;
   /** Expiry of presigned URLs in seconds; default 3600. */
   uploadUrlTtlSeconds?: number;
+  /**
+   * Organizations: "NAME" or "NAME:private-by-default", optionally ":members=alice,bob" last
+   * ("acme:private-by-default:members=alice"). Repos created there without `private` get the
+   * org's default visibility; only members may write there. Namespaces that are neither a user nor a
+   * configured org stay open to every token (as before).
+   */
+  orgs?: readonly string[];
   /** Tree/commits page size; default 1000 (50 with expand) for trees, `limit` or 50 for commits. */
   pageSize?: number;
 }

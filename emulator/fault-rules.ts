@@ -16,13 +16,20 @@ export const ROUTE_NAMES = [
   "commits",
   "refs",
   "branch",
+  "tag",
+  "repo-delete",
+  "repo-move",
+  "discussions",
   "resolve",
   "admin",
 ] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number] | "unknown";
 
-export type FaultKind = "status" | "ratelimit" | "latency" | "reset" | "cut" | "lost";
-const KINDS: readonly FaultKind[] = ["status", "ratelimit", "latency", "reset", "cut", "lost"];
+export type FaultKind = "status" | "ratelimit" | "latency" | "reset" | "cut" | "lost" | "busy";
+const KINDS: readonly FaultKind[] = ["status", "ratelimit", "latency", "reset", "cut", "lost", "busy"];
+
+/** The Hub's transient create-repo 409 (hub-protocol.md §1.3): a retry succeeds, unlike "already exists". */
+export const CONFLICTING_OPERATION = "Cannot create repo: another conflicting operation is in progress";
 
 export interface FaultRule {
   readonly route: RouteName | "*";

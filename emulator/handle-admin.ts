@@ -1,10 +1,15 @@
 import type { RequestContext } from "./emulator-state.js";
+import { adminMove } from "./handle-repo-move.js";
 import { HubError } from "./hub-error.js";
+import type { RouteMatch } from "./match-route.js";
 import { asObject, readJsonBody } from "./read-body.js";
 import { sendJson } from "./send-response.js";
 
-/** `GET|PUT /admin/faults`: read or replace the fault rules (needs the admin bearer token). */
-export async function handleAdmin(ctx: RequestContext): Promise<void> {
+/**
+ * `GET|PUT /admin/faults`: read or replace the fault rules; `POST /admin/move` `{type?, from, to}`:
+ * move a repo (its old name then redirects). Both need the admin bearer token.
+ */
+export async function handleAdmin(ctx: RequestContext, match: RouteMatch): Promise<void> {
   const { adminToken } = ctx.state.config;
   if (adminToken === undefined)
     throw new HubError(404, "NotFound", "Admin routes are disabled (no admin token).");
@@ -14,6 +19,11 @@ export async function handleAdmin(ctx: RequestContext): Promise<void> {
   }
   if (header !== `Bearer ${adminToken}`) throw new HubError(403, "Forbidden", "Wrong admin token.");
   const { faults } = ctx.state;
+  if (match.path === "move") {
+    if (ctx.req.method !== "POST") throw new HubError(405, "MethodNotAllowed", "Use POST on /admin/move.");
+    await adminMove(ctx, asObject(await readJsonBody(ctx), "admin move body"));
+    return;
+  }
   if (ctx.req.method === "GET") {
     sendJson(ctx, 200, { spec: faults.spec, seed: faults.seed });
     return;

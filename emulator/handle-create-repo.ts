@@ -9,6 +9,7 @@ import { asObject, readJsonBody } from "./read-body.js";
 import { repoWebUrl } from "./repo-urls.js";
 import { sendJson } from "./send-response.js";
 
+const SPACE_SDKS = ["gradio", "streamlit", "docker", "static"];
 const NAME_RULE = "Only regular characters and '-', '_', '.' accepted; '--' and '..' are forbidden";
 
 /** hub-protocol.md §1.3: `[\w\-.]`, 1–96 chars, no leading/trailing `-`/`.`, no `--`/`..`, no `.git` end. */
@@ -97,7 +98,28 @@ export async function handleCreateRepo(ctx: RequestContext): Promise<void> {
       `You don't have the rights to create a repo under the namespace "${namespace}".`,
     );
   }
-  const isPrivate = body.visibility === "private" || body.private === true;
+  if (body.private !== undefined && body.private !== null && typeof body.private !== "boolean") {
+    throw new HubError(400, "BadRequest", "private must be a boolean when sent.");
+  }
+  if (type === "space" && !SPACE_SDKS.includes(String(body.sdk))) {
+    throw new HubError(
+      400,
+      "BadRequest",
+      `Invalid or missing sdk for a Space: send "sdk" as one of ${SPACE_SDKS.join(", ")}.`,
+    );
+  }
+  // Without `private` (or `visibility`), the namespace's default applies: an org may be private-by-default.
+  const chosen =
+    typeof body.private === "boolean"
+      ? body.private
+      : body.visibility === "private" || body.visibility === "public"
+        ? body.visibility === "private"
+        : undefined;
+  const isPrivate =
+    chosen ??
+    [...ctx.state.config.orgs.values()].find((o) => o.name.toLowerCase() === namespace.toLowerCase())
+      ?.privateByDefault ??
+    false;
   const url = repoWebUrl(ctx.baseUrl, { type, namespace, name });
   ctx.repo = `${namespace}/${name}`;
   const existing = ctx.state.repos.findRepo(type, namespace, name);

@@ -5,6 +5,7 @@ import { HubError } from "./hub-error.js";
 import { lfsMatcher } from "./lfs-attributes.js";
 import type { RouteMatch } from "./match-route.js";
 import { asObject, readJsonBody } from "./read-body.js";
+import { checkMetadata, invalidMetadata } from "./readme-metadata.js";
 import { readRepoText, validateRepoPath } from "./repo-paths.js";
 import { resolveRevision } from "./resolve-revision.js";
 import { sendJson } from "./send-response.js";
@@ -31,6 +32,12 @@ export async function handlePreupload(ctx: RequestContext, match: RouteMatch): P
       `Too many files in one preupload call (${body.files.length}); send at most ${PREUPLOAD_MAX_FILES}.`,
     );
   }
+  for (const key of ["gitIgnore", "gitAttributes"]) {
+    if (body[key] !== undefined && body[key] !== null && typeof body[key] !== "string") {
+      throw new HubError(400, "BadRequest", `${key} must be a string (the file's content) when sent.`);
+    }
+  }
+  // shouldIgnore: the root .gitignore being uploaded (gitIgnore), else the repo's own at `rev`.
   const attributes =
     typeof body.gitAttributes === "string"
       ? body.gitAttributes
@@ -55,8 +62,16 @@ export async function handlePreupload(ctx: RequestContext, match: RouteMatch): P
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(sample)) {
       throw new HubError(400, "BadRequest", `files[${i}].sample is not valid base64 (path ${path}).`);
     }
-    const binary = Buffer.from(sample, "base64").includes(0);
-    const lfs = isLfsPath(path) || size > lfsThresholdBytes || (binary && size > binaryLfsMinBytes);
+    const sampleBytes = Buffer.from(sample, "base64");
+    const binary = sampleBytes.includes(0);
+    // A root README.md whose sample is the whole file gets the Hub's metadata check here already.
+    if (path === "README.md" && sampleBytes.length === size) {
+      const check = checkMetadata(sampleBytes.toString("utf8"));
+      if (check.errors.length > 0) throw invalidMetadata(check.errors);
+    }
+    // An empty file is always regular on the Hub, whatever its extension or .gitattributes.
+    const lfs =
+      size > 0 && (isLfsPath(path) || size > lfsThresholdBytes || (binary && size > binaryLfsMinBytes));
     const existing = ctx.state.tree.get(view, path);
     return {
       path,

@@ -3,9 +3,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AccessLog } from "./access-log.js";
 import type { EmulatorState, RequestContext } from "./emulator-state.js";
-import type { Fault } from "./fault-rules.js";
+import { CONFLICTING_OPERATION, type Fault } from "./fault-rules.js";
 import { HubError } from "./hub-error.js";
 import { matchRoute, type RouteMatch } from "./match-route.js";
+import { namespacelessRepoError } from "./namespaceless-repo.js";
 import { tapResponse } from "./response-tap.js";
 import { ROUTE_HANDLERS } from "./route-handlers.js";
 import { isHubError, sendHubError } from "./send-response.js";
@@ -77,6 +78,11 @@ async function answerFault(ctx: RequestContext, fault: Fault): Promise<boolean> 
   if (fault.kind === "reset") {
     ctx.res.destroy();
     ctx.req.socket.destroy();
+    return true;
+  }
+  if (fault.kind === "busy") {
+    await drainBody(ctx);
+    sendHubError(ctx, new HubError(409, "ConflictingOperation", CONFLICTING_OPERATION));
     return true;
   }
   if (fault.kind === "status") {
@@ -176,7 +182,10 @@ export function createRequestHandler(
 
 async function run(ctx: RequestContext, match: RouteMatch | null, fault: Fault | null): Promise<void> {
   if (match === null) {
-    throw new HubError(404, "NotFound", `No emulator route for ${ctx.req.method} ${ctx.url.pathname}.`);
+    throw (
+      namespacelessRepoError(ctx) ??
+      new HubError(404, "NotFound", `No emulator route for ${ctx.req.method} ${ctx.url.pathname}.`)
+    );
   }
   if (fault && (await answerFault(ctx, fault))) return;
   if (fault?.kind === "latency") await sleep(fault.ms);

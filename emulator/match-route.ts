@@ -13,7 +13,7 @@ export interface RouteMatch {
   readonly repo?: RepoRef;
   /** The revision, percent-decoded exactly once. */
   readonly rev?: string;
-  /** A path in the repo (tree, resolve), or the branch name (branch). */
+  /** A path in the repo (tree, resolve), the branch name (branch) or the tag name (DELETE tag), the discussion number. */
   readonly path?: string;
   /** lfs-put / lfs-part / lfs-complete: the object id and part number. */
   readonly oid?: string;
@@ -33,11 +33,15 @@ function decode(segment: string): string {
 
 /**
  * Splits `segs` into a revision and the rest. A revision is one segment, decoded once; raw
- * `refs/pr/N` and `refs/convert/X` (sent unencoded by some clients) span several segments.
+ * `refs/pr/N`, `refs/tags/X` and `refs/convert/X` (sent unencoded by some clients) span several segments.
  */
 function splitRev(segs: readonly string[]): { rev: string; rest: string[] } {
   const [first = "", second, third, ...more] = segs.map(decode);
-  if (first === "refs" && (second === "pr" || second === "convert") && third !== undefined) {
+  if (
+    first === "refs" &&
+    (second === "pr" || second === "convert" || second === "tags") &&
+    third !== undefined
+  ) {
     return { rev: `refs/${second}/${third}`, rest: more };
   }
   return { rev: first, rest: [second, third, ...more].filter((s): s is string => s !== undefined) };
@@ -53,6 +57,19 @@ function matchApiRepo(method: string, repo: RepoRef, rest: readonly string[]): R
   if (action === "refs" && tail.length === 0 && method === "GET") return { route: "refs", repo };
   if (action === "branch" && tail.length > 0 && (method === "POST" || method === "DELETE")) {
     return { route: "branch", repo, path: tail.map(decode).join("/") };
+  }
+  if (action === "tag" && tail.length > 0 && method === "POST") {
+    const rev = revOnly();
+    return rev === null ? null : { route: "tag", repo, rev };
+  }
+  if (action === "tag" && tail.length > 0 && method === "DELETE") {
+    return { route: "tag", repo, path: tail.map(decode).join("/") };
+  }
+  if (action === "discussions" && tail.length === 0 && (method === "GET" || method === "POST")) {
+    return { route: "discussions", repo };
+  }
+  if (action === "discussions" && tail.length === 1 && method === "GET") {
+    return { route: "discussions", repo, path: decode(tail[0] ?? "") };
   }
   if (action === "tree" && tail.length > 0 && method === "GET") {
     const { rev, rest: pathSegs } = splitRev(tail);
@@ -79,6 +96,10 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
   if (s0 === "api") {
     if (s1 === "repos" && s2 === "create" && s3 === undefined)
       return method === "POST" ? { route: "create-repo" } : null;
+    if (s1 === "repos" && s2 === "delete" && s3 === undefined)
+      return method === "DELETE" ? { route: "repo-delete" } : null;
+    if (s1 === "repos" && s2 === "move" && s3 === undefined)
+      return method === "POST" ? { route: "repo-move" } : null;
     if (s1 === "whoami-v2" && s2 === undefined) return method === "GET" ? { route: "whoami" } : null;
     if (s1 === "validate-yaml" && s2 === undefined)
       return method === "POST" ? { route: "validate-yaml" } : null;
@@ -87,6 +108,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
     return matchApiRepo(method, { type, namespace: decode(s2), name: decode(s3) }, rest);
   }
   if (s0 === "admin" && s1 === "faults" && s2 === undefined) return { route: "admin" };
+  if (s0 === "admin" && s1 === "move" && s2 === undefined) return { route: "admin", path: "move" };
   if (s0 === "_emulator" && s1 === "lfs") return matchStorage(method, segs.slice(2));
   const prefixed = s0 !== undefined && PREFIX_TYPES[s0] !== undefined;
   const type: RepoType = (s0 === undefined ? undefined : PREFIX_TYPES[s0]) ?? "model";
@@ -99,7 +121,12 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
     if (lfs && tail[3] === "verify") return { route: "lfs-verify", repo };
     return null;
   }
-  if (tail[0] === "resolve" && tail.length >= 3 && (method === "GET" || method === "HEAD")) {
+  // `raw` (what @huggingface/hub's fileExists HEADs) is served like `resolve` (docs/emulator.md).
+  if (
+    (tail[0] === "resolve" || tail[0] === "raw") &&
+    tail.length >= 3 &&
+    (method === "GET" || method === "HEAD")
+  ) {
     const { rev, rest: pathSegs } = splitRev(tail.slice(1));
     const repo = { type, namespace: decode(ns), name: decode(nameSeg) };
     return { route: "resolve", repo, rev, path: pathSegs.map(decode).join("/") };

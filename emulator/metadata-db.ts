@@ -56,6 +56,30 @@ CREATE TABLE IF NOT EXISTS repos (
   next_pr INTEGER NOT NULL DEFAULT 1,
   UNIQUE (type, namespace, name)
 );
+CREATE TABLE IF NOT EXISTS tags (
+  repo_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (repo_id, name)
+);
+CREATE TABLE IF NOT EXISTS discussions (
+  repo_id INTEGER NOT NULL,
+  num INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  is_pr INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, num)
+);
+CREATE TABLE IF NOT EXISTS redirects (
+  type TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  repo_id INTEGER NOT NULL,
+  PRIMARY KEY (type, namespace, name)
+);
 CREATE TABLE IF NOT EXISTS lines (id INTEGER PRIMARY KEY AUTOINCREMENT, repo_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refs (
   repo_id INTEGER NOT NULL,

@@ -13,6 +13,7 @@ export interface ParsedCommit {
   readonly ops: CommitOp[];
 }
 
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
@@ -111,6 +112,15 @@ export async function parseCommitBody(ctx: RequestContext): Promise<ParsedCommit
         const oid = value.oid;
         if (typeof oid !== "string" || !SHA256_RE.test(oid))
           throw bad("BadRequest", `${where}: oid of ${path} must be a sha256 hex.`);
+        if (oid === EMPTY_SHA256 && (value.size === undefined || value.size === 0)) {
+          // The Hub stores an empty file as a regular file, never LFS, whatever .gitattributes says.
+          const empty = Buffer.alloc(0);
+          ops.push({
+            kind: "put",
+            entry: { path, kind: "regular", size: 0, sha256: oid, blobOid: gitBlobSha1(empty) },
+          });
+          break;
+        }
         const stored = objects.objectSize(oid);
         if (stored === undefined) {
           throw bad(

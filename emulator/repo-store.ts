@@ -47,7 +47,10 @@ export class RepoStore {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    this.#findRepo = db.prepare("SELECT * FROM repos WHERE type = ? AND namespace = ? AND name = ?");
+    // Repo ids are case-insensitive, as on the Hub: `Alice/My-Model` names `alice/my-model`.
+    this.#findRepo = db.prepare(
+      "SELECT * FROM repos WHERE type = ? AND namespace = ? COLLATE NOCASE AND name = ? COLLATE NOCASE",
+    );
     this.#repoById = db.prepare("SELECT * FROM repos WHERE id = ?");
     this.#insertRepo = db.prepare(
       "INSERT INTO repos (type, namespace, name, mongo_id, private, created_at) VALUES (?, ?, ?, ?, ?, ?)",

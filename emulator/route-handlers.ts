@@ -4,6 +4,7 @@ import { handleAdmin } from "./handle-admin.js";
 import { handleCommit } from "./handle-commit.js";
 import { handleCommits } from "./handle-commits.js";
 import { handleCreateRepo } from "./handle-create-repo.js";
+import { handleDiscussions } from "./handle-discussions.js";
 import { handleLfsBatch } from "./handle-lfs-batch.js";
 import { handleLfsComplete, handleLfsPart, handleLfsPut, handleLfsVerify } from "./handle-lfs-transfer.js";
 import { handleUnknown, handleValidateYaml, handleWhoami } from "./handle-misc.js";
@@ -11,7 +12,9 @@ import { handlePathsInfo } from "./handle-paths-info.js";
 import { handlePreupload } from "./handle-preupload.js";
 import { handleBranch, handleRefs } from "./handle-refs.js";
 import { handleRepoInfo } from "./handle-repo-info.js";
+import { handleRepoDelete, handleRepoMove } from "./handle-repo-move.js";
 import { handleResolve } from "./handle-resolve.js";
+import { handleTag } from "./handle-tags.js";
 import { handleTree } from "./handle-tree.js";
 import type { RouteMatch } from "./match-route.js";
 
@@ -35,6 +38,10 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteName, RouteHandler>> = {
   commits: handleCommits,
   refs: handleRefs,
   branch: handleBranch,
+  tag: handleTag,
+  "repo-delete": handleRepoDelete,
+  "repo-move": handleRepoMove,
+  discussions: handleDiscussions,
   resolve: handleResolve,
   admin: handleAdmin,
   unknown: handleUnknown,

@@ -95,6 +95,7 @@ export async function createRepo(
       organization,
       type: options.type ?? "model",
       visibility: options.private ? "private" : "public",
+      ...(options.type === "space" ? { sdk: "static" } : {}),
     },
   });
 }

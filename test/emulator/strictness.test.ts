@@ -201,7 +201,7 @@ t.test("parentCommit mismatch is 412 with the Hub's message", async (t) => {
     res,
     412,
     "ParentCommitMismatch",
-    /^The branch was updated since you opened this page\. Please refresh and try again\.$/,
+    /^A commit has happened since\. Please refresh and try again\.$/,
   );
   const ok = await commit(base, REPO, [
     header("fresh", { parentCommit: seed.json<{ commitOid: string }>().commitOid }),
