@@ -4,7 +4,7 @@ import { type EmulatorOptions, startEmulator } from "./start-emulator.js";
 
 const USAGE = `usage: hubpush emulator [--port N] [--host H] [--data-dir DIR] [--token T]... [--public-url URL]
        [--faults SPEC] [--seed N] [--access-log FILE] [--admin-token T] [--lfs-threshold BYTES]
-       [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES]
+       [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES] [--no-xet]
        [--org NAME[:private-by-default][:members=a,b]]...`;
 
 function int(flag: string, raw: string | undefined): number | undefined {
@@ -39,6 +39,7 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
         "multipart-threshold": { type: "string" },
         "chunk-size": { type: "string" },
         "regular-max": { type: "string" },
+        "no-xet": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -61,6 +62,7 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
       multipartThresholdBytes: int("multipart-threshold", values["multipart-threshold"]),
       multipartChunkBytes: int("chunk-size", values["chunk-size"]),
       regularMaxBytes: int("regular-max", values["regular-max"]),
+      xet: values["no-xet"] === true ? false : undefined,
     };
   } catch (err) {
     process.stderr.write(`hubpush emulator: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);

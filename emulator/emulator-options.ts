@@ -42,4 +42,10 @@ export interface EmulatorOptions {
   orgs?: readonly string[];
   /** Tree/commits page size; default 1000 (50 with expand) for trees, `limit` or 50 for commits. */
   pageSize?: number;
+  /** Repos are Xet-enabled: the LFS batch answers `transfer: "xet"` when offered; default true (`--no-xet`). */
+  xet?: boolean;
+  /** Lifetime of Xet access tokens in seconds; default 3600. */
+  xetTokenTtlSeconds?: number;
+  /** Dedup-response HMAC key, 64 hex digits (all zeros = plain chunk hashes); default a fixed non-zero key. */
+  xetDedupHmacKey?: string;
 }

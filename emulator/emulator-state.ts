@@ -6,6 +6,7 @@ import type { ObjectStore } from "./object-store.js";
 import type { RepoStore } from "./repo-store.js";
 import type { TreeIndex } from "./tree-index.js";
 import type { UrlSigner } from "./url-signer.js";
+import type { XetCas } from "./xet-cas.js";
 
 /** Everything the handlers share: resolved options, metadata, objects, signer, fault rules. */
 export interface EmulatorState {
@@ -16,6 +17,8 @@ export interface EmulatorState {
   readonly objects: ObjectStore;
   readonly signer: UrlSigner;
   readonly faults: FaultRules;
+  /** The Xet CAS (xet-protocol.md); its options say whether repos are Xet-enabled. */
+  readonly xet?: XetCas;
 }
 
 /** One request in flight; handlers fill in the fields the access log reports. */

@@ -44,7 +44,9 @@ export class EntryJson {
           },
         }
       : {};
-    return { type: "file", oid: e.blob_oid, size: e.size, path: e.path, ...lfs, ...expanded };
+    const xetHash = e.kind === "lfs" ? this.#state.xet?.store.fileForSha256(e.sha256)?.hash : undefined;
+    const xet = xetHash === undefined ? {} : { xetHash };
+    return { type: "file", oid: e.blob_oid, size: e.size, path: e.path, ...lfs, ...xet, ...expanded };
   }
 
   /**

@@ -22,6 +22,13 @@ export const ROUTE_NAMES = [
   "discussions",
   "resolve",
   "admin",
+  "xet-token",
+  "xet-xorb",
+  "xet-shard",
+  "xet-dedup",
+  "xet-reconstruction",
+  "xet-fetch",
+  "xet-misc",
 ] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number] | "unknown";
 

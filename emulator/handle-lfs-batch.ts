@@ -7,6 +7,7 @@ import { asObject, readJsonBody } from "./read-body.js";
 import { repoWebUrl } from "./repo-urls.js";
 import { revisionNotFound } from "./resolve-revision.js";
 import { sendJson } from "./send-response.js";
+import { xetBatchAnswer } from "./xet-lfs-batch.js";
 
 export const LFS_BATCH_MAX_OBJECTS = 1000;
 const OID_RE = /^[0-9a-f]{64}$/;
@@ -96,10 +97,11 @@ export async function handleLfsBatch(ctx: RequestContext, match: RouteMatch): Pr
     const verify = { href: `${repoWebUrl(ctx.baseUrl, repo)}.git/info/lfs/objects/verify` };
     return { oid, size, authenticated: true, actions: { upload, verify } };
   });
+  const xet = xetBatchAnswer(ctx, repo, refName, transfers, answers);
   sendJson(
     ctx,
     200,
-    { transfer: anyMultipart ? "multipart" : "basic", objects: answers, hash_algo: "sha256" },
+    xet ?? { transfer: anyMultipart ? "multipart" : "basic", objects: answers, hash_algo: "sha256" },
     {
       "Content-Type": LFS_CONTENT_TYPE,
     },

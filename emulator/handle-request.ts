@@ -12,7 +12,7 @@ import { ROUTE_HANDLERS } from "./route-handlers.js";
 import { isHubError, sendHubError } from "./send-response.js";
 
 const EXPOSED =
-  "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, X-Total-Count, ETag, Link, Accept-Ranges, Content-Range, X-Linked-Etag, X-Linked-Size";
+  "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, X-Total-Count, ETag, Link, Accept-Ranges, Content-Range, X-Linked-Etag, X-Linked-Size, X-Xet-Hash";
 
 function newRequestId(req: IncomingMessage): string {
   const trace = req.headers["x-amzn-trace-id"];

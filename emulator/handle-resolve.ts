@@ -5,6 +5,7 @@ import type { RequestContext } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
 import type { RouteMatch } from "./match-route.js";
 import { resolveRevision } from "./resolve-revision.js";
+import { xetResolve } from "./xet-resolve.js";
 
 /** Parses a single `bytes=` range; undefined when absent, null when unsatisfiable. */
 function parseRange(
@@ -44,6 +45,7 @@ export async function handleResolve(ctx: RequestContext, match: RouteMatch): Pro
     headers["X-Linked-Etag"] = `"${entry.sha256}"`;
     headers["X-Linked-Size"] = String(entry.size);
   }
+  if (xetResolve(ctx, repo, match.rev ?? "main", entry, headers)) return;
   // A range of an empty file cannot be satisfied; like many servers (RFC 9110 lets a server ignore
   // Range) answer the whole, empty, body, so clients that probe with bytes=0-0 can download it.
   const range = entry.size === 0 ? undefined : parseRange(ctx.req.headers.range, entry.size);

@@ -1,6 +1,7 @@
 import type { RouteName } from "./fault-rules.js";
 import { HubError } from "./hub-error.js";
 import type { RepoType } from "./metadata-db.js";
+import { matchXetRoute } from "./xet-routes.js";
 
 export interface RepoRef {
   readonly type: RepoType;
@@ -93,6 +94,8 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
   const segs = rawPath.split("/").slice(1);
   if (segs.length > 0 && segs[segs.length - 1] === "") segs.pop();
   const [s0, s1, s2, s3, ...rest] = segs;
+  const xet = matchXetRoute(method, segs);
+  if (xet) return xet;
   if (s0 === "api") {
     if (s1 === "repos" && s2 === "create" && s3 === undefined)
       return method === "POST" ? { route: "create-repo" } : null;

@@ -16,6 +16,8 @@ import { handleRepoDelete, handleRepoMove } from "./handle-repo-move.js";
 import { handleResolve } from "./handle-resolve.js";
 import { handleTag } from "./handle-tags.js";
 import { handleTree } from "./handle-tree.js";
+import { handleXetCas } from "./handle-xet-cas.js";
+import { handleXetToken } from "./handle-xet-token.js";
 import type { RouteMatch } from "./match-route.js";
 
 export type RouteHandler = (ctx: RequestContext, match: RouteMatch) => Promise<void>;
@@ -44,5 +46,12 @@ export const ROUTE_HANDLERS: Readonly<Record<RouteName, RouteHandler>> = {
   discussions: handleDiscussions,
   resolve: handleResolve,
   admin: handleAdmin,
+  "xet-token": handleXetToken,
+  "xet-xorb": handleXetCas,
+  "xet-shard": handleXetCas,
+  "xet-dedup": handleXetCas,
+  "xet-reconstruction": handleXetCas,
+  "xet-fetch": handleXetCas,
+  "xet-misc": handleXetCas,
   unknown: handleUnknown,
 };

@@ -14,6 +14,7 @@ import { ObjectStore } from "./object-store.js";
 import { RepoStore } from "./repo-store.js";
 import { TreeIndex } from "./tree-index.js";
 import { UrlSigner } from "./url-signer.js";
+import { XetCas } from "./xet-cas.js";
 
 export type { EmulatorOptions } from "./emulator-options.js";
 
@@ -44,9 +45,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     objects: new ObjectStore(dataDir, db),
     signer: new UrlSigner(dataDir),
     faults,
+    xet: await XetCas.create(
+      {
+        enabled: options.xet ?? true,
+        tokenTtlSeconds: options.xetTokenTtlSeconds ?? 3600,
+        dedupHmacKeyHex: options.xetDedupHmacKey,
+      },
+      dataDir,
+      db,
+    ),
   };
+  // Keep-alive as long as the Hub's load balancers (tens of seconds), not Node's 5 s: a client whose
+  // event loop is busy (chunking, hashing) must not find its pooled socket closed under it.
   const server: Server = createServer(
-    { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
+    { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
     createRequestHandler(state, new AccessLog(options.accessLog)),
   );
   const sockets = new Set<Socket>();

@@ -6,18 +6,21 @@ import t from "tap";
 /**
  * design.md §2: imports only point down. cli → daemon, core, storage, emulator; daemon → core,
  * storage; core → storage; storage → nothing of ours; emulator → nothing of ours. common/ (the error
- * catalogue) is a leaf every layer but the emulator may use. No cycles between files either.
+ * catalogue) is a leaf every layer but the emulator may use. xet/ (Xet byte formats and hashes) is a
+ * pure leaf that core/, the emulator and the CLI may import; it imports nothing of ours (npm packages
+ * only). No cycles between files either.
  */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const LAYERS = ["cli", "daemon", "core", "storage", "emulator", "common"] as const;
+const LAYERS = ["cli", "daemon", "core", "storage", "emulator", "xet", "common"] as const;
 type Layer = (typeof LAYERS)[number];
 
 const ALLOWED: Record<Layer, readonly Layer[]> = {
-  cli: ["daemon", "core", "storage", "emulator", "common"],
+  cli: ["daemon", "core", "storage", "emulator", "xet", "common"],
   daemon: ["core", "storage", "common"],
-  core: ["storage", "common"],
+  core: ["storage", "xet", "common"],
   storage: ["common"],
-  emulator: [],
+  emulator: ["xet"],
+  xet: [],
   common: [],
 };
 
@@ -144,8 +147,12 @@ t.test("the checker itself catches what it must", async (t) => {
     { from: f("core/x.ts"), to: f("cli/y.ts") },
     { from: f("emulator/x.ts"), to: f("common/y.ts") },
     { from: f("daemon/x.ts"), to: f("core/y.ts") },
+    { from: f("xet/x.ts"), to: f("common/y.ts") },
+    { from: f("xet/x.ts"), to: f("core/y.ts") },
+    { from: f("emulator/x.ts"), to: f("xet/y.ts") },
+    { from: f("core/x.ts"), to: f("xet/y.ts") },
   ]);
-  t.equal(bad.length, 4, "four forbidden edges named");
+  t.equal(bad.length, 6, "six forbidden edges named");
   t.match(bad[0], /storage\/x\.ts \(storage\) imports core\/y\.ts \(core\)/);
   t.same(
     findCycle([

@@ -60,13 +60,14 @@ t.test("LFS batch: basic plan, verify action, both hash_algo spellings and no re
   }
 });
 
-t.test("LFS batch: an already-stored object has no actions key; never xet", async (t) => {
+t.test("LFS batch: an already-stored object has no actions key, also in a xet answer", async (t) => {
   await uploadLfs(base, "user/shapes", hello);
   const res = await lfsBatch(base, "user/shapes", [{ oid: sha256(hello), size: hello.length }], {
     transfers: ["basic", "multipart", "xet"],
   });
   const body = res.json<{ transfer: string; objects: Record<string, unknown>[] }>();
-  t.not(body.transfer, "xet");
+  // Repos are Xet-enabled by default (issue 15): xet offered → xet answered (--no-xet: never).
+  t.equal(body.transfer, "xet");
   t.same(body.objects[0], { oid: sha256(hello), size: 13 });
   t.notOk("actions" in (body.objects[0] ?? {}));
 });

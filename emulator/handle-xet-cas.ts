@@ -1,0 +1,193 @@
+import { createReadStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { hashFromString, hashToString as hashToText, isHashString } from "../xet/hash-string.js";
+import { writeShard } from "../xet/shard.js";
+import { XetFormatError } from "../xet/xet-format-error.js";
+import { parseXorb, XORB_MAX_BYTES, XORB_MAX_CHUNKS } from "../xet/xorb.js";
+import type { RequestContext } from "./emulator-state.js";
+import { requireXet } from "./handle-xet-token.js";
+import { HubError } from "./hub-error.js";
+import type { RouteMatch } from "./match-route.js";
+import { readBody } from "./read-body.js";
+import { sendJson } from "./send-response.js";
+import type { XetCas } from "./xet-cas.js";
+import { reconstruction } from "./xet-reconstruction.js";
+import { checkShard, dedupChunks, materialize, parseUploadedShard, shardId } from "./xet-shard-check.js";
+
+/** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
+const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
+const SHARD_LIMIT = 64 * 1024 * 1024;
+const DEDUP_VALIDITY_SECONDS = 7 * 24 * 3600;
+
+function pathHash(match: RouteMatch): string {
+  const h = match.oid ?? "";
+  if (!isHashString(h))
+    throw new HubError(400, "BadHash", `"${h.slice(0, 80)}" is not a Xet hash (64 hex digits).`);
+  return h.toLowerCase();
+}
+
+async function readLimited(ctx: RequestContext, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(ctx.req.headers["content-length"] ?? "0");
+  if (declared > limit)
+    throw new HubError(400, "TooLarge", `The ${what} is too large: ${declared} bytes (limit ${limit}).`);
+  try {
+    return await readBody(ctx, limit);
+  } catch (err) {
+    if (err instanceof HubError && err.status === 413)
+      throw new HubError(400, "TooLarge", `The ${what} is too large (limit ${limit}).`);
+    throw err;
+  }
+}
+
+/** `POST|HEAD /v1/xorbs/default/{hash}` (§4.5): full validation before anything is stored. */
+async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promise<void> {
+  const hash = pathHash(match);
+  if (ctx.req.method === "HEAD") {
+    cas.tokens.check(ctx.req.headers.authorization, "read");
+    const stored = cas.store.getXorb(hash);
+    if (!stored) throw new HubError(404, "XorbNotFound", `Xorb ${hash} is not stored.`);
+    ctx.res.writeHead(200, { "Content-Length": String(stored.size) });
+    ctx.res.end();
+    return;
+  }
+  cas.tokens.check(ctx.req.headers.authorization, "write");
+  const body = await readLimited(ctx, XORB_LIMIT, "xorb");
+  if (cas.store.getXorb(hash)) {
+    sendJson(ctx, 200, { was_inserted: false });
+    return;
+  }
+  let parsed: ReturnType<typeof parseXorb>;
+  try {
+    parsed = parseXorb(body, cas.hasher, { maxBytes: XORB_LIMIT });
+  } catch (err) {
+    if (err instanceof XetFormatError) throw new HubError(400, "BadXorb", `Xorb ${hash}: ${err.message}`);
+    throw err;
+  }
+  const computed = hashToText(parsed.hash);
+  if (computed !== hash) {
+    throw new HubError(
+      400,
+      "XorbHashMismatch",
+      `The xorb's chunks hash to ${computed}, not to ${hash} named in the URL.`,
+    );
+  }
+  sendJson(ctx, 200, {
+    was_inserted: cas.store.putXorb(hash, body.subarray(0, parsed.chunkBytes), parsed.chunks, hashToText),
+  });
+}
+
+/** `POST /v1/shards` (§5.8); `{"result":0}` when this exact shard was registered before. */
+async function shard(ctx: RequestContext, cas: XetCas): Promise<void> {
+  cas.tokens.check(ctx.req.headers.authorization, "write");
+  const body = await readLimited(ctx, SHARD_LIMIT, "shard");
+  const id = shardId(body);
+  ctx.oid = id;
+  if (cas.store.hasShard(id)) {
+    sendJson(ctx, 200, { result: 0 });
+    return;
+  }
+  const parsed = parseUploadedShard(body);
+  const files = checkShard(cas, parsed);
+  await materialize(ctx.state, cas, files);
+  const xorbs = [
+    ...new Set([
+      ...parsed.xorbs.map((x) => hashToText(x.hash)),
+      ...files.flatMap((f) => f.terms.map((t) => t.xorb)),
+    ]),
+  ];
+  cas.store.registerShard(id, files, xorbs, dedupChunks(cas, parsed, files));
+  sendJson(ctx, 200, { result: 1 });
+}
+
+/** `GET /v1/chunks/{default|default-merkledb}/{chunk}` (§5.7): the registering shard's xorbs, HMAC'd. */
+function dedup(ctx: RequestContext, cas: XetCas, match: RouteMatch): void {
+  cas.tokens.check(ctx.req.headers.authorization, "read");
+  const chunk = pathHash(match);
+  const xorbs = cas.store.dedupXorbs(chunk);
+  if (!xorbs) throw new HubError(404, "ChunkNotTracked", `Chunk ${chunk} is not tracked for deduplication.`);
+  let stored = 0;
+  const entries = xorbs.flatMap((hash) => {
+    const x = cas.store.getXorb(hash);
+    if (!x) return [];
+    let start = 0;
+    const chunks = x.chunks.map(([h, length]) => {
+      const raw = hashFromString(h);
+      const c = { hash: cas.hmac ? cas.hmac.hash(raw) : raw, start, length, flags: 0 };
+      start += length;
+      return c;
+    });
+    stored += start;
+    return [{ hash: hashFromString(hash), chunks, unpackedBytes: start, bytesOnDisk: 0 }];
+  });
+  const now = Math.floor(Date.now() / 1000);
+  const body = writeShard({
+    files: [],
+    xorbs: entries,
+    footer: {
+      hmacKey: cas.hmacKey.some((b) => b !== 0) ? cas.hmacKey : new Uint8Array(32),
+      createdAt: now,
+      keyExpiry: now + DEDUP_VALIDITY_SECONDS,
+      storedBytesOnDisk: 0,
+      materializedBytes: 0,
+      storedBytes: stored,
+    },
+  });
+  ctx.res.writeHead(200, {
+    "Content-Type": "application/octet-stream",
+    "Content-Length": String(body.length),
+  });
+  ctx.res.end(body);
+}
+
+/** `GET /fetch/{xorb}` — the signed, token-less URL of a reconstruction answer; one byte range. */
+async function fetchXorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promise<void> {
+  const hash = pathHash(match);
+  ctx.state.signer.verify("GET", ctx.url.pathname, ctx.url.searchParams);
+  const stored = cas.store.getXorb(hash);
+  if (!stored) throw new HubError(404, "XorbNotFound", `Xorb ${hash} is not stored.`);
+  const [signedStart, signedEnd] = (ctx.url.searchParams.get("range") ?? "").split("-").map(Number);
+  const m = /^bytes=(\d+)-(\d+)$/.exec(ctx.req.headers.range ?? "");
+  const start = m ? Number(m[1]) : (signedStart ?? 0);
+  const end = m ? Math.min(Number(m[2]), stored.size - 1) : (signedEnd ?? stored.size - 1);
+  if (start > end || Number.isNaN(start)) {
+    throw new HubError(416, "RangeNotSatisfiable", `Range outside xorb ${hash} (${stored.size} bytes).`);
+  }
+  if (signedStart === undefined || signedEnd === undefined || start < signedStart || end > signedEnd) {
+    throw new HubError(
+      403,
+      "RangeNotSigned",
+      `This URL is signed for bytes ${signedStart}-${signedEnd} of xorb ${hash} only.`,
+    );
+  }
+  ctx.res.writeHead(206, {
+    "Content-Type": "application/octet-stream",
+    "Content-Length": String(end - start + 1),
+    "Content-Range": `bytes ${start}-${end}/${stored.size}`,
+  });
+  await pipeline(createReadStream(cas.store.xorbPath(hash), { start, end }), ctx.res);
+}
+
+/** Every CAS route under /_xet (xet-protocol.md §6; v2 shards → 404 so clients fall back to v1). */
+export async function handleXetCas(ctx: RequestContext, match: RouteMatch): Promise<void> {
+  const cas = requireXet(ctx);
+  if (match.route === "xet-xorb") return xorb(ctx, cas, match);
+  if (match.route === "xet-shard") return shard(ctx, cas);
+  if (match.route === "xet-dedup") return dedup(ctx, cas, match);
+  if (match.route === "xet-fetch") return fetchXorb(ctx, cas, match);
+  if (match.route === "xet-reconstruction") {
+    cas.tokens.check(ctx.req.headers.authorization, "read");
+    const body = reconstruction(ctx, cas, pathHash(match), match.path === "v1" ? "v1" : "v2");
+    sendJson(ctx, 200, body);
+    return;
+  }
+  cas.tokens.check(ctx.req.headers.authorization, "read");
+  if (match.path === "telemetry") {
+    await readLimited(ctx, 1024 * 1024, "telemetry body");
+    sendJson(ctx, 200, {});
+    return;
+  }
+  const file = cas.store.getFile(pathHash(match));
+  if (!file) throw new HubError(404, "FileNotFound", `Xet file ${match.oid} is not registered.`);
+  ctx.res.writeHead(200, { "Content-Length": String(file.size) });
+  ctx.res.end();
+}

@@ -1,0 +1,56 @@
+import { loadMatchedRepo } from "./authorize.js";
+import type { RequestContext } from "./emulator-state.js";
+import { HubError } from "./hub-error.js";
+import type { RouteMatch } from "./match-route.js";
+import type { RepoRow } from "./metadata-db.js";
+import { revisionNotFound } from "./resolve-revision.js";
+import { sendJson } from "./send-response.js";
+import { casUrl, type XetCas } from "./xet-cas.js";
+
+/** The CAS of a request, or 404 when the emulator runs with --no-xet (legacy repos). */
+export function requireXet(ctx: RequestContext): XetCas {
+  const xet = ctx.state.xet;
+  if (!xet?.options.enabled) {
+    throw new HubError(404, "XetNotEnabled", "Xet storage is not enabled on this emulator (--no-xet).");
+  }
+  return xet;
+}
+
+function repoKey(repo: RepoRow): string {
+  return `${repo.type}/${repo.namespace}/${repo.name}`;
+}
+
+/** Mints a token for a repo/ref and returns the §1.2 body plus the legacy headers. */
+export function mintXetToken(
+  ctx: RequestContext,
+  xet: XetCas,
+  repo: RepoRow,
+  ref: string,
+  scope: "read" | "write",
+): { body: { accessToken: string; exp: number; casUrl: string }; headers: Record<string, string> } {
+  const { token, exp } = xet.tokens.mint({ scope, repo: repoKey(repo), ref });
+  const url = casUrl(ctx.baseUrl);
+  return {
+    body: { accessToken: token, exp, casUrl: url },
+    headers: { "X-Xet-Cas-Url": url, "X-Xet-Access-Token": token, "X-Xet-Token-Expiration": String(exp) },
+  };
+}
+
+/** `GET /api/{type}s/{ns}/{name}/xet-{read|write}-token/{rev}` (§1.2): body and headers both. */
+export async function handleXetToken(ctx: RequestContext, match: RouteMatch): Promise<void> {
+  const xet = requireXet(ctx);
+  const scope = match.path === "write" ? "write" : "read";
+  const rev = match.rev ?? "main";
+  const createPr = ctx.url.searchParams.get("create_pr") === "1";
+  const prRef = createPr || rev.startsWith("refs/pr/");
+  const repo = loadMatchedRepo(ctx, match.repo, scope === "read" ? "read" : prRef ? "pr" : "write");
+  // [PY] sends the literal "None" when creating a PR; any ref is acceptable then.
+  if (!createPr && !ctx.state.repos.getRef(repo.id, rev)) throw revisionNotFound(rev);
+  const { body, headers } = mintXetToken(ctx, xet, repo, createPr ? "refs/pr/*" : rev, scope);
+  sendJson(ctx, 200, body, headers);
+}
+
+/** The URL a client GETs (with its HF token) to refresh a write token for `ref`. */
+export function writeTokenUrl(ctx: RequestContext, repo: RepoRow, ref: string): string {
+  return `${ctx.baseUrl}/api/${repo.type}s/${repo.namespace}/${repo.name}/xet-write-token/${encodeURIComponent(ref)}`;
+}

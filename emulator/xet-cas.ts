@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import type Database from "better-sqlite3";
+import { loadXetHasher, type XetHasher, XetKeyedHasher } from "../xet/xet-hasher.js";
+import { XetStore } from "./xet-store.js";
+import { XetTokens } from "./xet-token.js";
+
+/** Xet options of the emulator (docs/emulator.md "Xet CAS"). */
+export interface XetOptions {
+  /** Repos are Xet-enabled (LFS batch answers `xet`); default true. `--no-xet` models legacy repos. */
+  readonly enabled: boolean;
+  /** Lifetime of minted Xet tokens in seconds; default 3600. */
+  readonly tokenTtlSeconds: number;
+  /**
+   * Key of the dedup-response HMAC (§3.7) as 64 hex digits; all zeros = chunk hashes sent plainly.
+   * Default: a fixed non-zero key derived from the data dir, so clients exercise the HMAC path.
+   */
+  readonly dedupHmacKeyHex?: string;
+}
+
+/** The CAS side of the emulator: storage, tokens, hashers and the dedup HMAC key. */
+export class XetCas {
+  private constructor(
+    readonly options: XetOptions,
+    readonly store: XetStore,
+    readonly tokens: XetTokens,
+    readonly hasher: XetHasher,
+    readonly hmacKey: Uint8Array,
+    readonly hmac: XetKeyedHasher | null,
+  ) {}
+
+  static async create(options: XetOptions, dataDir: string, db: Database.Database): Promise<XetCas> {
+    const key = Uint8Array.from(
+      options.dedupHmacKeyHex !== undefined
+        ? Buffer.from(options.dedupHmacKeyHex, "hex")
+        : createHash("sha256").update(`hubpush-emulator-dedup ${dataDir}`).digest(),
+    );
+    if (key.length !== 32) throw new Error("Emulator option xetDedupHmacKey must be 64 hex digits.");
+    const zero = key.every((b) => b === 0);
+    return new XetCas(
+      options,
+      new XetStore(dataDir, db),
+      new XetTokens(options.tokenTtlSeconds),
+      await loadXetHasher(),
+      key,
+      zero ? null : await XetKeyedHasher.create(key),
+    );
+  }
+}
+
+/** The CAS base URL the emulator hands out (same server, under /_xet). */
+export function casUrl(baseUrl: string): string {
+  return `${baseUrl}/_xet`;
+}

@@ -1,0 +1,154 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type Database from "better-sqlite3";
+import type { XorbChunk } from "../xet/xorb.js";
+
+/** A stored xorb's chunk list, as the CAS needs it for shards, dedup and reconstruction. */
+export interface StoredXorb {
+  readonly hash: string;
+  readonly size: number;
+  /** [chunk hash string, uncompressed length, serialized offset, serialized length] per chunk. */
+  readonly chunks: readonly (readonly [string, number, number, number])[];
+}
+
+/** A registered file term (xet-protocol.md §5.3), hashes in string form. */
+export interface StoredTerm {
+  readonly xorb: string;
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: number;
+}
+
+export interface StoredFile {
+  readonly hash: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly terms: readonly StoredTerm[];
+}
+
+/**
+ * The emulator's CAS storage: xorb bodies as files under `<dataDir>/xet/xorbs`, and in the emulator's
+ * SQLite database the chunk lists, registered files (xet hash → terms, size, sha256), registered
+ * shards and the global-dedup index (chunk hash → shard). Everything is keyed by content hash, so
+ * every write is idempotent, and it all survives a restart on the same data dir.
+ */
+export class XetStore {
+  readonly #dir: string;
+  readonly #db: Database.Database;
+  /** Parsed chunk lists of recently used xorbs: a fragmented file names the same xorb many times. */
+  readonly #xorbCache = new Map<string, StoredXorb>();
+  #bySha256: Database.Statement | undefined;
+
+  constructor(dataDir: string, db: Database.Database) {
+    this.#dir = join(dataDir, "xet", "xorbs");
+    mkdirSync(this.#dir, { recursive: true });
+    this.#db = db;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS xet_xorbs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, chunks TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS xet_files (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        terms TEXT NOT NULL, registered_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS xet_files_sha256 ON xet_files (sha256, registered_at);
+      CREATE TABLE IF NOT EXISTS xet_shards (hash TEXT PRIMARY KEY, xorbs TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS xet_dedup (chunk TEXT PRIMARY KEY, shard TEXT NOT NULL);
+    `);
+  }
+
+  xorbPath(hash: string): string {
+    return join(this.#dir, hash);
+  }
+
+  getXorb(hash: string): StoredXorb | undefined {
+    const cached = this.#xorbCache.get(hash);
+    if (cached) return cached;
+    const xorb = this.#loadXorb(hash);
+    if (xorb) {
+      if (this.#xorbCache.size >= 64) this.#xorbCache.delete(this.#xorbCache.keys().next().value as string);
+      this.#xorbCache.set(hash, xorb);
+    }
+    return xorb;
+  }
+
+  #loadXorb(hash: string): StoredXorb | undefined {
+    const row = this.#db.prepare("SELECT size, chunks FROM xet_xorbs WHERE hash = ?").get(hash) as
+      | { size: number; chunks: string }
+      | undefined;
+    if (!row) return undefined;
+    return { hash, size: row.size, chunks: JSON.parse(row.chunks) as StoredXorb["chunks"] };
+  }
+
+  /** Stores a validated xorb; false when it was already stored (the first copy is kept, §4.3). */
+  putXorb(
+    hash: string,
+    body: Uint8Array,
+    chunks: readonly XorbChunk[],
+    hashText: (h: Uint8Array) => string,
+  ): boolean {
+    if (this.getXorb(hash)) return false;
+    const path = this.xorbPath(hash);
+    if (!existsSync(path) || statSync(path).size !== body.length) {
+      writeFileSync(`${path}.tmp`, body);
+      renameSync(`${path}.tmp`, path);
+    }
+    const list = chunks.map((c) => [hashText(c.hash), c.length, c.offset, c.serializedLength]);
+    this.#db
+      .prepare("INSERT OR IGNORE INTO xet_xorbs (hash, size, chunks) VALUES (?, ?, ?)")
+      .run(hash, body.length, JSON.stringify(list));
+    return true;
+  }
+
+  readXorbRange(hash: string, start: number, endInclusive: number): Buffer {
+    const all = readFileSync(this.xorbPath(hash));
+    return all.subarray(start, endInclusive + 1);
+  }
+
+  getFile(hash: string): StoredFile | undefined {
+    const row = this.#db.prepare("SELECT size, sha256, terms FROM xet_files WHERE hash = ?").get(hash) as
+      | { size: number; sha256: string; terms: string }
+      | undefined;
+    return row && { hash, size: row.size, sha256: row.sha256, terms: JSON.parse(row.terms) as StoredTerm[] };
+  }
+
+  /** The Xet file most recently registered for a SHA-256 (§8: several may exist). */
+  fileForSha256(sha256: string): StoredFile | undefined {
+    // Prepared once: tree listings call this for every LFS entry.
+    this.#bySha256 ??= this.#db.prepare(
+      "SELECT hash FROM xet_files WHERE sha256 = ? ORDER BY registered_at DESC, rowid DESC LIMIT 1",
+    );
+    const row = this.#bySha256.get(sha256) as { hash: string } | undefined;
+    return row && this.getFile(row.hash);
+  }
+
+  hasShard(hash: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM xet_shards WHERE hash = ?").get(hash) !== undefined;
+  }
+
+  /** Registers a checked shard: its files, the xorbs a dedup answer returns, and its dedup chunks. */
+  registerShard(
+    shardHash: string,
+    files: readonly StoredFile[],
+    xorbs: readonly string[],
+    dedupChunks: readonly string[],
+  ): void {
+    const now = Date.now();
+    const tx = this.#db.transaction(() => {
+      this.#db
+        .prepare("INSERT OR IGNORE INTO xet_shards (hash, xorbs) VALUES (?, ?)")
+        .run(shardHash, JSON.stringify(xorbs));
+      const file = this.#db.prepare(
+        "INSERT OR REPLACE INTO xet_files (hash, size, sha256, terms, registered_at) VALUES (?, ?, ?, ?, ?)",
+      );
+      for (const f of files) file.run(f.hash, f.size, f.sha256, JSON.stringify(f.terms), now);
+      const dedup = this.#db.prepare("INSERT OR REPLACE INTO xet_dedup (chunk, shard) VALUES (?, ?)");
+      for (const c of dedupChunks) dedup.run(c, shardHash);
+    });
+    tx();
+  }
+
+  /** The xorbs of the shard that registered `chunk` as a dedup entry, or undefined. */
+  dedupXorbs(chunk: string): string[] | undefined {
+    const row = this.#db
+      .prepare("SELECT s.xorbs FROM xet_dedup d JOIN xet_shards s ON s.hash = d.shard WHERE d.chunk = ?")
+      .get(chunk) as { xorbs: string } | undefined;
+    return row && (JSON.parse(row.xorbs) as string[]);
+  }
+}
