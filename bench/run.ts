@@ -8,7 +8,7 @@
  *
  * hash: bench/hash.ts; emulator: bench/emulator.ts (both in child processes, their temp files in
  * --tmp). W1/W2: bench/upload.ts. W3: bench/kill-resume.ts. W4: bench/restart.ts. W5:
- * bench/million-files.ts. W6: bench/faults.ts. watch: bench/watch.ts (a script of its own, on the
+ * bench/million-files.ts. W6: bench/faults.ts. W8: bench/wan.ts. watch: bench/watch.ts (a script of its own, on the
  * dist/ CLI). `--help` lists the size flags.
  */
 import { spawn } from "node:child_process";
@@ -22,6 +22,7 @@ import { load } from "./lib/results.js";
 import { runW5 } from "./million-files.js";
 import { runW4 } from "./restart.js";
 import { runW1, runW2 } from "./upload.js";
+import { runW8 } from "./wan.js";
 
 /** hash.ts and emulator.ts are scripts of their own: run them as they are, in --tmp. */
 async function runScript(config: BenchConfig, script: string, args: string[]): Promise<void> {
@@ -36,7 +37,15 @@ async function runScript(config: BenchConfig, script: string, args: string[]): P
 }
 
 const RUNNERS: Record<WorkloadName, (config: BenchConfig) => Promise<void>> = {
-  hash: (c) => runScript(c, "./hash.ts", ["--total-mb", String(c.hashMb), "--rounds", c.quick ? "1" : "3"]),
+  hash: (c) =>
+    runScript(c, "./hash.ts", [
+      "--mix",
+      "all",
+      "--total-mb",
+      String(c.hashMb),
+      "--rounds",
+      c.quick ? "1" : "3",
+    ]),
   emulator: (c) =>
     runScript(c, "./emulator.ts", ["--size-mb", String(c.emulatorMb), "--runs", c.quick ? "1" : "3"]),
   w1: runW1,
@@ -47,6 +56,7 @@ const RUNNERS: Record<WorkloadName, (config: BenchConfig) => Promise<void>> = {
   w6: runW6,
   // bench/watch.ts runs the dist/ CLI and takes its own flags; --quick only shrinks its folder.
   watch: (c) => runScript(c, "./watch.ts", c.quick ? ["--files", "1000", "--bursts", "4"] : []),
+  w8: runW8,
 };
 
 async function main(): Promise<void> {

@@ -9,6 +9,8 @@ export interface JobFlags {
   readonly repoType?: string;
   readonly revision?: string;
   readonly private?: boolean;
+  readonly public?: boolean;
+  readonly spaceSdk?: string;
   readonly include?: string[];
   readonly exclude?: string[];
   readonly pathInRepo?: string;
@@ -38,7 +40,15 @@ export function jobFlags(command: Command, { watchOptions }: { watchOptions: boo
     .requiredOption("--repo <ns/name>", "the Hub repo to upload to, e.g. alice/my-model")
     .option("--repo-type <type>", "model, dataset or space (default: model)")
     .option("--revision <branch>", "the branch to commit to (default: main)")
-    .option("--private", "create the repo as private if it does not exist")
+    .option("--private", "create the repo private if it does not exist")
+    .option(
+      "--public",
+      "create the repo public if it does not exist (default: neither flag, the Hub applies the namespace's default visibility)",
+    )
+    .option(
+      "--space-sdk <sdk>",
+      "with --repo-type space: the SDK a new Space is created with, gradio|streamlit|docker|static (default: gradio)",
+    )
     .option("--include <glob>", "upload only files matching this glob (repeatable)", optionParsers.collect)
     .option("--exclude <glob>", "skip files matching this glob (repeatable)", optionParsers.collect)
     .option("--path-in-repo <prefix>", "folder inside the repo to upload into (default: the root)")
@@ -86,7 +96,9 @@ export function jobInputFromFlags(folder: string, flags: JobFlags, config: CliCo
     ...(flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile }),
     include: flags.include ?? [],
     exclude: flags.exclude ?? [],
-    private: flags.private === true,
+    ...(flags.private === true ? { private: true } : {}),
+    ...(flags.public === true ? { public: true } : {}),
+    ...(flags.spaceSdk === undefined ? {} : { spaceSdk: flags.spaceSdk }),
     watch: flags.watch === true,
     ...(flags.every === undefined ? {} : { every: flags.every }),
     delete: flags.delete === true,

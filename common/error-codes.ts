@@ -162,6 +162,17 @@ export const ERROR_CODES = {
     httpStatus: 500,
     summary: "a disk error occurred while reading or writing the journal",
   },
+  ERR_VISIBILITY_CONFLICT: {
+    exitCode: EXIT.input,
+    httpStatus: 400,
+    summary: "--private and --public were both given",
+  },
+  ERR_SPACE_SDK_INVALID: { exitCode: EXIT.input, httpStatus: 400, summary: "--space-sdk is not valid" },
+  ERR_HUB_REDIRECT: {
+    exitCode: EXIT.hub,
+    httpStatus: 502,
+    summary: "the Hub redirected a call where hubpush does not follow",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

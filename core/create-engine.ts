@@ -4,7 +4,7 @@ import type { Engine, EngineSettings } from "./engine.js";
 import { EngineServices } from "./engine-services.js";
 import { DEFAULT_TUNING, type EngineTuning } from "./engine-tuning.js";
 import { HashPool } from "./hash/hash-pool.js";
-import type { HubClient } from "./hub/hub-client.js";
+import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { UndiciHubClient } from "./hub/undici-hub-client.js";
 import type { Logger } from "./logger.js";
 import { UploadEngine } from "./upload-engine.js";
@@ -43,10 +43,22 @@ export function createEngine(options: CreateEngineOptions): Engine {
   const hubFor =
     options.hubFor ??
     ((job: JobRecord, token: () => Promise<string>) =>
-      new UndiciHubClient({ endpoint: job.endpoint, token }));
+      new UndiciHubClient({ endpoint: job.endpoint, token, onRepoMoved: repoMovedRecorder(options, job) }));
   return new UploadEngine(
     services,
     (job) => hubFor(job, () => options.tokenFor(job)),
     options.excludeAbsolute ?? [],
   );
+}
+
+/** Records a repo the Hub redirected (renamed or moved) in the job, for later calls and status. */
+export function repoMovedRecorder(
+  options: Pick<CreateEngineOptions, "journal" | "logger">,
+  job: JobRecord,
+): (from: HubRepo, to: HubRepo) => void {
+  return (from, to) => {
+    options.journal.jobs.recordRepoMoved(job.id, to.id);
+    options.journal.events.append("repo.moved", job.id, { from: from.id, to: to.id });
+    options.logger.warn({ jobId: job.id, from: from.id, to: to.id }, "the Hub says the repo moved");
+  };
 }

@@ -23,7 +23,7 @@ export interface EngineTuning {
   /** Commit budget per repo: burst and hourly rate (defaults 100 / 100 per hour). */
   readonly commitBurst: number;
   readonly commitsPerHour: number;
-  /** Files above this are refused before upload (default 50 GiB). */
+  /** Files above this are refused before upload: the Hub states 50 GB, decimal (50 × 10⁹ bytes, not 50 GiB). */
   readonly maxFileBytes: number;
   /**
    * Multipart parts of one file sent at once (default 1: a crash then re-sends at most one part per
@@ -63,7 +63,7 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   apiWindowSeconds: 300,
   commitBurst: 100,
   commitsPerHour: 100,
-  maxFileBytes: 50 * 1024 ** 3,
+  maxFileBytes: 50 * 10 ** 9,
   partsInFlight: 1,
   partBufferBytes: 64 * 1024 * 1024,
   preuploadBatch: 100,

@@ -61,7 +61,8 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
     this.hub = options.hub;
     this.services = options.services;
     this.logger = options.logger;
-    this.repo = { type: options.job.repoType, id: options.job.repoId };
+    // A repo the Hub redirected earlier is called by its new name from the start.
+    this.repo = { type: options.job.repoType, id: options.job.movedRepoId ?? options.job.repoId };
     this.repoKey = `${options.job.endpoint}|${options.job.repoType}|${options.job.repoId}|${options.job.revision}`;
     this.uploadMeter = new RateMeter(20_000, options.services.now);
     this.hashMeter = new RateMeter(20_000, options.services.now);

@@ -1,7 +1,8 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { HubpushError } from "../common/hubpush-error.js";
-import type { JobOptions, JobSpec, RepoType } from "../storage/journal.js";
+import type { JobOptions, JobSpec, RepoType, RepoVisibility, SpaceSdk } from "../storage/journal.js";
+import { SPACE_SDKS } from "../storage/journal.js";
 
 export const DEFAULT_COMMIT_MESSAGE = "Upload folder using hubpush";
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
@@ -16,7 +17,12 @@ export interface JobInput {
   include?: string[];
   exclude?: string[];
   message?: string;
+  /** true: create private; false: create public; absent: the Hub's default for the namespace. */
   private?: boolean;
+  /** The CLI's --public (the control API says `private: false`); together with private: true it is refused. */
+  public?: boolean;
+  /** Spaces only: gradio (default, as `hf upload`), streamlit, docker or static. */
+  spaceSdk?: string;
   tokenFile?: string;
   endpoint?: string;
   watch?: boolean;
@@ -70,7 +76,10 @@ export function validateRevision(revision: string): string {
     revision.endsWith(".") ||
     revision.endsWith(".lock");
   if (invalid) {
-    throw bad("ERR_REVISION_INVALID", `"${revision}" is not a valid branch name (e.g. main, dev, refs/pr/1)`);
+    throw bad(
+      "ERR_REVISION_INVALID",
+      `--revision "${revision}" is not a valid branch name (e.g. main, dev, refs/pr/1)`,
+    );
   }
   return revision;
 }
@@ -144,6 +153,38 @@ const isString = (v: unknown): v is string => typeof v === "string";
 const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
 const isPositive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
 
+/** --private / --public / neither; neither sends no `private` key so an organization's default applies. */
+function parseVisibility(raw: Record<string, unknown>): RepoVisibility {
+  const isPrivate = optional(raw.private, isBoolean, "private", "true or false");
+  const isPublic = optional(raw.public, isBoolean, "public", "true or false");
+  if (isPrivate === true && isPublic === true) {
+    throw bad(
+      "ERR_VISIBILITY_CONFLICT",
+      "--private and --public were both given: choose one of them (or neither, for the namespace's default)",
+    );
+  }
+  if (isPrivate === true) return "private";
+  if (isPublic === true || isPrivate === false) return "public";
+  return "default";
+}
+
+function parseSpaceSdk(value: unknown, repoType: RepoType): SpaceSdk | null {
+  if (value === undefined || value === null) return repoType === "space" ? "gradio" : null;
+  if (typeof value !== "string" || !SPACE_SDKS.includes(value as SpaceSdk)) {
+    throw bad(
+      "ERR_SPACE_SDK_INVALID",
+      `--space-sdk ${JSON.stringify(value)} is not one of ${SPACE_SDKS.join(", ")}`,
+    );
+  }
+  if (repoType !== "space") {
+    throw bad(
+      "ERR_SPACE_SDK_INVALID",
+      "--space-sdk only applies to Spaces: add --repo-type space or drop --space-sdk",
+    );
+  }
+  return value as SpaceSdk;
+}
+
 /** Checks the folder synchronously so a bad path is refused before a job exists. */
 function resolveFolder(folder: string, cwd: string): string {
   const absolute = path.resolve(cwd, folder);
@@ -202,7 +243,8 @@ export function parseJobInput(
     include: stringList(raw.include, "include"),
     exclude: stringList(raw.exclude, "exclude"),
     message,
-    private: optional(raw.private, isBoolean, "private", "true or false") ?? false,
+    visibility: parseVisibility(raw),
+    spaceSdk: parseSpaceSdk(raw.spaceSdk, repoType as RepoType),
     tokenFile: tokenFile === undefined ? null : path.resolve(defaults.cwd, tokenFile),
     watch: optional(raw.watch, isBoolean, "watch", "true or false") ?? false,
     everyMinutes: every ?? null,

@@ -1,5 +1,6 @@
 import { type ErrorInfo, type JobRecord, PENDING_FILE_STATES } from "../storage/journal.js";
 import type { EngineServices } from "./engine-services.js";
+import { ensureRepo } from "./ensure-repo.js";
 import { decideFailure } from "./failure-policy.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobContext } from "./job-context.js";
@@ -68,7 +69,7 @@ export class JobRunner {
 
   async run(): Promise<RunnerOutcome> {
     const ctx = this.#ctx;
-    if (!(await this.#ensureRepo())) return this.#outcome(false);
+    if (!(await ensureRepo(ctx))) return this.#outcome(false);
     const t = ctx.tuning;
     const loops = [
       runHashStage(ctx),
@@ -162,37 +163,5 @@ export class JobRunner {
     // A journal failure (disk full…) says what to do itself; anything else is a bug of ours.
     if (failure.action === "block-job") this.#ctx.block(failure.info);
     else this.#ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
-  }
-
-  /** Creates the repo if needed (exist_ok) and checks the branch; transient failures are retried forever. */
-  async #ensureRepo(): Promise<boolean> {
-    const ctx = this.#ctx;
-    const { job } = ctx;
-    for (let attempt = 1; !ctx.halted; attempt++) {
-      try {
-        try {
-          await ctx.api(() =>
-            ctx.hub.createRepo(ctx.repo, { private: job.options.private, existOk: true, signal: ctx.signal }),
-          );
-        } catch (err) {
-          // A token that may write the repo but not create repos in the namespace is fine if the repo exists.
-          if (decideFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
-          await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
-        }
-        if (job.revision !== "main")
-          await ctx.api(() => ctx.hub.repoInfo(ctx.repo, job.revision, ctx.signal));
-        return true;
-      } catch (err) {
-        const failure = decideFailure(err);
-        ctx.journal.jobs.recordError(ctx.jobId, failure.info);
-        if (failure.action !== "retry") {
-          ctx.block(failure.info);
-          return false;
-        }
-        ctx.logger.warn({ err: failure.info, attempt }, "hub not reachable, will retry");
-        await sleep(ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.now(), ctx.haltSignal);
-      }
-    }
-    return false;
   }
 }

@@ -1,13 +1,15 @@
+import { onAbort } from "./abort-fanout.js";
+
 /** Resolves after `ms`, or early (without throwing) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
+      off();
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
+    const off = signal === undefined ? () => {} : onAbort(signal, done);
   });
 }

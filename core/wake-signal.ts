@@ -1,3 +1,4 @@
+import { onAbort } from "./abort-fanout.js";
 import { sleep } from "./sleep.js";
 
 /**
@@ -17,15 +18,14 @@ export class WakeSignal {
   /** Waits for notify(), the timeout or the abort signal, whichever comes first. */
   async wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const off = signal === undefined ? () => {} : onAbort(signal, () => controller.abort());
     const wake = (): void => controller.abort();
     this.#waiters.add(wake);
     try {
       await sleep(timeoutMs, controller.signal);
     } finally {
       this.#waiters.delete(wake);
-      signal?.removeEventListener("abort", onAbort);
+      off();
     }
   }
 }

@@ -23,6 +23,8 @@ export interface JobStatusJson {
     readonly revision: string;
     readonly pathInRepo: string;
     readonly endpoint: string;
+    /** The name the Hub redirected the repo to (renamed or moved), used for every call; else null. */
+    readonly movedTo: string | null;
   };
   readonly state: JobState;
   readonly blocked: { readonly code: string; readonly message: string } | null;
@@ -49,7 +51,9 @@ export interface JobStatusJson {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
     readonly message: string;
-    readonly private: boolean;
+    /** "default": no `private` sent at creation, the namespace's default applied. */
+    readonly visibility: "default" | "private" | "public";
+    readonly spaceSdk: string | null;
     readonly watch: boolean;
     readonly everyMinutes: number | null;
     readonly delete: boolean;
@@ -127,6 +131,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       revision: job.revision,
       pathInRepo: job.pathInRepo,
       endpoint: job.endpoint,
+      movedTo: job.movedRepoId,
     },
     state: job.state,
     blocked: job.blocked === null ? null : { code: job.blocked.code, message: job.blocked.message },
@@ -153,7 +158,8 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       include: [...job.options.include],
       exclude: [...job.options.exclude],
       message: job.options.message,
-      private: job.options.private,
+      visibility: job.options.visibility,
+      spaceSdk: job.options.spaceSdk,
       watch: job.options.watch,
       everyMinutes: job.options.everyMinutes,
       delete: job.options.deleteRemote,

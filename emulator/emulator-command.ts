@@ -1,11 +1,12 @@
 import { once } from "node:events";
 import { parseArgs } from "node:util";
+import { parseLinkSpec } from "./link-spec.js";
 import { type EmulatorOptions, startEmulator } from "./start-emulator.js";
 
 const USAGE = `usage: hubpush emulator [--port N] [--host H] [--data-dir DIR] [--token T]... [--public-url URL]
        [--faults SPEC] [--seed N] [--access-log FILE] [--admin-token T] [--lfs-threshold BYTES]
        [--multipart-threshold BYTES] [--chunk-size BYTES] [--regular-max BYTES] [--no-xet]
-       [--org NAME[:private-by-default][:members=a,b]]...`;
+       [--org NAME[:private-by-default][:members=a,b]]... [--link rtt=MS,conn=BYTES_PER_S,total=BYTES_PER_S]`;
 
 function int(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -40,6 +41,7 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
         "chunk-size": { type: "string" },
         "regular-max": { type: "string" },
         "no-xet": { type: "boolean" },
+        link: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -63,7 +65,9 @@ export async function emulatorCommand(argv: readonly string[]): Promise<number> 
       multipartChunkBytes: int("chunk-size", values["chunk-size"]),
       regularMaxBytes: int("regular-max", values["regular-max"]),
       xet: values["no-xet"] === true ? false : undefined,
+      link: values.link,
     };
+    if (values.link !== undefined) parseLinkSpec(values.link); // a bad spec is a usage error
   } catch (err) {
     process.stderr.write(`hubpush emulator: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     return 2;

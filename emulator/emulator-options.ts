@@ -48,4 +48,6 @@ export interface EmulatorOptions {
   xetTokenTtlSeconds?: number;
   /** Dedup-response HMAC key, 64 hex digits (all zeros = plain chunk hashes); default a fixed non-zero key. */
   xetDedupHmacKey?: string;
+  /** Shapes traffic like a WAN link: "rtt=MS,conn=RATE,total=RATE" (link-spec.ts); default none. */
+  link?: string;
 }

@@ -9,6 +9,8 @@ import type { EmulatorOptions } from "./emulator-options.js";
 import type { EmulatorState } from "./emulator-state.js";
 import { FaultRules } from "./fault-rules.js";
 import { createRequestHandler } from "./handle-request.js";
+import { type LinkStats, startLinkShaper } from "./link-shaper.js";
+import { parseLinkSpec } from "./link-spec.js";
 import { openMetadataDb } from "./metadata-db.js";
 import { ObjectStore } from "./object-store.js";
 import { RepoStore } from "./repo-store.js";
@@ -25,6 +27,8 @@ export interface RunningEmulator {
   readonly dataDir: string;
   /** Replaces the fault rules at run time (throws on a bad spec). */
   setFaults(spec: string): void;
+  /** What the `link` relay carried (undefined without `link`). */
+  linkStats(): LinkStats | undefined;
   /** Stops the server (destroying open connections) and closes the DB. */
   close(): Promise<void>;
 }
@@ -36,6 +40,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "hubpush-emulator-"));
   mkdirSync(dataDir, { recursive: true });
   const faults = new FaultRules(options.faults ?? "", options.seed ?? 1);
+  const linkSpec = options.link === undefined ? undefined : parseLinkSpec(options.link); // before any side effect
   const db = openMetadataDb(join(dataDir, "metadata.sqlite"));
   const state: EmulatorState = {
     config,
@@ -69,20 +74,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.on("clientError", (_err, socket) => {
     socket.destroy();
   });
+  let link: Awaited<ReturnType<typeof startLinkShaper>> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(config.port, config.host, () => {
+      // With a link, the HTTP server hides on a free port behind the shaping relay (link-shaper.ts).
+      server.listen(linkSpec ? 0 : config.port, config.host, () => {
         server.off("error", reject);
         resolve();
       });
     });
+    const inner = { host: config.host, port: (server.address() as AddressInfo).port };
+    link = linkSpec ? await startLinkShaper(linkSpec, config, inner) : undefined;
   } catch (err) {
+    if (server.listening) server.close();
     db.close();
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const port = link?.port ?? (server.address() as AddressInfo).port;
   const hostPart = config.host.includes(":") ? `[${config.host}]` : config.host;
   let closed: Promise<void> | undefined;
   return {
@@ -90,11 +100,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     dataDir,
     setFaults: (spec) => faults.replace(spec),
+    linkStats: () => link?.stats(),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
-      }).then(() => {
+      }).then(async () => {
+        await link?.close();
         db.close();
         if (ownDir) rmSync(dataDir, { recursive: true, force: true });
       });

@@ -102,7 +102,8 @@ async function main(): Promise<void> {
     const start = await cli(["daemon", "start"], env);
     if (start.code !== 0) throw new Error(`daemon start failed:\n${start.out}`);
     daemonUp = true;
-    console.log(`daemon started (${start.out.split("\n")[0]})`);
+    // `daemon start` already says "daemon started (pid …), socket …": print it as it is.
+    console.log(start.out.split("\n")[0]);
     const add = await cli(
       [
         "add",

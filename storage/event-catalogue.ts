@@ -21,6 +21,8 @@ export type EventCatalogue = {
   readonly "job.retried": { readonly files: number };
   readonly "job.blocked": ErrorFields;
   readonly "job.done": { readonly commits: number };
+  /** The Hub redirected the job's repo (renamed or moved): later calls go to `to`. */
+  readonly "repo.moved": { readonly from: string; readonly to: string };
   readonly "scan.warning": { readonly path: string; readonly warning: string };
   readonly "scan.finished": {
     readonly added: number;
@@ -75,6 +77,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDescription<T> }
     meaning: "stopped until the user acts (token, repo, folder)",
   },
   "job.done": { fields: ["commits"], meaning: "every file is in a terminal state" },
+  "repo.moved": { fields: ["from", "to"], meaning: "the Hub redirected the repo; later calls go to `to`" },
   "scan.warning": { fields: ["path", "warning"], meaning: "the scan met something odd it went past" },
   "scan.finished": {
     fields: ["added", "changed", "unchanged", "skipped", "vanished", "deletionsQueued"],

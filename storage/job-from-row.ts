@@ -1,4 +1,5 @@
-import type { JobOptions, JobRecord, JobState, RepoType } from "./journal.js";
+import type { JobOptions, JobRecord, JobState, RepoType, RepoVisibility, SpaceSdk } from "./journal.js";
+import { SPACE_SDKS } from "./journal-records.js";
 
 export interface JobRow {
   readonly id: number;
@@ -22,10 +23,21 @@ export interface JobRow {
   readonly created_at: number;
   readonly updated_at: number;
   readonly finished_at: number | null;
+  readonly moved_repo_id: string | null;
 }
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+/**
+ * Rows written before `visibility` existed hold `private: true|false`, where false only meant
+ * "--private not given" (there was no --public): it maps to "default", never to an explicit public.
+ */
+function parseVisibility(o: Record<string, unknown>): RepoVisibility {
+  if (o.visibility === "private" || o.visibility === "public" || o.visibility === "default")
+    return o.visibility;
+  return o.private === true ? "private" : "default";
 }
 
 /**
@@ -40,7 +52,8 @@ export function parseJobOptions(text: string): JobOptions {
     include: stringList(o.include),
     exclude: stringList(o.exclude),
     message: typeof o.message === "string" ? o.message : "",
-    private: o.private === true,
+    visibility: parseVisibility(o),
+    spaceSdk: SPACE_SDKS.includes(o.spaceSdk as SpaceSdk) ? (o.spaceSdk as SpaceSdk) : null,
     tokenFile: typeof o.tokenFile === "string" ? o.tokenFile : null,
     watch: o.watch === true,
     everyMinutes: typeof o.everyMinutes === "number" ? o.everyMinutes : null,
@@ -72,5 +85,6 @@ export function jobFromRow(row: JobRow): JobRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    movedRepoId: row.moved_repo_id ?? null,
   };
 }

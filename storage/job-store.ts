@@ -58,6 +58,7 @@ export class JobStore implements JobsJournal {
   >;
   readonly #recordError: Database.Statement<{ id: number; code: string; message: string; now: number }>;
   readonly #counts: Database.Statement<[number], CountRow>;
+  readonly #moved: Database.Statement<{ id: number; repoId: string; now: number }>;
   readonly #upsert: (spec: JobSpec, options: JobOptions) => { job: JobRecord; created: boolean };
 
   /** For error messages (guardMethods below). */
@@ -91,6 +92,7 @@ export class JobStore implements JobsJournal {
       "UPDATE jobs SET last_error_code = @code, last_error_message = @message, last_error_at = @now, " +
         "updated_at = @now WHERE id = @id",
     );
+    this.#moved = db.prepare("UPDATE jobs SET moved_repo_id = @repoId, updated_at = @now WHERE id = @id");
     this.#counts = db.prepare("SELECT state, files, bytes, waiting FROM job_counts WHERE job_id = ?");
     this.#upsert = db.transaction((spec: JobSpec, options: JobOptions) => {
       const params = { options: JSON.stringify(options), now: ctx.now() };
@@ -134,6 +136,11 @@ export class JobStore implements JobsJournal {
     });
     if (row === undefined) throw jobNotFound(this.#ctx.path, id);
     return jobFromRow(row);
+  }
+
+  recordRepoMoved(id: number, repoId: string): void {
+    const result = this.#moved.run({ id, repoId, now: this.#ctx.now() });
+    if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
   }
 
   recordError(id: number, error: ErrorInfo): void {

@@ -64,6 +64,16 @@ export type JobState = "active" | "paused" | "blocked" | "cancelled" | "done";
 
 export type UploadMode = "regular" | "lfs";
 
+/**
+ * What the user asked for the repo's visibility when it has to be created: "default" sends no
+ * `private` key, so the Hub applies the namespace's default (an organization may be private by default).
+ */
+export type RepoVisibility = "default" | "private" | "public";
+
+/** The SDK a new Space is created with (the Hub refuses a Space without one). */
+export type SpaceSdk = "gradio" | "streamlit" | "docker" | "static";
+export const SPACE_SDKS: readonly SpaceSdk[] = ["gradio", "streamlit", "docker", "static"];
+
 /** What identifies a job: the same spec given twice finds the same job. */
 export interface JobSpec {
   /** Absolute, resolved folder path. */
@@ -85,7 +95,9 @@ export interface JobOptions {
   readonly exclude: readonly string[];
   /** Commit summary; " (part k)" is appended from the second commit on. */
   readonly message: string;
-  readonly private: boolean;
+  readonly visibility: RepoVisibility;
+  /** Space jobs: the SDK sent when the Space is created; null for models and datasets. */
+  readonly spaceSdk: SpaceSdk | null;
   /** Path of a token file given with --token-file (never the token itself). */
   readonly tokenFile: string | null;
   readonly watch: boolean;
@@ -118,6 +130,8 @@ export interface JobRecord extends JobSpec {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly finishedAt: number | null;
+  /** The name the Hub redirected this repo to (renamed or moved), else null; later calls use it. */
+  readonly movedRepoId: string | null;
 }
 
 /** A file's identity on disk. Nanosecond times and inodes are decimal strings (they exceed 2^53). */

@@ -45,6 +45,8 @@ export interface JobsJournal {
   /** Sets the state; `blocked` is stored when state is blocked and cleared otherwise. */
   setState(id: number, state: JobState, blocked?: ErrorInfo | null): JobRecord;
   recordError(id: number, error: ErrorInfo): void;
+  /** The Hub redirected the job's repo to `repoId` (renamed or moved): recorded for later calls and status. */
+  recordRepoMoved(id: number, repoId: string): void;
   /** Maintained incrementally: never scans the files table. */
   counts(jobId: number): JobCounts;
 }

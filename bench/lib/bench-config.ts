@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-export const WORKLOADS = ["hash", "emulator", "w1", "w2", "w3", "w4", "w5", "w6", "watch"] as const;
+export const WORKLOADS = ["hash", "emulator", "w1", "w2", "w3", "w4", "w5", "w6", "watch", "w8"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** Everything a benchmark run needs, resolved once from the flags. Sizes default to the issue's. */
@@ -42,15 +42,22 @@ export interface BenchConfig {
   readonly w6Kinds: readonly string[];
   readonly hashMb: number;
   readonly emulatorMb: number;
+  /** W8: the emulator's --link SPEC, the size of its W2 files and its count of 1–50 MiB files. */
+  readonly w8Link: string;
+  readonly w8Mb: number;
+  readonly w8MixFiles: number;
+  /** W8: which folders run: w2, mix (default both). */
+  readonly w8Folders: readonly string[];
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulator,w1,…,w6,watch] [--quick]
+const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulator,w1,…,w6,watch,w8] [--quick]
   [--cli dist/cli/main.js] [--tmp DIR] [--keep] [--cpu-prof] [--repeat N]
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
+  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N]
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {
@@ -91,6 +98,10 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w6-kinds": { type: "string" },
       "hash-mb": { type: "string" },
       "emulator-mb": { type: "string" },
+      "w8-link": { type: "string" },
+      "w8-mb": { type: "string" },
+      "w8-mix-files": { type: "string" },
+      "w8-folders": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -132,5 +143,9 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w6Kinds: (values["w6-kinds"] ?? "500,503,429,reset").split(",").map((k) => k.trim()),
     hashMb: num(values["hash-mb"], q ? 256 : 2048, "hash-mb"),
     emulatorMb: num(values["emulator-mb"], q ? 128 : 1024, "emulator-mb"),
+    w8Link: values["w8-link"] ?? "rtt=40,conn=20M,total=100M",
+    w8Mb: num(values["w8-mb"], q ? 128 : 1024, "w8-mb"),
+    w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
+    w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
   };
 }

@@ -22,6 +22,8 @@ export interface EmulatorProcessOptions {
   readonly accessLog: string;
   readonly faults?: string;
   readonly seed?: number;
+  /** `--link` SPEC: WAN-like shaping (docs/emulator.md "Link shaping"). */
+  readonly link?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
   ];
   if (options.faults !== undefined) args.push("--faults", options.faults);
   if (options.seed !== undefined) args.push("--seed", String(options.seed));
+  if (options.link !== undefined) args.push("--link", options.link);
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {

@@ -83,7 +83,8 @@ function stateLabel(job: JobStatusJson, style: Style): string {
 
 function repoLabel(job: JobStatusJson): string {
   const where = job.repo.pathInRepo === "" ? "" : `/${job.repo.pathInRepo}`;
-  return `${job.repo.id}${where} (${job.repo.type}@${job.repo.revision})`;
+  const moved = job.repo.movedTo === null ? "" : ` — moved to ${job.repo.movedTo}`;
+  return `${job.repo.id}${where} (${job.repo.type}@${job.repo.revision})${moved}`;
 }
 
 function countsLine(job: JobStatusJson, style: Style): string {

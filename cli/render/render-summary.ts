@@ -44,7 +44,7 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
     ...(f.vanished.files > 0 ? [`vanished ${f.vanished.files} (deleted meanwhile)`] : []),
   ];
   const lines = [
-    `${title}: ${job.folder} → ${job.repo.id} (${job.repo.type}@${job.repo.revision})`,
+    `${title}: ${job.folder} → ${job.repo.id} (${job.repo.type}@${job.repo.revision})${job.repo.movedTo === null ? "" : `, moved on the Hub to ${job.repo.movedTo}`}`,
     `  ${counts.join(" · ")}`,
     `  ${plural(newCommits, "new commit")} (${job.commits} in all) · hashed ${formatBytes(
       job.bytesHashed,

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
+import { onAbort } from "../abort-fanout.js";
 import type { HashOutcome } from "./hash-file.js";
 import type { HashWorkerData, HashWorkerReply, HashWorkerRequest } from "./hash-worker-messages.js";
 
@@ -20,6 +21,8 @@ interface Task {
   readonly resolve: (outcome: HashOutcome) => void;
   readonly reject: (reason: unknown) => void;
   readonly onAbort: () => void;
+  /** Detaches onAbort from the signal once the task settles. */
+  offAbort: () => void;
   settled: boolean;
   running: boolean;
 }
@@ -77,10 +80,11 @@ export class HashPool {
         resolve,
         reject,
         onAbort: () => this.abortTask(task),
+        offAbort: () => {},
         settled: false,
         running: false,
       };
-      signal?.addEventListener("abort", task.onAbort, { once: true });
+      if (signal !== undefined) task.offAbort = onAbort(signal, task.onAbort);
       this.queue.push(task);
       this.dispatch();
     });
@@ -188,7 +192,7 @@ export class HashPool {
 function settle(task: Task, result: { outcome: HashOutcome } | { error: unknown }): void {
   if (task.settled) return;
   task.settled = true;
-  task.signal?.removeEventListener("abort", task.onAbort);
+  task.offAbort();
   if ("outcome" in result) task.resolve(result.outcome);
   else task.reject(result.error);
 }

@@ -1,14 +1,13 @@
-import type { HubRepo } from "./hub-client.js";
+import type { CallTimeouts } from "./call-timeouts.js";
+import type { CreateRepoRequest, HubRepo } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import type { HubTransport } from "./hub-transport.js";
 import { isRecord, protocolError } from "./protocol-error.js";
 import { repoPaths } from "./repo-paths.js";
 
-export interface CreateRepoOptions {
-  readonly private: boolean;
-  /** A repo that already exists (409) is success. */
-  readonly existOk: boolean;
-  readonly signal?: AbortSignal | undefined;
+/** hub-protocol.md §2: the create-repo race, whose 409 is not "already exists". */
+function inProgress(text: string): boolean {
+  return /conflicting operation is in progress/i.test(text);
 }
 
 /**
@@ -19,7 +18,8 @@ export interface CreateRepoOptions {
 export async function createRepo(
   transport: HubTransport,
   repo: HubRepo,
-  options: CreateRepoOptions,
+  options: CreateRepoRequest,
+  timeouts: Pick<CallTimeouts, "createRepoMs" | "quickMs">,
 ): Promise<{ url: string }> {
   const slash = repo.id.indexOf("/");
   const organization = slash < 0 ? null : repo.id.slice(0, slash);
@@ -31,11 +31,31 @@ export async function createRepo(
       url: `${transport.endpoint}/api/repos/create`,
       hub: true,
       operation: "create repo",
+      headersTimeoutMs: timeouts.createRepoMs,
       context: { repo },
-      body: { json: { name, organization, type: repo.type, private: options.private } },
+      // Keys as huggingface_hub sends them: `private` only when chosen (an organization's default
+      // visibility applies otherwise), `sdk` only for Spaces (the Hub refuses a Space without one).
+      body: {
+        json: {
+          name,
+          organization,
+          type: repo.type,
+          ...(options.private === undefined ? {} : { private: options.private }),
+          ...(repo.type === "space" && options.sdk !== undefined ? { sdk: options.sdk } : {}),
+        },
+      },
       accept: options.existOk ? [409] : [],
       signal: options.signal,
     });
+    if (response.status === 409 && inProgress(response.text)) {
+      // Not "already exists": the Hub is busy with another operation on this name. Retried with the
+      // job's back-off (huggingface_hub re-POSTs at once, in a loop), never taken as success.
+      throw new HubError(
+        "ERR_HUB_CONFLICT",
+        `The Hub is busy with another operation on ${repo.id} (409: another conflicting operation is in progress); creating the repo will be retried.`,
+        { status: 409, retryable: true },
+      );
+    }
     if (isRecord(json) && typeof json.url === "string") return { url: json.url };
     // A 409 without `url` happened in the wild (hub-protocol.md §2); the web URL is well known.
     if (response.status === 409) return { url: paths.web };
@@ -48,6 +68,7 @@ export async function createRepo(
         url: paths.api,
         hub: true,
         operation: "repo info",
+        headersTimeoutMs: timeouts.quickMs,
         context: { repo },
         signal: options.signal,
       })

@@ -110,20 +110,32 @@ export interface UploadBody {
   readonly signal?: AbortSignal;
 }
 
+export interface CreateRepoRequest {
+  /** Sent only when the user chose: absent lets the Hub apply the namespace's default visibility. */
+  readonly private?: boolean;
+  /** Required by the Hub for Spaces, never sent for models and datasets. */
+  readonly sdk?: string;
+  /** A repo that already exists (409 "already exists") is success. */
+  readonly existOk: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
 export interface HubClient {
   readonly endpoint: string;
   whoami(signal?: AbortSignal): Promise<{ name: string }>;
   /** existOk: a 409 is success. Returns the repo URL. */
-  createRepo(
-    repo: HubRepo,
-    options: { private: boolean; existOk: boolean; signal?: AbortSignal },
-  ): Promise<{ url: string }>;
+  createRepo(repo: HubRepo, options: CreateRepoRequest): Promise<{ url: string }>;
   /** Head commit of a revision; rejects with ERR_HUB_REPO_NOT_FOUND / ERR_HUB_REVISION_NOT_FOUND. */
   repoInfo(
     repo: HubRepo,
     revision: string,
     signal?: AbortSignal,
   ): Promise<{ id: string; sha: string | null; private: boolean }>;
+  /**
+   * `POST …/branch/{branch}` without `startingPoint`: the branch starts at the default branch's
+   * head, as `hf upload --revision NEW` does. A 409 (it exists already, e.g. a race) is success.
+   */
+  createBranch(repo: HubRepo, branch: string, signal?: AbortSignal): Promise<void>;
   /** ≤ 100 files per call (rejects more). One answer per requested path, in request order. */
   preupload(
     repo: HubRepo,

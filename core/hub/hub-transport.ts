@@ -1,14 +1,18 @@
 import { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { HubpushError, toHubpushError } from "../../common/hubpush-error.js";
+import { childSignal } from "../abort-fanout.js";
 import { classifyNetworkError } from "./classify-network-error.js";
 import { classifyResponse } from "./classify-response.js";
-import type { ResponseHeaders } from "./header-value.js";
+import { headerValue, type ResponseHeaders } from "./header-value.js";
 import type { HubCallContext } from "./hub-call-context.js";
+import { HubError } from "./hub-error.js";
 import { protocolError } from "./protocol-error.js";
 
 export interface HubTransportOptions {
   readonly endpoint: string;
+  /** Told of each redirect followed (a renamed or moved repo), before the next hop is sent. */
+  readonly onRedirect?: (from: string, to: string) => void;
   readonly token: () => Promise<string>;
   readonly userAgent: string;
   readonly connectTimeoutMs: number;
@@ -48,6 +52,8 @@ export interface TransportResponse {
 }
 
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+const REDIRECTS = new Set([301, 302, 307, 308]);
+const MAX_REDIRECTS = 5;
 const MAX_ERROR_BYTES = 64 * 1024;
 
 interface BodyState {
@@ -99,12 +105,14 @@ export class HubTransport {
   readonly #token: () => Promise<string>;
   readonly #userAgent: string;
   readonly #agent: Agent;
+  readonly #onRedirect: ((from: string, to: string) => void) | undefined;
 
   constructor(options: HubTransportOptions) {
     this.endpoint = options.endpoint;
     this.#origin = new URL(options.endpoint).origin;
     this.#token = options.token;
     this.#userAgent = options.userAgent;
+    this.#onRedirect = options.onRedirect;
     this.#agent = new Agent({
       connections: options.connections,
       connectTimeout: options.connectTimeoutMs,
@@ -113,7 +121,49 @@ export class HubTransport {
     });
   }
 
+  /**
+   * Sends, following the redirects the Hub answers for a renamed or moved repo (301/302/307/308,
+   * Hub API calls only, at most 5 hops). A hop to another origin is refused before anything is
+   * sent there: the token goes to the endpoint's own origin only. A body that cannot be sent twice
+   * (a streamed commit) is not re-sent: the call fails retryable, and the caller, told of the
+   * redirect, sends the next attempt to the new URL.
+   */
   async send(req: TransportRequest): Promise<TransportResponse> {
+    let current = req;
+    const seen = new Set<string>([req.url]);
+    for (let hop = 0; ; hop++) {
+      const answer = await this.#sendOnce(current);
+      if (!("location" in answer)) return answer;
+      const target = new URL(answer.location, current.url).toString();
+      const fail = (why: string, retryable = false) =>
+        new HubError(
+          "ERR_HUB_REDIRECT",
+          `The Hub redirected ${current.operation} (${answer.status}) ${why}.`,
+          {
+            status: answer.status,
+            retryable,
+          },
+        );
+      if (new URL(target).origin !== this.#origin) {
+        throw fail(
+          `to another origin (${new URL(target).origin}); hubpush sends the token only to ${this.#origin}, so it does not follow: check --endpoint`,
+        );
+      }
+      if (seen.has(target) || hop >= MAX_REDIRECTS) {
+        throw fail(
+          `in a loop or more than ${MAX_REDIRECTS} times (last: ${new URL(target).pathname}); report it to the Hub`,
+        );
+      }
+      seen.add(target);
+      this.#onRedirect?.(current.url, target);
+      if (current.body !== undefined && "bytes" in current.body && !Buffer.isBuffer(current.body.bytes)) {
+        throw fail(`to ${new URL(target).pathname}; the request is sent there on the next attempt`, true);
+      }
+      current = { ...current, url: target };
+    }
+  }
+
+  async #sendOnce(req: TransportRequest): Promise<TransportResponse | { status: number; location: string }> {
     const url = new URL(req.url);
     const context: HubCallContext = {
       ...req.context,
@@ -156,16 +206,19 @@ export class HubTransport {
       if (source instanceof Readable && !source.destroyed) source.destroy();
     };
     let res: Awaited<ReturnType<typeof request>>;
+    // undici adds a listener per request: a child signal keeps the job's signal at one listener.
+    const call = childSignal(req.signal);
     try {
       res = await request(url, {
         dispatcher: this.#agent,
         method: req.method,
         headers,
         body: body ?? null,
-        signal: req.signal ?? null,
+        signal: call.signal ?? null,
         ...(req.headersTimeoutMs === undefined ? {} : { headersTimeout: req.headersTimeoutMs }),
       });
     } catch (error) {
+      call.dispose();
       release();
       if (state.sourceError !== undefined) throw sourceFailure(state.sourceError, context);
       throw classifyNetworkError({ error, bodySent: state.sent, aborted: aborted() }, context, token);
@@ -173,12 +226,20 @@ export class HubTransport {
 
     release();
     const status = res.statusCode;
+    const location = headerValue(res.headers, "location");
+    if (req.hub && REDIRECTS.has(status) && location !== undefined) {
+      await res.body.dump().catch(() => undefined);
+      call.dispose();
+      return { status, location };
+    }
     const ok = (status >= 200 && status < 300) || (req.accept ?? []).includes(status);
     let text: string | null;
     try {
       text = await readText(res.body, ok ? MAX_ANSWER_BYTES : MAX_ERROR_BYTES, !ok);
     } catch (error) {
       throw classifyNetworkError({ error, bodySent: true, aborted: aborted(), status }, context, token);
+    } finally {
+      call.dispose();
     }
     if (text === null) throw protocolError(context, `the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
     if (!ok) throw classifyResponse({ status, headers: res.headers, text }, context, token);

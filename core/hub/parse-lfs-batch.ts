@@ -47,8 +47,25 @@ function parseChunkSize(value: unknown, oid: string, fail: Fail): number {
   return n;
 }
 
+/**
+ * hubpush asks for `basic` and `multipart` only. An answer that says `transfer: "xet"` anyway (for
+ * the batch or one object) is read as huggingface_hub reads it: the object's `actions` are used when
+ * it carries them; without an upload action the object cannot be sent by us, and only that file
+ * fails, with a message saying so (under xet, no action does not mean "already stored").
+ */
+function xetWithoutAction(oid: string, size: number): LfsBatchAnswer {
+  return {
+    kind: "error",
+    oid,
+    size,
+    code: 422,
+    message:
+      'the Hub answered this object with transfer "xet" and no basic or multipart upload action; hubpush does not implement the Xet protocol, so this file cannot be uploaded to this repo by hubpush (upload it with `hf upload`)',
+  };
+}
+
 /** One object of the answer (hub-protocol.md §4 object cases 1–4). */
-function parseObject(entry: unknown, options: ParseLfsBatchOptions): LfsBatchAnswer {
+function parseObject(entry: unknown, options: ParseLfsBatchOptions, batchXet: boolean): LfsBatchAnswer {
   const { fail } = options;
   if (!isRecord(entry) || typeof entry.oid !== "string") throw fail("an object has no string `oid`");
   const { oid, size } = entry;
@@ -62,11 +79,16 @@ function parseObject(entry: unknown, options: ParseLfsBatchOptions): LfsBatchAns
     const message = typeof error.message === "string" ? error.message : "";
     return { kind: "error", oid, size, code: error.code, message };
   }
-  if (entry.actions === undefined || entry.actions === null) return { kind: "stored", oid, size };
+  const xet = batchXet || entry.transfer === "xet";
+  if (entry.actions === undefined || entry.actions === null) {
+    return xet ? xetWithoutAction(oid, size) : { kind: "stored", oid, size };
+  }
   if (!isRecord(entry.actions)) throw fail(`object ${oid}: actions is not an object`);
   const upload = entry.actions.upload;
   // Nothing to upload (at most a verify): the Hub already has the bytes.
-  if (upload === undefined || upload === null) return { kind: "stored", oid, size };
+  if (upload === undefined || upload === null) {
+    return xet ? xetWithoutAction(oid, size) : { kind: "stored", oid, size };
+  }
   if (!isRecord(upload) || typeof upload.href !== "string") throw fail(`object ${oid}: upload has no href`);
   const verify = parseVerify(entry.actions, oid, fail);
   const expires = expiresAt(upload, options.now);
@@ -124,10 +146,10 @@ export function parseLfsBatch(
 ): LfsBatchAnswer[] {
   const { fail } = options;
   if (!isRecord(json) || !Array.isArray(json.objects)) throw fail("`objects` is not an array");
-  if (json.transfer === "xet") throw fail('the Hub chose transfer "xet", which hubpush does not offer');
+  const batchXet = json.transfer === "xet";
   const byOid = new Map<string, LfsBatchAnswer>();
   for (const entry of json.objects) {
-    const answer = parseObject(entry, options);
+    const answer = parseObject(entry, options, batchXet);
     if (!byOid.has(answer.oid)) byOid.set(answer.oid, answer);
   }
   return requested.map((object) => {

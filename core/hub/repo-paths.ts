@@ -10,6 +10,7 @@ export interface RepoPaths {
   commit(revision: string): string;
   pathsInfo(revision: string): string;
   revision(revision: string): string;
+  branch(branch: string): string;
 }
 
 /**
@@ -30,5 +31,6 @@ export function repoPaths(endpoint: string, repo: HubRepo): RepoPaths {
     commit: (revision) => `${api}/commit/${rev(revision)}`,
     pathsInfo: (revision) => `${api}/paths-info/${rev(revision)}`,
     revision: (revision) => `${api}/revision/${rev(revision)}`,
+    branch: (branch) => `${api}/branch/${rev(branch)}`,
   };
 }

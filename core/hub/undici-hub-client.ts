@@ -4,6 +4,7 @@ import { headerValue } from "./header-value.js";
 import type {
   CommitAnswer,
   CommitRequest,
+  CreateRepoRequest,
   HubClient,
   HubRepo,
   LfsBatchAnswer,
@@ -20,6 +21,7 @@ import { parseLfsBatch } from "./parse-lfs-batch.js";
 import { parsePathsInfo } from "./parse-paths-info.js";
 import { parsePreupload } from "./parse-preupload.js";
 import { isRecord, protocolError } from "./protocol-error.js";
+import { RepoMoves } from "./repo-moves.js";
 import { repoPaths } from "./repo-paths.js";
 import {
   type ResolvedHubClientOptions,
@@ -44,11 +46,16 @@ export class UndiciHubClient implements HubClient {
   readonly endpoint: string;
   readonly #options: ResolvedHubClientOptions;
   readonly #transport: HubTransport;
+  readonly #moves: RepoMoves;
 
   constructor(options: UndiciHubClientOptions) {
     this.#options = resolveHubClientOptions(options);
     this.endpoint = this.#options.endpoint;
-    this.#transport = new HubTransport(this.#options);
+    this.#moves = new RepoMoves(options.onRepoMoved);
+    this.#transport = new HubTransport({
+      ...this.#options,
+      onRedirect: (from, to) => this.#moves.redirected(from, to),
+    });
   }
 
   async whoami(signal?: AbortSignal): Promise<{ name: string }> {
@@ -57,17 +64,15 @@ export class UndiciHubClient implements HubClient {
       url: `${this.endpoint}/api/whoami-v2`,
       hub: true,
       operation: "whoami",
+      headersTimeoutMs: this.#options.timeouts.quickMs,
       signal,
     });
     if (!isRecord(json) || typeof json.name !== "string") throw protocolError(response.context, "no `name`");
     return { name: json.name };
   }
 
-  createRepo(
-    repo: HubRepo,
-    options: { private: boolean; existOk: boolean; signal?: AbortSignal },
-  ): Promise<{ url: string }> {
-    return createRepo(this.#transport, repo, options);
+  createRepo(repo: HubRepo, options: CreateRepoRequest): Promise<{ url: string }> {
+    return createRepo(this.#transport, this.#moves.current(repo), options, this.#options.timeouts);
   }
 
   async repoInfo(
@@ -77,9 +82,10 @@ export class UndiciHubClient implements HubClient {
   ): Promise<{ id: string; sha: string | null; private: boolean }> {
     const { json, response } = await this.#transport.sendJson({
       method: "GET",
-      url: repoPaths(this.endpoint, repo).revision(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).revision(revision),
       hub: true,
       operation: "repo info",
+      headersTimeoutMs: this.#options.timeouts.quickMs,
       context: { repo, revision },
       signal,
     });
@@ -89,6 +95,20 @@ export class UndiciHubClient implements HubClient {
       sha: typeof json.sha === "string" ? json.sha : null,
       private: json.private === true,
     };
+  }
+
+  async createBranch(repo: HubRepo, branch: string, signal?: AbortSignal): Promise<void> {
+    await this.#transport.send({
+      method: "POST",
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).branch(branch),
+      hub: true,
+      operation: "create branch",
+      headersTimeoutMs: this.#options.timeouts.quickMs,
+      context: { repo, revision: branch },
+      body: { json: {} },
+      accept: [409],
+      signal,
+    });
   }
 
   async preupload(
@@ -101,9 +121,10 @@ export class UndiciHubClient implements HubClient {
     if (files.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).preupload(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).preupload(revision),
       hub: true,
       operation: "preupload",
+      headersTimeoutMs: this.#options.timeouts.batchMs,
       context: { repo, revision },
       body: {
         json: {
@@ -126,9 +147,10 @@ export class UndiciHubClient implements HubClient {
     if (objects.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).lfsBatch,
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).lfsBatch,
       hub: true,
       operation: "LFS batch",
+      headersTimeoutMs: this.#options.timeouts.batchMs,
       context: { repo, revision },
       headers: { accept: LFS_JSON },
       body: {
@@ -157,6 +179,7 @@ export class UndiciHubClient implements HubClient {
       url,
       hub: false,
       operation: "upload",
+      headersTimeoutMs: this.#options.timeouts.uploadMs,
       headers: body.header ?? {},
       body: { bytes: body.body, length: body.length },
       signal: body.signal,
@@ -176,6 +199,7 @@ export class UndiciHubClient implements HubClient {
       url,
       hub: false,
       operation: "multipart completion",
+      headersTimeoutMs: this.#options.timeouts.completionMs,
       headers: { accept: LFS_JSON },
       body: {
         contentType: LFS_JSON,
@@ -191,6 +215,7 @@ export class UndiciHubClient implements HubClient {
       url: action.href,
       hub: true,
       operation: "LFS verify",
+      headersTimeoutMs: this.#options.timeouts.verifyMs,
       headers: action.header,
       body: { json: { oid, size } },
       signal,
@@ -206,12 +231,12 @@ export class UndiciHubClient implements HubClient {
     const encoded = encodeCommit(request);
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).commit(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).commit(revision),
       hub: true,
       operation: "commit",
       context: { repo, revision },
       body: { bytes: encoded.chunks(), length: encoded.length, contentType: "application/x-ndjson" },
-      headersTimeoutMs: this.#options.commitHeadersTimeoutMs,
+      headersTimeoutMs: this.#options.timeouts.commitMs,
       signal,
     });
     if (!isRecord(json) || typeof json.commitOid !== "string" || typeof json.commitUrl !== "string") {
@@ -230,9 +255,10 @@ export class UndiciHubClient implements HubClient {
     if (paths.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, repo).pathsInfo(revision),
+      url: repoPaths(this.endpoint, this.#moves.current(repo)).pathsInfo(revision),
       hub: true,
       operation: "paths-info",
+      headersTimeoutMs: this.#options.timeouts.batchMs,
       context: { repo, revision },
       body: { json: { paths, expand: false } },
       signal,

@@ -1,17 +1,16 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, PlanResult } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
 import type { PlanStageDeps } from "../stage-deps.js";
 import { PARTIAL_BATCH_WAIT_MS, planBatchDue } from "./plan-batching.js";
+import { preuploadGitignore } from "./preupload-gitignore.js";
 
 /** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
 export async function runPlanStage(ctx: PlanStageDeps, loop: number): Promise<void> {
   const leaseId = ctx.leaseId("plan", loop);
   const { journal, tuning } = ctx;
-  const gitIgnore = await readRootGitignore(ctx.job.folder);
+  const readGitIgnore = await preuploadGitignore(ctx);
   while (!ctx.halted) {
     if (!batchDue(ctx)) {
       await ctx.wake.plan.wait(PARTIAL_BATCH_WAIT_MS, ctx.haltSignal);
@@ -28,7 +27,7 @@ export async function runPlanStage(ctx: PlanStageDeps, loop: number): Promise<vo
       await ctx.wake.plan.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await planBatch(ctx, files, leaseId, gitIgnore);
+    await planBatch(ctx, files, leaseId, await readGitIgnore());
   }
 }
 
@@ -108,12 +107,4 @@ function toPlan(file: FileRecord, answer: PreuploadAnswer | undefined): PlanResu
   else if (remoteOid !== null && (remoteOid === file.sha256 || remoteOid === file.sha1)) next = "skipped";
   else next = uploadMode === "lfs" ? "planned" : "uploaded";
   return { fileId: file.id, uploadMode, remoteOid, next };
-}
-
-async function readRootGitignore(folder: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(folder, ".gitignore"), "utf8");
-  } catch {
-    return undefined;
-  }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
 import { writeTree } from "../helpers/folder-tree.js";
+import { listRemoteFiles } from "../helpers/remote-repo.js";
 import { READ, startUploadEnv, WRITE } from "./upload-env.js";
 
 // Bad repo ids, revisions, repo types and tokens, through the real `hubpush upload`: each ends with
@@ -44,7 +45,7 @@ const inputCases: Array<{ name: string; args: string[]; code: string; message: R
     name: "an invalid revision",
     args: ["--repo", "user/x", "--revision", "a..b"],
     code: "ERR_REVISION_INVALID",
-    message: /"a\.\.b" is not a valid branch name \(e\.g\. main/,
+    message: /--revision "a\.\.b" is not a valid branch name \(e\.g\. main/,
   },
   {
     name: "an invalid repo type",
@@ -67,7 +68,7 @@ for (const c of inputCases) {
   });
 }
 
-t.test("a branch that does not exist: exit 7, blocked, says to create it or check --revision", async (t) => {
+t.test("a missing branch is created from main's head and the upload goes on (issue 12 §4)", async (t) => {
   const result = await u.upload(
     data,
     "user/branchless",
@@ -75,13 +76,28 @@ t.test("a branch that does not exist: exit 7, blocked, says to create it or chec
     "--revision",
     "dev",
   );
+  t.equal(result.code, 0, result.stderr);
+  const dev = await listRemoteFiles({ ...u.repo("user/branchless"), revision: "dev" });
+  t.ok(dev.has("a.txt"), "the file is on the new branch");
+  t.ok(dev.has(".gitattributes"), "the branch started at main's head (its initial commit)");
+  t.same(await u.remotePaths("user/branchless"), [], "nothing was committed to main instead");
+});
+
+t.test("a missing refs/pr/N cannot be created: exit 7, blocked, the message names it", async (t) => {
+  const result = await u.upload(
+    data,
+    "user/prless",
+    u.env({ HF_TOKEN: WRITE }, home),
+    "--revision",
+    "refs/pr/7",
+  );
   t.equal(result.code, 7, result.stderr);
   t.match(
     result.stderr,
-    /The revision "dev" does not exist .*Create the branch or check --revision.*\(ERR_HUB_REVISION_NOT_FOUND\)/,
+    /revision "refs\/pr\/7" does not exist in user\/prless.*\(ERR_HUB_REVISION_NOT_FOUND\)/,
   );
   t.match(result.stderr, "the upload is blocked: fix that, then run the same command again");
-  t.same(await u.remotePaths("user/branchless"), [], "nothing was committed to main instead");
+  t.same(await u.remotePaths("user/prless"), [], "nothing was committed to main instead");
 });
 
 t.test(

@@ -63,3 +63,26 @@ t.test("upload refuses the daemon-only options before doing anything", async (t)
   t.equal(result.code, 2);
   t.match(result.stderr, "use `hubpush add");
 });
+
+t.test("visibility, --space-sdk and --revision: bad values exit 3 naming the flag (issue 12)", async (t) => {
+  const folder = mkdtempSync(path.join(home, "data-"));
+  for (const [args, message, code] of [
+    [["--private", "--public"], /--private and --public were both given/, "ERR_VISIBILITY_CONFLICT"],
+    [
+      ["--repo-type", "space", "--space-sdk", "shiny"],
+      /--space-sdk "shiny" is not one of gradio/,
+      "ERR_SPACE_SDK_INVALID",
+    ],
+    [["--space-sdk", "docker"], /--space-sdk only applies to Spaces/, "ERR_SPACE_SDK_INVALID"],
+    [["--revision", "a..b"], /--revision "a\.\.b" is not a valid branch name/, "ERR_REVISION_INVALID"],
+  ] as const) {
+    const result = await runCli(["add", folder, "--repo", "alice/model", ...args], { env });
+    t.equal(result.code, 3, args.join(" "));
+    t.match(result.stderr, message, args.join(" "));
+    t.match(result.stderr, `(${code})`, args.join(" "));
+  }
+  for (const args of [["--public"], ["--private"], ["--repo-type", "space", "--space-sdk", "static"]]) {
+    const result = await runCli(["add", folder, "--repo", "alice/model", ...args], { env });
+    t.equal(result.code, 5, `${args.join(" ")}: valid, then the missing daemon`);
+  }
+});

@@ -69,6 +69,8 @@ t.test("upload and add --help show the job options", async (t) => {
     "--repo-type",
     "--revision",
     "--private",
+    "--public",
+    "--space-sdk <sdk>",
     "--include",
     "--exclude",
     "--path-in-repo",

@@ -4,6 +4,8 @@ import path from "node:path";
 import { createEngine } from "../../core/create-engine.js";
 import type { Engine } from "../../core/engine.js";
 import type { EngineTuning } from "../../core/engine-tuning.js";
+import { UndiciHubClient } from "../../core/hub/undici-hub-client.js";
+import type { UndiciHubClientOptions } from "../../core/hub/undici-hub-client-options.js";
 import { parseJobInput } from "../../core/job-input.js";
 import { silentLogger } from "../../core/logger.js";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../emulator/start-emulator.js";
@@ -45,7 +47,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { emulator?: EmulatorOptions; tuning?: Partial<EngineTuning>; hashWorkers?: number } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    tuning?: Partial<EngineTuning>;
+    hashWorkers?: number;
+    /** Options of each job's UndiciHubClient (timeouts…); endpoint and token come from the job. */
+    hub?: Partial<UndiciHubClientOptions>;
+  } = {},
 ): Promise<Harness> {
   const root = mkdtempSync(path.join(tmpdir(), "hubpush-it-"));
   const folder = path.join(root, "data");
@@ -65,6 +73,12 @@ export async function startHarness(
       logger: silentLogger,
       settings: { hashWorkers: options.hashWorkers ?? 2 },
       tuning: { ...FAST_TUNING, ...options.tuning },
+      ...(options.hub === undefined
+        ? {}
+        : {
+            hubFor: (job: JobRecord, token: () => Promise<string>) =>
+              new UndiciHubClient({ ...options.hub, endpoint: job.endpoint, token }),
+          }),
     });
   let engine = makeEngine();
   engine.start();

@@ -70,6 +70,7 @@ t.test("list rows: aligned columns, done/total, the blocking error first", async
         revision: "dev",
         pathInRepo: "",
         endpoint: "https://hub.test",
+        movedTo: null,
       },
       blocked: { code: "ERR_HUB_FORBIDDEN", message: "no write access" },
     }),

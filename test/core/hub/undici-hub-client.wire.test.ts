@@ -451,6 +451,20 @@ t.test("createRepo: existOk turns a 409 into success with the url of its body", 
   t.match(err, { code: "ERR_HUB_CONFLICT", status: 409, retryable: false, message: /already created/ });
 });
 
+t.test("createRepo: a 409 'operation in progress' is retryable, never success (issue 12 §7)", async (t) => {
+  const { server, client } = await setup(t);
+  const repo = { type: "model" as const, id: "alice/busy" };
+  server.handle((_req, res) =>
+    json(res, 409, {
+      error: "Cannot create repo: another conflicting operation is in progress",
+      url: `${server.url}/alice/busy`,
+    }),
+  );
+  const err = await client.createRepo(repo, { existOk: true }).catch((e: unknown) => e);
+  t.ok(err instanceof HubError, "not taken as 'already exists'");
+  t.match(err, { code: "ERR_HUB_CONFLICT", status: 409, retryable: true, message: /in progress/ });
+});
+
 t.test("createRepo: existOk and a 403 succeed when the repo can be seen, else the 403 stays", async (t) => {
   const { server, client } = await setup(t);
   const repo = { type: "space" as const, id: "org/sp" };
@@ -488,3 +502,32 @@ t.test("a token that cannot be read is reported as such, before any request", as
   await t.rejects(client.whoami(), { code: "ERR_TOKEN_MISSING" });
   t.equal(server.requests.length, 0);
 });
+
+t.test(
+  "LFS batch: transfer xet that was not asked for falls back to the actions (issue 12 §7)",
+  async (t) => {
+    const { server, client } = await setup(t);
+    server.handle((_req, res) =>
+      json(res, 200, {
+        transfer: "xet",
+        objects: [
+          { oid: oid(1), size: 1, actions: { upload: { href: `${server.url}/put/1` } } },
+          { oid: oid(2), size: 2 },
+          { oid: oid(3), size: 3, transfer: "xet", actions: { verify: { href: `${server.url}/v` } } },
+        ],
+      }),
+    );
+    const answers = await client.lfsBatch({ type: "model", id: "alice/m" }, "main", [
+      { oid: oid(1), size: 1 },
+      { oid: oid(2), size: 2 },
+      { oid: oid(3), size: 3 },
+    ]);
+    t.equal(answers[0]?.kind, "basic", "the object's basic action is used");
+    for (const i of [1, 2]) {
+      const answer = answers[i];
+      t.equal(answer?.kind, "error", `object ${i + 1}: no usable action → that file fails, not the batch`);
+      if (answer?.kind === "error")
+        t.match(answer.message, /transfer "xet" and no basic or multipart upload action/);
+    }
+  },
+);
