@@ -6,6 +6,9 @@ import { ndjsonLines } from "./ndjson-lines.js";
 import { bodyChunks } from "./read-body.js";
 import { validateRepoPath } from "./repo-paths.js";
 
+/** What preupload's `sample` holds at most: the binary test looks at no more. */
+const PREUPLOAD_SAMPLE_BYTES = 512;
+
 export interface ParsedCommit {
   readonly summary: string;
   readonly description: string;
@@ -92,7 +95,12 @@ export async function parseCommitBody(ctx: RequestContext): Promise<ParsedCommit
             `Your push was rejected because it contains files larger than ${config.regularMaxBytes} bytes (${path}). Please use https://git-lfs.github.com/ to store large files.`,
           );
         }
-        if (bytes.length > config.binaryLfsMinBytes && bytes.subarray(0, 8000).includes(0)) {
+        // The same 512-byte sample preupload judged (hub-protocol.md §preupload): a file preupload
+        // called regular must not be refused here, or a client that followed the plan cannot commit.
+        if (
+          bytes.length > config.binaryLfsMinBytes &&
+          bytes.subarray(0, PREUPLOAD_SAMPLE_BYTES).includes(0)
+        ) {
           throw bad(
             "BinaryFileNotAllowed",
             `Your push was rejected because ${path} is a binary file; store it with LFS.`,

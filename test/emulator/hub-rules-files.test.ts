@@ -123,3 +123,31 @@ t.test("empty files are regular, whatever .gitattributes says", async (t) => {
   t.equal(res.status, 200);
   t.equal(res.body.length, 0, "downloads as empty");
 });
+
+t.test("the commit's binary check looks at preupload's 512-byte sample, no further", async (t) => {
+  // A file preupload calls regular (no NUL in its sample) must be accepted inline at commit.
+  const emu = await startTestEmulator(t, { binaryLfsMinBytes: 1024 });
+  await createRepo(emu.url, "user/bin");
+  const lateNul = Buffer.alloc(4096, 0x61);
+  lateNul[600] = 0;
+  const earlyNul = Buffer.alloc(4096, 0x61);
+  earlyNul[10] = 0;
+  const plan = await http(emu.url, "/api/models/user/bin/preupload/main", {
+    body: JSON.stringify({
+      files: [
+        { path: "late.data1", size: lateNul.length, sample: lateNul.subarray(0, 512).toString("base64") },
+        { path: "early.data1", size: earlyNul.length, sample: earlyNul.subarray(0, 512).toString("base64") },
+      ],
+    }),
+    headers: { "content-type": "application/json" },
+  });
+  const modes = new Map(
+    plan.json<{ files: { path: string; uploadMode: string }[] }>().files.map((f) => [f.path, f.uploadMode]),
+  );
+  t.equal(modes.get("late.data1"), "regular", "preupload: NUL after the sample → regular");
+  t.equal(modes.get("early.data1"), "lfs", "preupload: NUL in the sample → lfs");
+  const ok = await commit(emu.url, "models/user/bin", [header(), fileLine("late.data1", lateNul)]);
+  t.equal(ok.status, 200, `the regular plan commits (body: ${ok.text.slice(0, 200)})`);
+  const refused = await commit(emu.url, "models/user/bin", [header(), fileLine("early.data1", earlyNul)]);
+  assertRefused(t, refused, 400, "BinaryFileNotAllowed");
+});
