@@ -97,10 +97,16 @@ function setConnection(state, text) {
   $("connection-text").textContent = text;
 }
 
+/** Bytes that reached the Hub (uploaded, being committed or committed): the bar moves between commits. */
+/** @param {Job} job */
+function sentBytes(job) {
+  return ["uploaded", "committing", "committed"].reduce((sum, s) => sum + (job.files[s]?.bytes ?? 0), 0);
+}
+
 /** @param {Job} job */
 function progressText(job) {
   const done = job.files.committed ?? { files: 0, bytes: 0 };
-  return `${done.files} of ${job.total.files} files, ${formatBytes(done.bytes)} of ${formatBytes(job.total.bytes)} committed`;
+  return `${done.files} of ${job.total.files} files committed; ${formatBytes(sentBytes(job))} of ${formatBytes(job.total.bytes)} sent`;
 }
 
 /** @param {Job} job */
@@ -118,7 +124,7 @@ function jobItem(job) {
   const folder = el("p", job.folder, "folder");
   const bar = /** @type {HTMLProgressElement} */ (el("progress"));
   bar.max = Math.max(1, job.total.bytes);
-  bar.value = job.files.committed?.bytes ?? 0;
+  bar.value = sentBytes(job);
   bar.setAttribute("aria-label", `Progress of job ${job.id}`);
   const stages = el(
     "p",
@@ -224,7 +230,7 @@ function renderJobView() {
   });
   $("commits").replaceChildren(...(items.length > 0 ? items : [el("li", "No commits yet.", "muted")]));
   drawChart(
-    /** @type {SVGSVGElement} */ (/** @type {unknown} */ ($("chart"))),
+    /** @type {SVGGElement} */ (/** @type {unknown} */ ($("chart-plot"))),
     $("chart-desc"),
     samples,
     Date.now(),
@@ -319,7 +325,7 @@ async function follow() {
   }
 }
 
-/** Follows the feed forever: on any break, "disconnected, retrying" with a growing pause (≤ 10 s). */
+/** Follows the feed forever: on any break, "disconnected, retrying" with a growing pause (≤ 3 s). */
 async function stayConnected() {
   let failures = 0;
   for (;;) {
@@ -335,7 +341,8 @@ async function stayConnected() {
         );
       }
     }
-    const wait = Math.min(10_000, 500 * 2 ** Math.min(failures, 5));
+    // Local and cheap: retry soon (≤ 3 s) so a restarted daemon is picked up at once.
+    const wait = Math.min(3_000, 500 * 2 ** Math.min(failures, 3));
     if ($("connection").dataset.state !== "expired" || failures === 0)
       setConnection(
         "disconnected",
