@@ -28,8 +28,11 @@ function svgElement(name, attrs) {
  */
 export function drawChart(svg, caption, samples, now) {
   svg.replaceChildren();
-  const from = now - HOUR_MS;
-  const shown = samples.filter((s) => s[0] >= from);
+  const shown = samples.filter((s) => s[0] >= now - HOUR_MS);
+  // The axis spans the last hour, or less when there is less history, so a young job is not a
+  // sliver at the right edge.
+  const from = Math.min(now - 60_000, shown[0]?.[0] ?? now);
+  const span = Math.max(1, now - from);
   const max = Math.max(1, ...shown.map((s) => Math.max(s[1], s[2])));
   for (let i = 1; i < 4; i++) {
     svg.append(
@@ -46,7 +49,7 @@ export function drawChart(svg, caption, samples, now) {
   const line = (index) =>
     shown
       .map((s) => {
-        const x = ((s[0] - from) / HOUR_MS) * WIDTH;
+        const x = ((s[0] - from) / span) * WIDTH;
         const y = HEIGHT - (s[index] / max) * (HEIGHT - 8);
         return `${x.toFixed(1)},${y.toFixed(1)}`;
       })
@@ -65,6 +68,6 @@ export function drawChart(svg, caption, samples, now) {
   caption.textContent =
     last === undefined
       ? "No samples in the last hour."
-      : `${shown.length} samples. Now: sent ${formatRate(last[1])}, hashed ${formatRate(last[2])}. ` +
+      : `${shown.length} samples over the last ${Math.max(1, Math.round(span / 60_000))} min. Now: sent ${formatRate(last[1])}, hashed ${formatRate(last[2])}. ` +
         `Peak sent ${formatRate(peakSent)}; scale top ${formatRate(max)}.`;
 }
