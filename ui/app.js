@@ -396,6 +396,7 @@ function wire() {
     }
   });
   window.addEventListener("hashchange", () => {
+    $("action-result").textContent = "";
     samples = [];
     commits = [];
     renderJobs();
