@@ -65,15 +65,18 @@ export class UiController implements UiControl {
     }
   }
 
-  /** Turns the page on (port null: the saved one, else any free port); on already: same page unless the port differs. */
+  /**
+   * Turns the page on (port null: the saved one, else any free port). On already: the same page,
+   * unless another port is asked for; the new port is bound before the old one is let go, so a
+   * port that is taken leaves the page as it was.
+   */
   async start(port: number | null): Promise<UiStatus> {
+    const current = this.#server;
+    if (current !== null && (port === null || port === current.port)) return this.status();
     const saved = readUiState(this.#options.home);
-    if (this.#server !== null) {
-      if (port === null || port === this.#server.port) return this.status();
-      await this.#close();
-    }
     const token = this.#token ?? saved?.token ?? newUiToken();
     await this.#listen(port ?? saved?.port ?? 0, token);
+    await current?.close();
     return this.status();
   }
 

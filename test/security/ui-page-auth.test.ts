@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import t from "tap";
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
@@ -191,6 +192,21 @@ t.test("the status page guard, against a real daemon", async (t) => {
     const v = await h.client.request<{ pid: number }>("GET", "/v1/version");
     t.ok(v.pid > 0, "the daemon still runs");
   });
+
+  await t.test(
+    "a port that is taken is refused with a clear message; the page stays as it was",
+    async (t) => {
+      const blocker = net.createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+      t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+      const taken = (blocker.address() as net.AddressInfo).port;
+      const refused = await h.cli(["ui", "--port", String(taken)]);
+      t.equal(refused.code, 1);
+      t.match(refused.stderr, /ERR_UI_START|cannot listen on 127\.0\.0\.1/);
+      const still = await uiRequest(port, `/api/v1/jobs/list?token=${token}`);
+      t.equal(still.status, 200, "the page still answers on its port");
+    },
+  );
 
   await t.test("`ui --stop` turns the page off and its token stops working for good", async (t) => {
     const stopped = await h.cli(["ui", "--stop"]);
