@@ -182,6 +182,12 @@ function renderJobView() {
   $("job-summary").textContent =
     `${stateLabel(job.state)} · ${job.folder} · ${progressText(job)}${job.blocked ? ` · blocked: ${job.blocked.message}` : ""}`;
   renderActions(job);
+  // An action's answer is cleared once the job has moved on to another state.
+  const result = $("action-result");
+  if (result.dataset.state !== undefined && result.dataset.state !== job.state) {
+    result.textContent = "";
+    delete result.dataset.state;
+  }
   const rows = STAGES.map((s) => {
     const tr = el("tr");
     const th = el("th", s);
@@ -362,6 +368,7 @@ async function act(action) {
     const { job } = await api(`/v1/jobs/${action}`, { id });
     jobs.set(job.id, job);
     result.textContent = `Job ${job.id}: ${stateLabel(job.state)}.`;
+    result.dataset.state = job.state;
     renderJobs();
     renderJobView();
   } catch (err) {

@@ -68,6 +68,6 @@ export function drawChart(svg, caption, samples, now) {
   caption.textContent =
     last === undefined
       ? "No samples in the last hour."
-      : `${shown.length} samples over the last ${Math.max(1, Math.round(span / 60_000))} min. Now: sent ${formatRate(last[1])}, hashed ${formatRate(last[2])}. ` +
+      : `${shown.length} samples over the last ${Math.max(1, Math.round(span / 60_000))} min. Latest: sent ${formatRate(last[1])}, hashed ${formatRate(last[2])}. ` +
         `Peak sent ${formatRate(peakSent)}; scale top ${formatRate(max)}.`;
 }

@@ -100,7 +100,7 @@ t.test("the status page in a real browser", async (t) => {
     t.ok(later > first, `progress advances (${first} → ${later} bytes)`);
     const n = await until("chart points", async () => ((await points(page)) >= 2 ? points(page) : undefined));
     t.ok(n >= 2, `the chart has ${n} points`);
-    t.match(await text(page, "#chart-desc"), /samples over the last \d+ min\. Now: sent/);
+    t.match(await text(page, "#chart-desc"), /samples over the last \d+ min\. Latest: sent/);
   });
 
   let pointsBeforeRestart = 0;
