@@ -12,7 +12,7 @@ import { toJobStatusJson } from "./job-status-json.js";
 import { parseSettingsPatch } from "./parse-settings-patch.js";
 import { renderMetrics } from "./render-metrics.js";
 import { uiRoutesForControl } from "./ui-control-routes.js";
-import type { UiControl } from "./ui-controller.js";
+import type { UiControl } from "./ui-status.js";
 
 /** What the routes need from the daemon, resolved once at start. */
 export interface ControlContext {

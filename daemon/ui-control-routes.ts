@@ -1,9 +1,8 @@
 import { HubpushError } from "../common/hubpush-error.js";
-import type { JobRecord } from "../storage/journal.js";
+import type { JobRecord, Journal } from "../storage/journal.js";
 import { intQuery, jobIdFromQuery } from "./control-params.js";
-import type { ControlContext, Route } from "./control-routes.js";
-import type { UiControl } from "./ui-controller.js";
 import { jobHistory } from "./ui-history.js";
+import type { UiControl } from "./ui-status.js";
 
 function portFromBody(body: unknown): number | null {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -20,16 +19,28 @@ function portFromBody(body: unknown): number | null {
   return port;
 }
 
-function uiOrThrow(ctx: ControlContext): UiControl {
+/** The route shape of control-routes.ts, restated here so that file alone imports this one. */
+interface UiRoute {
+  readonly method: "GET" | "POST";
+  readonly mutates: boolean;
+  handle(input: {
+    readonly query: URLSearchParams;
+    readonly body: unknown;
+  }):
+    | { readonly status: number; readonly json: unknown }
+    | Promise<{ readonly status: number; readonly json: unknown }>;
+}
+
+function uiOrThrow(ctx: { readonly ui?: UiControl | undefined }): UiControl {
   if (ctx.ui === undefined) throw new HubpushError("ERR_UI_START", "this daemon has no status page");
   return ctx.ui;
 }
 
 /** The control routes behind `hubpush ui` and the page's job view (docs/control-api.md). */
 export function uiRoutesForControl(
-  ctx: ControlContext,
+  ctx: { readonly ui?: UiControl | undefined; readonly journal: Journal },
   jobOrThrow: (id: number) => JobRecord,
-): Array<[string, Route]> {
+): Array<[string, UiRoute]> {
   return [
     [
       "/v1/ui/start",

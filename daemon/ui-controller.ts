@@ -6,21 +6,9 @@ import { loadUiAssets } from "./ui-assets.js";
 import { uiRoutes } from "./ui-routes.js";
 import { UiServer } from "./ui-server.js";
 import { newUiToken, readUiState, removeUiState, writeUiState } from "./ui-state.js";
+import type { UiControl, UiStatus } from "./ui-status.js";
 
-/** What GET /v1/ui/status, POST /v1/ui/start and /v1/ui/stop answer. */
-export interface UiStatus {
-  readonly running: boolean;
-  readonly port: number | null;
-  /** The page's URL with its token; null when off. */
-  readonly url: string | null;
-}
-
-/** What the control routes need (ControlContext.ui). */
-export interface UiControl {
-  start(port: number | null): Promise<UiStatus>;
-  stop(): Promise<UiStatus>;
-  status(): UiStatus;
-}
+export type { UiControl, UiStatus } from "./ui-status.js";
 
 export interface UiControllerOptions {
   readonly home: string;

@@ -28,10 +28,10 @@ import type {
   StoredLfsPlan,
 } from "./journal-records.js";
 
-import type { ThroughputLog } from "./throughput-store.js";
+import type { ThroughputLog } from "./throughput-log.js";
 
 export * from "./journal-records.js";
-export type { ThroughputLog, ThroughputSample } from "./throughput-store.js";
+export type { ThroughputLog, ThroughputSample } from "./throughput-log.js";
 
 export interface Journal {
   /** Absolute path of the journal file. */

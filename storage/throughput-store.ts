@@ -1,28 +1,12 @@
 import type Database from "better-sqlite3";
 import type { StoreContext } from "./store-context.js";
-
-/** One point of a job's throughput chart (docs/ui.md). */
-export interface ThroughputSample {
-  readonly jobId: number;
-  /** Epoch ms. */
-  readonly at: number;
-  readonly uploadBytesPerSec: number;
-  readonly hashBytesPerSec: number;
-}
+import type { ThroughputLog, ThroughputSample } from "./throughput-log.js";
 
 interface SampleRow {
   job_id: number;
   at: number;
   upload_bps: number;
   hash_bps: number;
-}
-
-/** The throughput part of the journal (Journal.throughput). */
-export interface ThroughputLog {
-  recordThroughput(samples: readonly ThroughputSample[]): void;
-  readThroughput(jobId: number, sinceMs: number, limit?: number): ThroughputSample[];
-  /** Deletes samples older than `beforeMs`; returns how many. */
-  pruneThroughput(beforeMs: number): number;
 }
 
 /** The throughput_samples table (migration 0004): written by the daemon's sampler, read by the page. */

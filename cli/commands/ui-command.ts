@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { Command, InvalidArgumentError } from "commander";
-import type { UiStatus } from "../../daemon/ui-controller.js";
+import type { UiStatus } from "../../daemon/ui-status.js";
 import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
 import { withControlClient } from "../with-control-client.js";
