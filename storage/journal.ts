@@ -32,8 +32,11 @@ import type {
   StoredLfsPlan,
 } from "./journal-records.js";
 
+import type { ThroughputLog } from "./throughput-log.js";
+
 export * from "./event-catalogue.js";
 export * from "./journal-records.js";
+export type { ThroughputLog, ThroughputSample } from "./throughput-log.js";
 
 /** Jobs: identity, options, state, errors and the incrementally maintained counters. */
 export interface JobsJournal {
@@ -204,6 +207,9 @@ export interface Journal {
   readonly commits: CommitsJournal;
   readonly deletions: DeletionsJournal;
   readonly events: EventsJournal;
+
+  /** Throughput samples for the status page's chart (storage/throughput-store.ts). */
+  readonly throughput: ThroughputLog;
 
   /**
    * Runs `fn` (journal calls only, synchronous) in one transaction: all of its writes land or

@@ -12,6 +12,7 @@ import { LfsStore } from "./lfs-store.js";
 import { type OpenDatabaseOptions, openDatabase } from "./open-database.js";
 import { ScanStore } from "./scan-store.js";
 import { StageStore } from "./stage-store.js";
+import { ThroughputStore } from "./throughput-store.js";
 
 export interface OpenJournalOptions extends OpenDatabaseOptions {
   /** The clock for every *_at column, leases and retry times. Default Date.now. */
@@ -35,6 +36,7 @@ export class SqliteJournal implements Journal {
   readonly deletions: DeletionStore;
   readonly events: EventStore;
   readonly #db: Database.Database;
+  readonly throughput: ThroughputStore;
 
   constructor(db: Database.Database, path: string, now: NowFn = Date.now) {
     this.path = path;
@@ -48,6 +50,7 @@ export class SqliteJournal implements Journal {
     this.commits = new CommitStore(ctx);
     this.deletions = new DeletionStore(ctx);
     this.events = new EventStore(ctx);
+    this.throughput = new ThroughputStore(ctx);
   }
 
   /**
