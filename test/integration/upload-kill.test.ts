@@ -33,8 +33,10 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
     accessLog,
     multipartThresholdBytes: 2 * MiB,
     multipartChunkBytes: 256 * 1024,
-    // Slow parts a little so that kills land in the middle of multipart uploads too.
-    faults: "route=lfs-part,kind=latency,ms=40",
+    // Slow parts so that a run outlasts the latest kill (2.8 s) even on an idle machine (13 parts
+    // per multipart file at 250 ms): the kills land in the middle of multipart uploads, and the
+    // check below fails instead of passing quietly when a run finished first (at 40 ms it did).
+    faults: "route=lfs-part,kind=latency,ms=250",
   });
   t.teardown(() => emulator.close());
   const tokenFile = path.join(root, "token");
