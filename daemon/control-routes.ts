@@ -11,6 +11,8 @@ import type { WatcherStatus } from "./folder-watchers.js";
 import { toJobStatusJson } from "./job-status-json.js";
 import { parseSettingsPatch } from "./parse-settings-patch.js";
 import { renderMetrics } from "./render-metrics.js";
+import { uiRoutesForControl } from "./ui-control-routes.js";
+import type { UiControl } from "./ui-status.js";
 
 /** What the routes need from the daemon, resolved once at start. */
 export interface ControlContext {
@@ -30,6 +32,8 @@ export interface ControlContext {
   readonly watchStatus?: (jobId: number) => WatcherStatus | null;
   /** Rescan schedule knobs, to show when a watch job's next rescan is due. */
   readonly rescanPolicy?: Pick<EngineTuning, "watchRescanMs">;
+  /** The status page (docs/ui.md); absent = the /v1/ui/… routes answer that it is unavailable. */
+  readonly ui?: UiControl;
 }
 
 export interface RouteInput {
@@ -45,11 +49,11 @@ export interface Route {
   readonly method: "GET" | "POST";
   /** Changes state: refused while the daemon stops. */
   readonly mutates: boolean;
-  handle(input: RouteInput): RouteAnswer;
+  handle(input: RouteInput): RouteAnswer | Promise<RouteAnswer>;
 }
 
 function jobOrThrow(journal: Journal, id: number): JobRecord {
-  const job = journal.getJob(id);
+  const job = journal.jobs.get(id);
   if (job === null) {
     throw new HubpushError("ERR_JOB_NOT_FOUND", `there is no job ${id}: \`hubpush list\` shows the jobs`, {
       details: { jobId: id },
@@ -117,7 +121,7 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
             requireAbsolute(body, "tokenFile");
           }
           const { spec, options } = parseJobInput(body, { endpoint: ctx.defaultEndpoint, cwd: "/" });
-          const created = journal.findJob(spec) === null;
+          const created = journal.jobs.find(spec) === null;
           const job = engine.addJob(spec, options);
           ctx.logger.info({ jobId: job.id, repo: job.repoId, folder: job.folder, created }, "job added");
           return { status: 201, json: { job: status(job.id), created } };
@@ -129,7 +133,7 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
       {
         method: "GET",
         mutates: false,
-        handle: () => ({ status: 200, json: { jobs: journal.listJobs().map((job) => status(job.id)) } }),
+        handle: () => ({ status: 200, json: { jobs: journal.jobs.list().map((job) => status(job.id)) } }),
       },
     ],
     [
@@ -158,7 +162,7 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
           const limit = Math.max(1, intQuery(query, "limit", 1000, 10_000));
           return {
             status: 200,
-            json: { events: journal.readEvents(since, limit), lastId: journal.lastEventId() },
+            json: { events: journal.events.read(since, limit), lastId: journal.events.lastId() },
           };
         },
       },
@@ -203,5 +207,6 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
         }),
       },
     ],
+    ...uiRoutesForControl(ctx, (id) => jobOrThrow(journal, id)),
   ]);
 }

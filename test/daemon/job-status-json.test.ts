@@ -94,6 +94,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
       watch: false,
       everyMinutes: null,
       delete: true,
+      mirrorDeletes: true,
       tokenFile: "/home/alice/token",
     },
   });
