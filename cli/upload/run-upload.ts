@@ -70,7 +70,13 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
   });
 
   const stopLoop = new AbortController();
-  const display = new ProgressDisplay({ out: io.stdout, tty: config.tty, color: config.color });
+  const display = new ProgressDisplay({
+    out: io.stdout,
+    tty: config.tty,
+    color: config.color,
+    // A Node warning or our own stderr message mid-run must print above the frame, not into it.
+    shared: sameTerminal(io.stderr) ? [io.stderr] : [],
+  });
   const poll = () => [toJobStatusJson(engine.progress(job.id))];
   const loop = config.json
     ? Promise.resolve()
@@ -121,6 +127,11 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     removeHandlers();
     log.flush();
   }
+}
+
+/** Whether stderr prints on a terminal too (redirected to a file, it cannot disturb the frame). */
+function sameTerminal(stream: CliIo["stderr"]): boolean {
+  return (stream as { readonly isTTY?: boolean }).isTTY === true;
 }
 
 /** Entries the scan left out are not failures (exit code unchanged), but the user must hear of them. */
