@@ -11,6 +11,7 @@ import { listCommand } from "./commands/list-command.js";
 import { logsCommand } from "./commands/logs-command.js";
 import { serviceCommand } from "./commands/service-command.js";
 import { statusCommand } from "./commands/status-command.js";
+import { uiCommand } from "./commands/ui-command.js";
 import { uploadCommand } from "./commands/upload-command.js";
 import { reportError } from "./report-error.js";
 
@@ -60,6 +61,7 @@ function buildProgram(io: CliIo): Command {
     logsCommand(io),
     emulatorCommand(io),
     serviceCommand(io),
+    uiCommand(io),
   ]) {
     program.addCommand(command);
   }

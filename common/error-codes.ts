@@ -156,6 +156,12 @@ export const ERROR_CODES = {
     httpStatus: 403,
     summary: "the caller may not use this daemon",
   },
+  ERR_UI_UNAUTHORIZED: {
+    exitCode: EXIT.auth,
+    httpStatus: 401,
+    summary: "the status page's token is missing, wrong or old",
+  },
+  ERR_UI_START: { exitCode: EXIT.failure, httpStatus: 409, summary: "the status page cannot be turned on" },
   ERR_INTERRUPTED: { exitCode: EXIT.interrupted, httpStatus: 503, summary: "interrupted; progress is kept" },
   ERR_JOURNAL_IO: {
     exitCode: EXIT.journal,

@@ -11,6 +11,8 @@ import type { WatcherStatus } from "./folder-watchers.js";
 import { toJobStatusJson } from "./job-status-json.js";
 import { parseSettingsPatch } from "./parse-settings-patch.js";
 import { renderMetrics } from "./render-metrics.js";
+import { uiRoutesForControl } from "./ui-control-routes.js";
+import type { UiControl } from "./ui-status.js";
 
 /** What the routes need from the daemon, resolved once at start. */
 export interface ControlContext {
@@ -30,6 +32,8 @@ export interface ControlContext {
   readonly watchStatus?: (jobId: number) => WatcherStatus | null;
   /** Rescan schedule knobs, to show when a watch job's next rescan is due. */
   readonly rescanPolicy?: Pick<EngineTuning, "watchRescanMs">;
+  /** The status page (docs/ui.md); absent = the /v1/ui/… routes answer that it is unavailable. */
+  readonly ui?: UiControl;
 }
 
 export interface RouteInput {
@@ -45,7 +49,7 @@ export interface Route {
   readonly method: "GET" | "POST";
   /** Changes state: refused while the daemon stops. */
   readonly mutates: boolean;
-  handle(input: RouteInput): RouteAnswer;
+  handle(input: RouteInput): RouteAnswer | Promise<RouteAnswer>;
 }
 
 function jobOrThrow(journal: Journal, id: number): JobRecord {
@@ -203,5 +207,6 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
         }),
       },
     ],
+    ...uiRoutesForControl(ctx, (id) => jobOrThrow(journal, id)),
   ]);
 }

@@ -180,7 +180,7 @@ export class ControlServer {
         );
       }
       const body = method === "POST" ? await readJsonBody(req) : undefined;
-      const answer = route.handle({ query: url.searchParams, body });
+      const answer = await route.handle({ query: url.searchParams, body });
       send(res, answer);
       observe(answer.status);
     } catch (err) {

@@ -7,6 +7,7 @@ import { DEFAULT_ENDPOINT, normalizeEndpoint } from "../core/job-input.js";
 import type { Journal } from "../storage/journal.js";
 import { openJournal } from "../storage/sqlite-journal.js";
 import { ControlMetrics } from "./control-metrics.js";
+import { type ControlContext, controlRoutes } from "./control-routes.js";
 import { ControlServer, type ControlServerOptions } from "./control-server.js";
 import { createLogger } from "./create-logger.js";
 import { DaemonLock } from "./daemon-lock.js";
@@ -17,6 +18,8 @@ import { Housekeeping } from "./housekeeping.js";
 import { Lifecycle, type StopReason } from "./lifecycle.js";
 import type { StatePaths } from "./state-paths.js";
 import { readToken } from "./token-source.js";
+import { UiController } from "./ui-controller.js";
+import { ThroughputSampler } from "./ui-throughput-sampler.js";
 
 export { daemonStatus } from "./daemon-status.js";
 export { stopDaemon } from "./stop-daemon.js";
@@ -67,6 +70,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   let engine: Engine | null = null;
   let housekeeping: Housekeeping | null = null;
   let watchers: FolderWatchers | null = null;
+  let ui: UiController | null = null;
+  let sampler: ThroughputSampler | null = null;
   const tuning = { ...DEFAULT_TUNING, ...options.tuning };
   try {
     lock = DaemonLock.acquire(paths.lock);
@@ -87,22 +92,31 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       debounceMs: tuning.watchDebounceMs,
     });
     const folderWatchers = watchers;
-    server = new ControlServer(
-      {
-        engine,
-        watchStatus: (jobId) => folderWatchers.status(jobId),
-        rescanPolicy: tuning,
-        journal,
-        logger: log.logger.child({ component: "control" }),
-        metrics: new ControlMetrics(),
-        home: paths.home,
-        version: daemonVersion(),
-        startedAt,
-        defaultEndpoint: normalizeEndpoint(env.HF_ENDPOINT || DEFAULT_ENDPOINT),
-        requestShutdown: () => lifecycle.requestStop({ kind: "shutdown-request" }),
-      },
-      options.control,
-    );
+    const uiLogger = log.logger.child({ component: "ui" });
+    let pageContext: ControlContext | null = null;
+    const pageUi = new UiController({
+      home: paths.home,
+      journal,
+      logger: uiLogger,
+      // The page's API is the control API minus its /v1/ui/… routes, built from the same context.
+      controlRoutes: () => controlRoutes({ ...(pageContext as ControlContext), ui: undefined }),
+    });
+    ui = pageUi;
+    pageContext = {
+      ui: pageUi,
+      engine,
+      watchStatus: (jobId) => folderWatchers.status(jobId),
+      rescanPolicy: tuning,
+      journal,
+      logger: log.logger.child({ component: "control" }),
+      metrics: new ControlMetrics(),
+      home: paths.home,
+      version: daemonVersion(),
+      startedAt,
+      defaultEndpoint: normalizeEndpoint(env.HF_ENDPOINT || DEFAULT_ENDPOINT),
+      requestShutdown: () => lifecycle.requestStop({ kind: "shutdown-request" }),
+    };
+    server = new ControlServer(pageContext, options.control);
     await server.listen(paths.socket);
     engine.start();
     housekeeping = new Housekeeping({
@@ -113,6 +127,9 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
       logger: log.logger.child({ component: "housekeeping" }),
     });
     housekeeping.start();
+    sampler = new ThroughputSampler({ journal, engine, logger: uiLogger });
+    sampler.start();
+    await pageUi.resume();
     journal.appendEvent("daemon.started", null, { pid: process.pid, version: daemonVersion() });
     logger.info(
       { home: paths.home, socket: paths.socket, version: daemonVersion(), graceMs: options.graceMs },
@@ -121,6 +138,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
   } catch (err) {
     logger.fatal({ err }, "daemon failed to start");
     housekeeping?.stop();
+    sampler?.stop();
+    await ui?.close().catch(() => {});
     await watchers?.closeAll();
     await server?.close().catch(() => {});
     // The engine may already hold worker threads and Hub connections that would keep the process alive.
@@ -139,6 +158,8 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     journal,
     housekeeping,
     watchers,
+    ui: ui as UiController,
+    sampler: sampler as ThroughputSampler,
     graceMs: options.graceMs,
     logger,
   });
@@ -158,12 +179,15 @@ async function shutdown(parts: {
   journal: Journal;
   housekeeping: Housekeeping;
   watchers: FolderWatchers;
+  ui: UiController;
+  sampler: ThroughputSampler;
   graceMs: number;
   logger: Logger;
 }): Promise<number> {
   const { engine, server, journal, logger } = parts;
   logger.info({ reason: parts.reason, graceMs: parts.graceMs }, "daemon stopping");
   parts.housekeeping.stop();
+  parts.sampler.stop();
   await parts.watchers.closeAll();
   server.beginStopping();
   let code = 0;
@@ -178,6 +202,8 @@ async function shutdown(parts: {
   } catch (err) {
     logger.error({ err }, "cannot record the stop");
   }
+  // The page goes with the daemon (open tabs show "disconnected, retrying") but stays configured.
+  await parts.ui.close();
   await server.close();
   journal.close();
   return code;

@@ -28,7 +28,10 @@ import type {
   StoredLfsPlan,
 } from "./journal-records.js";
 
+import type { ThroughputLog } from "./throughput-log.js";
+
 export * from "./journal-records.js";
+export type { ThroughputLog, ThroughputSample } from "./throughput-log.js";
 
 export interface Journal {
   /** Absolute path of the journal file. */
@@ -178,6 +181,9 @@ export interface Journal {
   lastEventId(): number;
   /** Deletes the oldest events, keeping the newest `keep`. */
   pruneEvents(keep: number): number;
+
+  /** Throughput samples for the status page's chart (storage/throughput-store.ts). */
+  readonly throughput: ThroughputLog;
 
   // Maintenance
   /**

@@ -34,6 +34,7 @@ import { LfsStore } from "./lfs-store.js";
 import { type OpenDatabaseOptions, openDatabase } from "./open-database.js";
 import { ScanStore } from "./scan-store.js";
 import { StageStore } from "./stage-store.js";
+import { ThroughputStore } from "./throughput-store.js";
 
 export interface OpenJournalOptions extends OpenDatabaseOptions {
   /** The clock for every *_at column, leases and retry times. Default Date.now. */
@@ -56,6 +57,7 @@ export class SqliteJournal implements Journal {
   readonly #commits: CommitStore;
   readonly #deletions: DeletionStore;
   readonly #events: EventStore;
+  readonly throughput: ThroughputStore;
 
   constructor(db: Database.Database, path: string, now: NowFn = Date.now) {
     this.path = path;
@@ -69,6 +71,7 @@ export class SqliteJournal implements Journal {
     this.#commits = new CommitStore(ctx);
     this.#deletions = new DeletionStore(ctx);
     this.#events = new EventStore(ctx);
+    this.throughput = new ThroughputStore(ctx);
   }
 
   upsertJob(spec: JobSpec, options: JobOptions): { job: JobRecord; created: boolean } {

@@ -64,7 +64,17 @@ t.test("an empty journal is migrated to the latest version, in a 0700 folder, as
     .all() as string[];
   t.same(
     tables.filter((name) => !name.startsWith("sqlite_")),
-    ["commits", "events", "files", "job_counts", "jobs", "lfs_parts", "lfs_uploads", "remote_deletions"],
+    [
+      "commits",
+      "events",
+      "files",
+      "job_counts",
+      "jobs",
+      "lfs_parts",
+      "lfs_uploads",
+      "remote_deletions",
+      "throughput_samples",
+    ],
   );
   t.equal(db.pragma("journal_mode", { simple: true }), "wal", "WAL mode persists in the file");
 });
