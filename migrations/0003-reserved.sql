@@ -1,2 +1,0 @@
--- hubpush journal, schema 3: reserved for another branch's migration (it replaces this file when
--- merged). Kept as a comment only so that 0004 applies on a journal that never saw 0003.
