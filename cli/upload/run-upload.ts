@@ -3,7 +3,7 @@ import { ERROR_CODES, EXIT, isErrorCode } from "../../common/error-codes.js";
 import { createEngine } from "../../core/create-engine.js";
 import type { Engine, EngineSettings } from "../../core/engine.js";
 import { createLogger } from "../../daemon/create-logger.js";
-import { toJobStatusJson } from "../../daemon/job-status-json.js";
+import { type JobStatusJson, toJobStatusJson } from "../../daemon/job-status-json.js";
 import { readToken } from "../../daemon/token-source.js";
 import type { JobOptions, JobRecord, JobSpec, Journal } from "../../storage/journal.js";
 import type { CliConfig } from "../cli-config.js";
@@ -13,6 +13,7 @@ import { ProgressDisplay } from "../render/progress-display.js";
 import { renderSummary } from "../render/render-summary.js";
 import { runProgressLoop } from "../render/run-progress-loop.js";
 import { createStyle } from "../render/style.js";
+import { awaitingCommit } from "./awaiting-commit.js";
 import { skippedEntries } from "./skipped-entries.js";
 
 export interface RunUploadOptions {
@@ -77,7 +78,11 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     // A Node warning or our own stderr message mid-run must print above the frame, not into it.
     shared: sameTerminal(io.stderr) ? [io.stderr] : [],
   });
-  const poll = () => [toJobStatusJson(engine.progress(job.id))];
+  const readStatus = (): JobStatusJson => ({
+    ...toJobStatusJson(engine.progress(job.id)),
+    awaitingCommit: awaitingCommit(journal, job.id),
+  });
+  const poll = () => [readStatus()];
   const loop = config.json
     ? Promise.resolve()
     : runProgressLoop({
@@ -94,7 +99,7 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     stopLoop.abort();
     await loop;
     await engine.stop(outcome.kind === "interrupted" ? GRACE_MS : 0);
-    const status = poll()[0] ?? toJobStatusJson(engine.progress(job.id));
+    const status = readStatus();
     if (!config.json) {
       display.draw([status]);
       display.release();
