@@ -57,8 +57,8 @@ export function repoMovedRecorder(
   job: JobRecord,
 ): (from: HubRepo, to: HubRepo) => void {
   return (from, to) => {
-    options.journal.recordRepoMoved(job.id, to.id);
-    options.journal.appendEvent("repo moved", job.id, { from: from.id, to: to.id });
+    options.journal.jobs.recordRepoMoved(job.id, to.id);
+    options.journal.events.append("repo.moved", job.id, { from: from.id, to: to.id });
     options.logger.warn({ jobId: job.id, from: from.id, to: to.id }, "the Hub says the repo moved");
   };
 }

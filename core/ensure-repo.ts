@@ -1,5 +1,5 @@
 import type { JobRecord } from "../storage/journal.js";
-import { classifyFailure } from "./classify-failure.js";
+import { decideFailure } from "./failure-policy.js";
 import { ensureRevision } from "./hub/ensure-revision.js";
 import type { CreateRepoRequest } from "./hub/hub-client.js";
 import type { JobContext } from "./job-context.js";
@@ -24,13 +24,13 @@ export function createRepoRequest(job: JobRecord, signal: AbortSignal): CreateRe
  */
 export async function ensureRepo(ctx: JobContext): Promise<boolean> {
   const { job } = ctx;
-  for (let attempt = 1; !ctx.stopped; attempt++) {
+  for (let attempt = 1; !ctx.halted; attempt++) {
     try {
       try {
         await ctx.api(() => ctx.hub.createRepo(ctx.repo, createRepoRequest(job, ctx.signal)));
       } catch (err) {
         // A token that may write the repo but not create repos in the namespace is fine if the repo exists.
-        if (classifyFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
+        if (decideFailure(err).error.code !== "ERR_HUB_FORBIDDEN") throw err;
         await ctx.api(() => ctx.hub.repoInfo(ctx.repo, "main", ctx.signal));
       }
       // main always exists on the Hub; any other branch is checked (and created when missing).
@@ -43,14 +43,14 @@ export async function ensureRepo(ctx: JobContext): Promise<boolean> {
       }
       return true;
     } catch (err) {
-      const failure = classifyFailure(err);
-      ctx.journal.recordJobError(ctx.jobId, failure.info);
-      if (failure.kind !== "transient") {
+      const failure = decideFailure(err);
+      ctx.journal.jobs.recordError(ctx.jobId, failure.info);
+      if (failure.action !== "retry") {
         ctx.block(failure.info);
         return false;
       }
       ctx.logger.warn({ err: failure.info, attempt }, "hub not reachable, will retry");
-      await sleep(ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.services.now(), ctx.haltSignal);
+      await sleep(ctx.backoffUntil(attempt, failure.error.retryAfterMs) - ctx.now(), ctx.haltSignal);
     }
   }
   return false;

@@ -1,16 +1,30 @@
+import { toHubpushError } from "../common/hubpush-error.js";
 import type { ErrorInfo, FileRecord, JobRecord } from "../storage/journal.js";
-import { classifyFailure } from "./classify-failure.js";
-import type { EngineServices } from "./engine-services.js";
+import type { EngineServices, Mutex } from "./engine-services.js";
+import { decideFailure } from "./failure-policy.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { backoffMs } from "./hub/retry-policy.js";
 import type { Logger } from "./logger.js";
+import type { TokenBucket } from "./pacing/token-bucket.js";
+import type { PipelineView } from "./pipeline-state.js";
 import { RateMeter } from "./rate-meter.js";
+import type {
+  CommitStageDeps,
+  HashStageDeps,
+  PlanStageDeps,
+  ScanDeps,
+  StageName,
+  UploadStageDeps,
+} from "./stage-deps.js";
 import { WakeSignal } from "./wake-signal.js";
 
-export type StageName = "hash" | "plan" | "upload" | "commit";
+export type { StageName } from "./stage-deps.js";
 
-/** Everything the stage loops of one job share while the job runs in this process. */
-export class JobContext {
+/**
+ * Everything the stage loops of one job share while the job runs in this process. Stages do not
+ * name it: each takes its narrow view (stage-deps.ts), which this class implements.
+ */
+export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, UploadStageDeps, CommitStageDeps {
   readonly job: JobRecord;
   readonly hub: HubClient;
   readonly repo: HubRepo;
@@ -26,10 +40,8 @@ export class JobContext {
   };
   readonly uploadMeter: RateMeter;
   readonly hashMeter: RateMeter;
-  /** A scan of the folder is running: the committer must not treat "nothing pending" as the end. */
-  scanning = false;
-  /** A commit (with its follow-up checks) is in flight: the job is not finished before it settles. */
-  committing = false;
+  /** Scan and commits in flight, as the runner tracks them (read-only here). */
+  readonly pipeline: PipelineView;
   /** Halting stops claims and idle waits; in-flight requests go on (pause, graceful stop). */
   readonly #halt = new AbortController();
   /** Aborting cancels in-flight requests too (grace period over). */
@@ -42,7 +54,9 @@ export class JobContext {
     services: EngineServices;
     logger: Logger;
     onBlock: (error: ErrorInfo) => void;
+    pipeline: PipelineView;
   }) {
+    this.pipeline = options.pipeline;
     this.job = options.job;
     this.hub = options.hub;
     this.services = options.services;
@@ -63,6 +77,36 @@ export class JobContext {
     return this.services.journal;
   }
 
+  get tuning(): EngineServices["tuning"] {
+    return this.services.tuning;
+  }
+
+  get hashPool(): EngineServices["hashPool"] {
+    return this.services.hashPool;
+  }
+
+  now(): number {
+    return this.services.now();
+  }
+
+  withUploadSlot<T>(fn: () => Promise<T>): Promise<T> {
+    return this.services.withUploadSlot(fn);
+  }
+
+  throttleBytes(bytes: number, signal?: AbortSignal): Promise<void> {
+    return this.services.throttleBytes(bytes, signal);
+  }
+
+  /** Commits to one (repo, branch) go one at a time, across jobs. */
+  commitLock(): Mutex {
+    return this.services.commitLock(this.repoKey);
+  }
+
+  /** The repo's commit budget (the Hub allows about 100 commits per hour). */
+  commitBudget(): TokenBucket {
+    return this.services.commitBudget(this.repoKey);
+  }
+
   /** Aborts in-flight requests and transfers of this job. */
   get signal(): AbortSignal {
     return this.#abort.signal;
@@ -74,7 +118,7 @@ export class JobContext {
   }
 
   /** True once the job was halted: loops claim nothing more. */
-  get stopped(): boolean {
+  get halted(): boolean {
     return this.#halt.signal.aborted;
   }
 
@@ -99,8 +143,8 @@ export class JobContext {
     this.#onBlock(error);
   }
 
-  /** A lease owner id per stage loop, unique in this process. */
-  owner(stage: StageName, loop = 0): string {
+  /** The lease id of a stage loop (journal leases), unique in this process. */
+  leaseId(stage: StageName, loop = 0): string {
     return `${process.pid}:${this.jobId}:${stage}:${loop}`;
   }
 
@@ -115,10 +159,9 @@ export class JobContext {
     try {
       return await call();
     } catch (err) {
-      const failure = classifyFailure(err);
-      if (failure.error.code === "ERR_HUB_RATE_LIMITED") {
-        budget.penalize(failure.error.retryAfterMs, this.services.tuning.backoffBaseMs);
-      }
+      const error = toHubpushError(err);
+      if (error.code === "ERR_HUB_RATE_LIMITED")
+        budget.penalize(error.retryAfterMs, this.services.tuning.backoffBaseMs);
       throw err;
     }
   }
@@ -133,44 +176,48 @@ export class JobContext {
     return this.services.now() + delay;
   }
 
-  /** Records what a failure means for these files (and blocks the job when it is job-level). */
-  recordFailure(files: readonly FileRecord[], owner: string, err: unknown): void {
-    const failure = classifyFailure(err);
+  /** Records what a failure means for these files (failure-policy.ts), and blocks the job when it is job-level. */
+  recordFailure(files: readonly FileRecord[], leaseId: string, err: unknown): void {
+    const failure = decideFailure(err);
     const journal = this.journal;
     const ids = files.map((f) => f.id);
-    if (this.aborted && failure.kind !== "file") {
+    if (failure.forgetLfsPlan) for (const f of files) journal.lfs.deletePlan(f.id);
+    if (this.aborted && failure.action !== "fail-file") {
       // Aborted by a stop: nothing happened to the files; the next run picks them up again.
-      for (const f of files) journal.releaseLease(f.id, owner);
+      for (const f of files) journal.files.releaseLease(f.id, leaseId);
       return;
     }
-    journal.recordJobError(this.jobId, failure.info);
-    switch (failure.kind) {
-      case "job":
-        for (const f of files) journal.releaseLease(f.id, owner);
+    journal.jobs.recordError(this.jobId, failure.info);
+    switch (failure.action) {
+      case "block-job":
+      case "pause-job":
+        for (const f of files) journal.files.releaseLease(f.id, leaseId);
         this.#onBlock(failure.info);
         return;
-      case "transient": {
+      // Only a commit that was sent is reconciled (commit-stage.ts); for a file it is a retry.
+      case "reconcile-commit":
+      case "retry": {
         const attempts = Math.max(...files.map((f) => f.attempts)) + 1;
-        journal.recordTransientFailure(
+        journal.stages.recordTransientFailure(
           ids,
-          owner,
+          leaseId,
           failure.info,
           this.backoffUntil(attempts, failure.error.retryAfterMs),
         );
         this.logger.warn({ err: failure.info, files: ids.length, attempts }, "transient failure, will retry");
         return;
       }
-      case "vanished":
-        for (const f of files) journal.recordVanished(f.id, owner);
+      case "drop-file":
+        for (const f of files) journal.stages.recordVanished(f.id, leaseId);
         return;
-      case "changed":
-        for (const f of files) journal.sendBackToHashing(f.id, owner, failure.info);
+      case "rehash-file":
+        for (const f of files) journal.stages.sendBackToHashing(f.id, leaseId, failure.info);
         this.wake.hash.notify();
         return;
-      case "file":
-        journal.recordPermanentFailure(ids, owner, failure.info);
+      case "fail-file":
+        journal.stages.recordPermanentFailure(ids, leaseId, failure.info);
         for (const f of files.slice(0, 100)) {
-          journal.appendEvent("file.failed", this.jobId, {
+          journal.events.append("file.failed", this.jobId, {
             path: f.path,
             code: failure.info.code,
             message: failure.info.message,

@@ -1,9 +1,10 @@
-import type { ErrorInfo, JobRecord } from "../storage/journal.js";
-import { classifyFailure } from "./classify-failure.js";
+import { type ErrorInfo, type JobRecord, PENDING_FILE_STATES } from "../storage/journal.js";
 import type { EngineServices } from "./engine-services.js";
 import { ensureRepo } from "./ensure-repo.js";
+import { decideFailure } from "./failure-policy.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobContext } from "./job-context.js";
+import { PipelineState } from "./pipeline-state.js";
 import { scanJob } from "./scan-job.js";
 import { sleep } from "./sleep.js";
 import { runCommitStage } from "./stages/commit-stage.js";
@@ -27,8 +28,10 @@ export interface JobRunnerDeps {
 
 /** Runs one job in this process: makes sure the repo exists, scans, and drives the stage loops to the end. */
 export class JobRunner {
-  readonly ctx: JobContext;
+  readonly #ctx: JobContext;
   readonly #deps: JobRunnerDeps;
+  /** The scan and commits in flight: written here only, read by the stages as queries. */
+  readonly #pipeline = new PipelineState();
   #blocked: ErrorInfo | null = null;
   #paused: ErrorInfo | null = null;
   #rescan: Promise<void> | null = null;
@@ -36,31 +39,47 @@ export class JobRunner {
 
   constructor(job: JobRecord, deps: JobRunnerDeps) {
     this.#deps = deps;
-    this.ctx = new JobContext({
+    this.#ctx = new JobContext({
       job,
       hub: deps.hub,
       services: deps.services,
       logger: deps.services.logger.child({ jobId: job.id, repo: job.repoId }),
       onBlock: (error) => {
         this.#blocked ??= error;
-        this.ctx.halt();
+        this.#ctx.halt();
       },
+      pipeline: this.#pipeline,
     });
   }
 
+  /** Stops claiming new work (pause, cancel, graceful stop); what is in flight finishes. */
+  halt(): void {
+    this.#ctx.halt();
+  }
+
+  /** Halts and cancels in-flight requests too (the grace period is over). */
+  abort(): void {
+    this.#ctx.abort();
+  }
+
+  /** Bytes per second uploaded and hashed, over the last seconds. */
+  rates(): { readonly upload: number; readonly hash: number } {
+    return { upload: this.#ctx.uploadMeter.rate, hash: this.#ctx.hashMeter.rate };
+  }
+
   async run(): Promise<RunnerOutcome> {
-    const ctx = this.ctx;
+    const ctx = this.#ctx;
     if (!(await ensureRepo(ctx))) return this.#outcome(false);
-    const t = ctx.services.tuning;
+    const t = ctx.tuning;
     const loops = [
       runHashStage(ctx),
       ...Array.from({ length: t.planLoops }, (_, i) => runPlanStage(ctx, i)),
       ...Array.from({ length: t.uploadLoops }, (_, i) => runUploadStage(ctx, i)),
-      runCommitStage(ctx),
+      runCommitStage(ctx, (commit) => this.#pipeline.commit(commit)),
     ].map((p) => p.catch((err: unknown) => this.#crashed(err)));
     void this.#startScan();
     let done = false;
-    while (!ctx.stopped) {
+    while (!ctx.halted) {
       if (this.#rescan === null && this.#finished()) {
         done = true;
         ctx.halt();
@@ -83,55 +102,52 @@ export class JobRunner {
     if (this.#rescan === null) return this.#startScan();
     this.#nextScan ??= this.#rescan.then(() => {
       this.#nextScan = null;
-      return this.ctx.stopped ? undefined : this.#startScan();
+      return this.#ctx.halted ? undefined : this.#startScan();
     });
     return this.#nextScan;
   }
 
   #startScan(): Promise<void> {
-    const run = scanJob(this.ctx, this.#deps.excludeAbsolute)
+    const run = this.#pipeline
+      .scan(() => scanJob(this.#ctx, this.#deps.excludeAbsolute))
       .catch((err: unknown) => {
         // A halt (pause, cancel, stop) aborts the walk: nothing went wrong, the next run scans again.
-        if (this.ctx.stopped) return;
-        const failure = classifyFailure(err);
-        const folderGone = failure.error.code.startsWith("ERR_FOLDER_");
+        if (this.#ctx.halted) return;
+        const failure = decideFailure(err, { watch: this.#ctx.job.options.watch });
         // A watch job's folder may come back (a disk mounted again): pause, so `resume` picks it up.
-        if (folderGone && this.ctx.job.options.watch) {
+        if (failure.action === "pause-job") {
           const { code, message } = failure.info;
           this.#paused ??= {
             code,
             message:
               code === "ERR_FOLDER_EMPTIED"
                 ? message
-                : `${message}. The watch job is paused and nothing was deleted from the repo; once the folder is back (its disk mounted again), run \`hubpush resume ${this.ctx.jobId}\``,
+                : `${message}. The watch job is paused and nothing was deleted from the repo; once the folder is back (its disk mounted again), run \`hubpush resume ${this.#ctx.jobId}\``,
           };
-          this.ctx.halt();
-        } else if (failure.kind === "job" || folderGone) {
+          this.#ctx.halt();
+        } else if (failure.action === "block-job") {
           // A missing or unreadable folder stops the job; nothing is marked vanished.
-          this.ctx.block(failure.info);
+          this.#ctx.block(failure.info);
         } else this.#crashed(err);
       })
       .finally(() => {
         this.#rescan = null;
+        // The scan no longer counts as in flight: the committer may find the pipeline drained.
+        this.#ctx.wake.commit.notify();
       });
     this.#rescan = run;
     return run;
   }
 
   #finished(): boolean {
-    if (this.ctx.job.options.watch || this.ctx.committing) return false;
-    const counts = this.ctx.journal.getJobCounts(this.ctx.jobId).byState;
-    const active =
-      counts.scanned.files +
-      counts.hashed.files +
-      counts.planned.files +
-      counts.uploaded.files +
-      counts.committing.files;
-    const deleting = this.ctx.job.options.deleteRemote
-      ? this.ctx.journal.deletionCounts(this.ctx.jobId)
+    if (this.#ctx.job.options.watch || this.#pipeline.committing) return false;
+    const counts = this.#ctx.journal.jobs.counts(this.#ctx.jobId).byState;
+    const active = PENDING_FILE_STATES.reduce((sum, s) => sum + counts[s].files, 0);
+    const deleting = this.#ctx.job.options.deleteRemote
+      ? this.#ctx.journal.deletions.counts(this.#ctx.jobId)
       : null;
     if (deleting !== null && deleting.pending + deleting.committing > 0) return false;
-    return active === 0 && this.ctx.journal.listUnsettledCommits(this.ctx.jobId).length === 0;
+    return active === 0 && this.#ctx.journal.commits.listUnsettled(this.#ctx.jobId).length === 0;
   }
 
   #outcome(done: boolean): RunnerOutcome {
@@ -141,11 +157,11 @@ export class JobRunner {
   }
 
   #crashed(err: unknown): void {
-    if (this.ctx.stopped && err instanceof Error && err.name === "AbortError") return;
-    const failure = classifyFailure(err);
-    this.ctx.logger.error({ err }, "stage loop crashed");
+    if (this.#ctx.halted && err instanceof Error && err.name === "AbortError") return;
+    const failure = decideFailure(err);
+    this.#ctx.logger.error({ err }, "stage loop crashed");
     // A journal failure (disk full…) says what to do itself; anything else is a bug of ours.
-    if (failure.kind === "job") this.ctx.block(failure.info);
-    else this.ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
+    if (failure.action === "block-job") this.#ctx.block(failure.info);
+    else this.#ctx.block({ code: failure.error.code, message: `internal error: ${failure.info.message}` });
   }
 }

@@ -1,5 +1,12 @@
 import { HubpushError } from "../common/hubpush-error.js";
-import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
+import {
+  type EventPayload,
+  type FileState,
+  type JobOptions,
+  type JobRecord,
+  type JobSpec,
+  PENDING_FILE_STATES,
+} from "../storage/journal.js";
 import {
   type Engine,
   type EngineSettings,
@@ -11,7 +18,7 @@ import {
 import type { EngineServices } from "./engine-services.js";
 import type { HubClient } from "./hub/hub-client.js";
 import { JobRunner, type RunnerOutcome } from "./job-runner.js";
-import { nextScheduledCommitAt } from "./stages/commit-schedule.js";
+import { everyMsOf, nextScheduledCommitAt } from "./stages/commit-schedule.js";
 
 interface Running {
   readonly runner: JobRunner;
@@ -43,22 +50,22 @@ export class UploadEngine implements Engine {
 
   start(): void {
     // This process is the only writer now (the daemon lock / upload lock): old leases are dead.
-    this.#journal.releaseLeases();
-    for (const job of this.#journal.listJobs()) if (job.state === "active") this.#launch(job);
+    this.#journal.files.releaseLeases();
+    for (const job of this.#journal.jobs.list()) if (job.state === "active") this.#launch(job);
   }
 
   addJob(spec: JobSpec, options: JobOptions): JobRecord {
-    const { job, created } = this.#journal.upsertJob(spec, options);
-    if (created) this.#journal.appendEvent("job.added", job.id, { folder: spec.folder, repo: spec.repoId });
+    const { job, created } = this.#journal.jobs.upsert(spec, options);
+    if (created) this.#journal.events.append("job.added", job.id, { folder: spec.folder, repo: spec.repoId });
     // Adding again reactivates a finished or blocked job: the rescan finds what changed.
-    const active = job.state === "active" ? job : this.#setState(job.id, "active", "job.resumed");
+    const active = job.state === "active" ? job : this.#setState(job.id, "active", "job.resumed", {});
     this.#launch(active);
     return active;
   }
 
   pause(jobId: number): JobRecord {
-    const job = this.#setState(this.#get(jobId).id, "paused", "job.paused");
-    this.#running.get(jobId)?.runner.ctx.halt();
+    const job = this.#setState(this.#get(jobId).id, "paused", "job.paused", {});
+    this.#running.get(jobId)?.runner.halt();
     return job;
   }
 
@@ -70,21 +77,21 @@ export class UploadEngine implements Engine {
         `job ${jobId} was cancelled; add the folder again to start a new run`,
       );
     }
-    const job = this.#setState(jobId, "active", "job.resumed");
+    const job = this.#setState(jobId, "active", "job.resumed", {});
     this.#launch(job);
     return job;
   }
 
   cancel(jobId: number): JobRecord {
     this.#get(jobId);
-    const job = this.#setState(jobId, "cancelled", "job.cancelled");
-    this.#running.get(jobId)?.runner.ctx.halt();
+    const job = this.#setState(jobId, "cancelled", "job.cancelled", {});
+    this.#running.get(jobId)?.runner.halt();
     return job;
   }
 
   retry(jobId: number): JobRecord {
     this.#get(jobId);
-    const retried = this.#journal.retryFailedFiles(jobId);
+    const retried = this.#journal.stages.retryFailed(jobId);
     const job = this.#setState(jobId, "active", "job.retried", { files: retried });
     this.#launch(job);
     return job;
@@ -96,28 +103,25 @@ export class UploadEngine implements Engine {
 
   progress(jobId: number): JobProgress {
     const job = this.#get(jobId);
-    const counts = this.#journal.getJobCounts(jobId);
-    const ctx = this.#running.get(jobId)?.runner.ctx;
-    const uploadRate = ctx?.uploadMeter.rate ?? 0;
+    const counts = this.#journal.jobs.counts(jobId);
+    const rates = this.#running.get(jobId)?.runner.rates();
+    const uploadRate = rates?.upload ?? 0;
     const byState = counts.byState as Readonly<Record<FileState, StageProgress>>;
-    const remaining = (["scanned", "hashed", "planned", "uploaded", "committing"] as const).reduce(
-      (sum, s) => sum + byState[s].bytes,
-      0,
-    );
+    const remaining = PENDING_FILE_STATES.reduce((sum, s) => sum + byState[s].bytes, 0);
     return {
       job,
       byState,
       total: counts.total,
       waiting: counts.waiting,
       uploadRate,
-      hashRate: ctx?.hashMeter.rate ?? 0,
+      hashRate: rates?.hash ?? 0,
       etaSeconds: remaining === 0 ? 0 : uploadRate > 0 ? Math.round(remaining / uploadRate) : null,
-      running: ctx !== undefined,
+      running: rates !== undefined,
       watch: job.options.watch ? this.#watchProgress(job, pendingFiles(byState)) : null,
       failures:
         byState.failed.files === 0
           ? []
-          : this.#journal.listFiles(jobId, { state: "failed", limit: FAILURES_SHOWN }).map((f) => ({
+          : this.#journal.files.list(jobId, { state: "failed", limit: FAILURES_SHOWN }).map((f) => ({
               path: f.path,
               code: f.lastError?.code ?? "ERR_INTERNAL",
               message: f.lastError?.message ?? "failed",
@@ -126,13 +130,17 @@ export class UploadEngine implements Engine {
   }
 
   #watchProgress(job: JobRecord, pending: number): WatchProgress {
-    const deletions = this.#journal.deletionCounts(job.id);
+    const deletions = this.#journal.deletions.counts(job.id);
     return {
       lastScanAt: job.lastScanAt,
       pendingFiles: pending,
       pendingDeletions: deletions.pending + deletions.committing,
       deletedFiles: deletions.deleted,
-      nextCommitAt: nextScheduledCommitAt({ job, journal: this.#journal, jobId: job.id }),
+      nextCommitAt: nextScheduledCommitAt(
+        job.options.watch,
+        everyMsOf(job.options),
+        this.#journal.commits.lastSentAt(job.id),
+      ),
     };
   }
 
@@ -158,20 +166,20 @@ export class UploadEngine implements Engine {
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     const all = [...this.#running.values()];
-    for (const r of all) r.runner.ctx.halt();
+    for (const r of all) r.runner.halt();
     const drained = Promise.all(all.map((r) => r.finished));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
     });
-    if ((await Promise.race([drained, grace])) === "timeout") for (const r of all) r.runner.ctx.abort();
+    if ((await Promise.race([drained, grace])) === "timeout") for (const r of all) r.runner.abort();
     clearTimeout(timer);
     await drained;
     await this.#services.hashPool.close();
   }
 
   #get(jobId: number): JobRecord {
-    const job = this.#journal.getJob(jobId);
+    const job = this.#journal.jobs.get(jobId);
     if (!job)
       throw new HubpushError(
         "ERR_JOB_NOT_FOUND",
@@ -180,14 +188,14 @@ export class UploadEngine implements Engine {
     return job;
   }
 
-  #setState(
+  #setState<T extends "job.resumed" | "job.paused" | "job.cancelled" | "job.retried">(
     jobId: number,
     state: JobRecord["state"],
-    event: string,
-    data: Record<string, unknown> = {},
+    event: T,
+    data: EventPayload<T>,
   ): JobRecord {
-    const job = this.#journal.setJobState(jobId, state, null);
-    this.#journal.appendEvent(event, jobId, data);
+    const job = this.#journal.jobs.setState(jobId, state, null);
+    this.#journal.events.append(event, jobId, data);
     return job;
   }
 
@@ -214,23 +222,23 @@ export class UploadEngine implements Engine {
 
   #finish(jobId: number, outcome: RunnerOutcome): RunnerOutcome {
     this.#running.delete(jobId);
-    const current = this.#journal.getJob(jobId);
+    const current = this.#journal.jobs.get(jobId);
     if (outcome.kind === "blocked" && current?.state === "active") {
-      this.#journal.setJobState(jobId, "blocked", outcome.error);
-      this.#journal.appendEvent("job.blocked", jobId, { ...outcome.error });
+      this.#journal.jobs.setState(jobId, "blocked", outcome.error);
+      this.#journal.events.append("job.blocked", jobId, { ...outcome.error });
     } else if (outcome.kind === "paused" && current?.state === "active") {
-      this.#journal.setJobState(jobId, "paused", null);
-      this.#journal.recordJobError(jobId, outcome.error);
-      this.#journal.appendEvent("job.paused", jobId, { ...outcome.error });
+      this.#journal.jobs.setState(jobId, "paused", null);
+      this.#journal.jobs.recordError(jobId, outcome.error);
+      this.#journal.events.append("job.paused", jobId, { ...outcome.error });
       this.#services.logger.warn({ jobId, err: outcome.error }, "watch job paused: its folder is gone");
     } else if (outcome.kind === "done" && current?.state === "active") {
-      this.#journal.setJobState(jobId, "done", null);
-      this.#journal.appendEvent("job.done", jobId, { commits: current.commitsMade });
+      this.#journal.jobs.setState(jobId, "done", null);
+      this.#journal.events.append("job.done", jobId, { commits: current.commitsMade });
     } else if (current?.state === "active" && !this.#stopping) {
       // Halted without a reason (e.g. resumed while halting): run it again.
       this.#launch(current);
     }
-    const job = this.#journal.getJob(jobId);
+    const job = this.#journal.jobs.get(jobId);
     if (job && (job.state === "done" || job.state === "blocked" || job.state === "cancelled")) {
       for (const resolve of this.#settled.get(jobId) ?? []) resolve(job);
       this.#settled.delete(jobId);
@@ -240,8 +248,5 @@ export class UploadEngine implements Engine {
 }
 
 function pendingFiles(byState: Readonly<Record<FileState, StageProgress>>): number {
-  return (["scanned", "hashed", "planned", "uploaded", "committing"] as const).reduce(
-    (sum, s) => sum + byState[s].files,
-    0,
-  );
+  return PENDING_FILE_STATES.reduce((sum, s) => sum + byState[s].files, 0);
 }

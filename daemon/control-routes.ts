@@ -53,7 +53,7 @@ export interface Route {
 }
 
 function jobOrThrow(journal: Journal, id: number): JobRecord {
-  const job = journal.getJob(id);
+  const job = journal.jobs.get(id);
   if (job === null) {
     throw new HubpushError("ERR_JOB_NOT_FOUND", `there is no job ${id}: \`hubpush list\` shows the jobs`, {
       details: { jobId: id },
@@ -121,7 +121,7 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
             requireAbsolute(body, "tokenFile");
           }
           const { spec, options } = parseJobInput(body, { endpoint: ctx.defaultEndpoint, cwd: "/" });
-          const created = journal.findJob(spec) === null;
+          const created = journal.jobs.find(spec) === null;
           const job = engine.addJob(spec, options);
           ctx.logger.info({ jobId: job.id, repo: job.repoId, folder: job.folder, created }, "job added");
           return { status: 201, json: { job: status(job.id), created } };
@@ -133,7 +133,7 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
       {
         method: "GET",
         mutates: false,
-        handle: () => ({ status: 200, json: { jobs: journal.listJobs().map((job) => status(job.id)) } }),
+        handle: () => ({ status: 200, json: { jobs: journal.jobs.list().map((job) => status(job.id)) } }),
       },
     ],
     [
@@ -162,7 +162,7 @@ export function controlRoutes(ctx: ControlContext): ReadonlyMap<string, Route> {
           const limit = Math.max(1, intQuery(query, "limit", 1000, 10_000));
           return {
             status: 200,
-            json: { events: journal.readEvents(since, limit), lastId: journal.lastEventId() },
+            json: { events: journal.events.read(since, limit), lastId: journal.events.lastId() },
           };
         },
       },

@@ -130,7 +130,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<number> {
     sampler = new ThroughputSampler({ journal, engine, logger: uiLogger });
     sampler.start();
     await pageUi.resume();
-    journal.appendEvent("daemon.started", null, { pid: process.pid, version: daemonVersion() });
+    journal.events.append("daemon.started", null, { pid: process.pid, version: daemonVersion() });
     logger.info(
       { home: paths.home, socket: paths.socket, version: daemonVersion(), graceMs: options.graceMs },
       "daemon started",
@@ -198,7 +198,7 @@ async function shutdown(parts: {
     code = EXIT.failure;
   }
   try {
-    journal.appendEvent("daemon.stopped", null, { pid: process.pid });
+    journal.events.append("daemon.stopped", null, { pid: process.pid });
   } catch (err) {
     logger.error({ err }, "cannot record the stop");
   }

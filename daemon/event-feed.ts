@@ -28,7 +28,7 @@ export class EventFeed {
 
   /** Resolves once an event with id > afterId exists, the signal aborts, or the feed closes. */
   wait(afterId: number, signal: AbortSignal): Promise<void> {
-    if (this.#closed || signal.aborted || this.#journal.lastEventId() > afterId) return Promise.resolve();
+    if (this.#closed || signal.aborted || this.#journal.events.lastId() > afterId) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {
         afterId,
@@ -56,7 +56,7 @@ export class EventFeed {
     if (this.#timer !== null || this.#closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      const last = this.#journal.lastEventId();
+      const last = this.#journal.events.lastId();
       for (const waiter of [...this.#waiters]) if (last > waiter.afterId) waiter.resolve();
       if (this.#waiters.size > 0) this.#schedule();
     }, this.#pollMs);

@@ -54,10 +54,10 @@ export class Housekeeping {
     const now = this.#now();
     if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
       this.#lastPrune = now;
-      const pruned = journal.pruneEvents(this.#options.keepEvents ?? 100_000);
+      const pruned = journal.events.prune(this.#options.keepEvents ?? 100_000);
       if (pruned > 0) logger.info({ pruned }, "old events pruned");
     }
-    const jobs = journal.listJobs();
+    const jobs = journal.jobs.list();
     watchers?.sync(jobs);
     const tuning = this.#options.tuning ?? DEFAULT_TUNING;
     for (const job of jobs) {

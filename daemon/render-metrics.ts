@@ -15,7 +15,7 @@ const JOB_STATES: readonly JobState[] = ["active", "paused", "blocked", "cancell
 
 /** GET /v1/metrics: per-job figures from the journal's maintained counters (no table scans). */
 export function renderMetrics(input: RenderMetricsInput): string {
-  const jobs: JobProgress[] = input.journal.listJobs().map((job) => input.engine.progress(job.id));
+  const jobs: JobProgress[] = input.journal.jobs.list().map((job) => input.engine.progress(job.id));
   const labels = (p: JobProgress) => ({ job: p.job.id, repo: p.job.repoId });
   const perJob = (value: (p: JobProgress) => number): Sample[] =>
     jobs.map((p) => ({ labels: labels(p), value: value(p) }));
@@ -68,7 +68,7 @@ export function renderMetrics(input: RenderMetricsInput): string {
     perJob((p) => p.hashRate),
   );
   out.gauge("hubpush_events_last_id", "Id of the newest event in the journal.", [
-    { value: input.journal.lastEventId() },
+    { value: input.journal.events.lastId() },
   ]);
   const settings = input.engine.settings();
   out.gauge("hubpush_settings_upload_workers", "Concurrent LFS transfers allowed.", [

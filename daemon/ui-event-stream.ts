@@ -36,7 +36,7 @@ export async function writeUiStream(res: ServerResponse, options: UiStreamOption
   };
   try {
     while (!gone.signal.aborted && !feed.closed) {
-      const events = journal.readEvents(cursor, BATCH);
+      const events = journal.events.read(cursor, BATCH);
       for (const event of events) {
         cursor = event.id;
         await write(event);

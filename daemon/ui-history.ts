@@ -40,8 +40,8 @@ export function jobHistory(
   const samples = journal.throughput
     .readThroughput(job.id, now - minutes * 60_000)
     .map((s) => [s.at, s.uploadBytesPerSec, s.hashBytesPerSec] as const);
-  const commits = journal
-    .listCommits(job.id)
+  const commits = journal.commits
+    .list(job.id)
     .slice(-COMMITS_SHOWN)
     .reverse()
     .map((c) => ({

@@ -66,7 +66,7 @@ function checkActionState(
   body: unknown,
 ): void {
   const id = jobIdFromBody(body);
-  const job = journal.getJob(id);
+  const job = journal.jobs.get(id);
   if (job === null) {
     throw new HubpushError("ERR_JOB_NOT_FOUND", `there is no job ${id}`, { details: { jobId: id } });
   }
@@ -78,7 +78,7 @@ function checkActionState(
       { details: { jobId: id, state: job.state } },
     );
   }
-  if (action === "retry" && job.state === "done" && journal.getJobCounts(id).byState.failed.files === 0) {
+  if (action === "retry" && job.state === "done" && journal.jobs.counts(id).byState.failed.files === 0) {
     throw new HubpushError(
       "ERR_JOB_STATE",
       `job ${id} is done with no failed files: there is nothing to retry`,

@@ -50,7 +50,7 @@ export class ThroughputSampler {
     try {
       const samples: ThroughputSample[] = [];
       const moving = new Set<number>();
-      for (const job of journal.listJobs()) {
+      for (const job of journal.jobs.list()) {
         const finished = job.state === "done" || job.state === "cancelled";
         if (finished && !this.#moving.has(job.id)) continue;
         const progress = engine.progress(job.id);

@@ -28,7 +28,7 @@ export async function writeEventStream(res: ServerResponse, options: EventStream
   let cursor = options.since;
   // After the feed closes, one more pass delivers the last events (e.g. daemon.stopped) before the end.
   while (!gone.signal.aborted) {
-    const events = journal.readEvents(cursor, BATCH);
+    const events = journal.events.read(cursor, BATCH);
     for (const event of events) {
       cursor = event.id;
       if (jobId !== null && event.jobId !== jobId) continue;

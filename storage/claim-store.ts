@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
+import { classifySqliteError } from "./classify-sqlite-error.js";
 import { FILE_COLUMNS, type FileRow, fileFromRow } from "./file-from-row.js";
-import type { ClaimOptions, FileRecord, FileState } from "./journal.js";
+import { guardMethods } from "./guard-methods.js";
+import type { ClaimOptions, FileRecord, FileState, FilesJournal } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface ClaimParams {
@@ -21,7 +23,7 @@ interface ListParams {
 }
 
 /** Leases (who works on which file) and the read side of `files`. */
-export class ClaimStore {
+export class ClaimStore implements FilesJournal {
   readonly #ctx: StoreContext;
   readonly #claim: (params: ClaimParams) => FileRow[];
   readonly #releaseAll: Database.Statement<[]>;
@@ -33,7 +35,11 @@ export class ClaimStore {
   readonly #listState: Database.Statement<ListParams, FileRow>;
   readonly #oldest: Database.Statement<{ jobId: number; state: string }, { at: number | null }>;
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     const { db } = ctx;
     // One UPDATE over a LIMITed id-ordered SELECT, in an IMMEDIATE transaction: the write lock is
@@ -72,7 +78,7 @@ export class ClaimStore {
     );
   }
 
-  claimFiles(options: ClaimOptions): FileRecord[] {
+  claim(options: ClaimOptions): FileRecord[] {
     if (options.limit <= 0) return [];
     const now = this.#ctx.now();
     const rows = this.#claim({
@@ -80,7 +86,7 @@ export class ClaimStore {
       state: options.state,
       mode: options.uploadMode ?? null,
       limit: Math.floor(options.limit),
-      owner: options.owner,
+      owner: options.leaseId,
       now,
       until: now + options.leaseMs,
     });
@@ -96,20 +102,17 @@ export class ClaimStore {
     this.#releaseOne.run({ id: fileId, owner });
   }
 
-  getFile(id: number): FileRecord | null {
+  get(id: number): FileRecord | null {
     const row = this.#get.get(id);
     return row === undefined ? null : fileFromRow(row);
   }
 
-  findFile(jobId: number, path: string): FileRecord | null {
+  find(jobId: number, path: string): FileRecord | null {
     const row = this.#find.get({ jobId, path });
     return row === undefined ? null : fileFromRow(row);
   }
 
-  listFiles(
-    jobId: number,
-    options: { state?: FileState; afterId?: number; limit?: number } = {},
-  ): FileRecord[] {
+  list(jobId: number, options: { state?: FileState; afterId?: number; limit?: number } = {}): FileRecord[] {
     const params: ListParams = {
       jobId,
       state: options.state ?? null,
@@ -125,3 +128,5 @@ export class ClaimStore {
     return this.#oldest.get({ jobId, state })?.at ?? null;
   }
 }
+
+guardMethods(ClaimStore, (store, err) => classifySqliteError(err, store.journalPath));

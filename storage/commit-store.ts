@@ -1,9 +1,11 @@
 import type Database from "better-sqlite3";
 import { HubpushError } from "../common/hubpush-error.js";
+import { classifySqliteError } from "./classify-sqlite-error.js";
 import { type CommitRow, commitFromRow } from "./commit-from-row.js";
 import { FILE_COLUMNS, type FileRow, fileFromRow } from "./file-from-row.js";
+import { guardMethods } from "./guard-methods.js";
 import { jobNotFound } from "./job-not-found.js";
-import type { CommitRecord, ErrorInfo, FileRecord } from "./journal.js";
+import type { CommitRecord, CommitsJournal, ErrorInfo, FileRecord } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface SettleParams {
@@ -25,7 +27,7 @@ const NOTHING_READY: ErrorInfo = {
  * Commit batches. `sent` is written before the POST and `committed` only after the Hub answered
  * with a commitOid, so the journal never claims a commit that did not happen.
  */
-export class CommitStore {
+export class CommitStore implements CommitsJournal {
   readonly #ctx: StoreContext;
   readonly #jobExists: Database.Statement<[number], { id: number }>;
   readonly #insert: Database.Statement<{ jobId: number; message: string; now: number }, { id: number }>;
@@ -55,7 +57,11 @@ export class CommitStore {
   readonly #failed: (commitId: number, error: ErrorInfo) => void;
   readonly #reconcile: (commitId: number, committed: readonly number[], deleted: readonly number[]) => void;
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     const { db } = ctx;
     this.#jobExists = db.prepare("SELECT id FROM jobs WHERE id = ?");
@@ -209,7 +215,7 @@ export class CommitStore {
     return row;
   }
 
-  createCommit(
+  create(
     jobId: number,
     fileIds: readonly number[],
     message: string,
@@ -218,39 +224,37 @@ export class CommitStore {
     return this.#create(jobId, fileIds, message, deletionIds);
   }
 
-  recordCommitDone(commitId: number, commitOid: string): void {
+  recordDone(commitId: number, commitOid: string): void {
     this.#done(commitId, commitOid);
   }
 
-  recordCommitFailed(commitId: number, error: ErrorInfo): void {
+  recordFailed(commitId: number, error: ErrorInfo): void {
     this.#failed(commitId, error);
   }
 
-  markCommitUnknown(commitId: number, error: ErrorInfo): void {
+  markUnknown(commitId: number, error: ErrorInfo): void {
     this.#settleOrCheck(commitId, "unknown", null, error, this.#ctx.now());
   }
 
-  reconcileCommit(
-    commitId: number,
-    committedFileIds: readonly number[],
-    deletedIds: readonly number[] = [],
-  ): void {
+  reconcile(commitId: number, committedFileIds: readonly number[], deletedIds: readonly number[] = []): void {
     this.#reconcile(commitId, committedFileIds, deletedIds);
   }
 
-  listUnsettledCommits(jobId: number): CommitRecord[] {
+  listUnsettled(jobId: number): CommitRecord[] {
     return this.#unsettled.all(jobId).map(commitFromRow);
   }
 
-  lastCommitAt(jobId: number): number | null {
+  lastSentAt(jobId: number): number | null {
     return this.#lastCommitAt.get(jobId)?.at ?? null;
   }
 
-  listCommits(jobId: number): CommitRecord[] {
+  list(jobId: number): CommitRecord[] {
     return this.#list.all(jobId).map(commitFromRow);
   }
 
-  getCommitFiles(commitId: number): FileRecord[] {
+  files(commitId: number): FileRecord[] {
     return this.#files.all(commitId).map(fileFromRow);
   }
 }
+
+guardMethods(CommitStore, (store, err) => classifySqliteError(err, store.journalPath));

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
-import type { RemoteDeletion } from "./journal.js";
+import { classifySqliteError } from "./classify-sqlite-error.js";
+import { guardMethods } from "./guard-methods.js";
+import type { DeletionsJournal, RemoteDeletion } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface DeletionRow {
@@ -21,14 +23,18 @@ const fromRow = (r: DeletionRow): RemoteDeletion => ({
  * store), attached to and settled with their commit (commit store); this store hands them to the
  * committer.
  */
-export class DeletionStore {
+export class DeletionStore implements DeletionsJournal {
   readonly #pending: Database.Statement<{ jobId: number; limit: number }, DeletionRow>;
   readonly #done: Database.Statement<{ id: number; jobId: number; now: number }>;
   readonly #ofCommit: Database.Statement<[number], DeletionRow>;
   readonly #count: Database.Statement<[number], { state: string; n: number }>;
   readonly #doneMany: (jobId: number, ids: readonly number[]) => void;
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     const { db } = ctx;
     this.#pending = db.prepare(
       "SELECT id, path, state, commit_id FROM remote_deletions WHERE job_id = @jobId AND state = 'pending' " +
@@ -50,19 +56,19 @@ export class DeletionStore {
     }).immediate;
   }
 
-  pendingDeletions(jobId: number, limit: number): RemoteDeletion[] {
+  pending(jobId: number, limit: number): RemoteDeletion[] {
     return this.#pending.all({ jobId, limit }).map(fromRow);
   }
 
-  markDeletionsDone(jobId: number, ids: readonly number[]): void {
+  markDone(jobId: number, ids: readonly number[]): void {
     this.#doneMany(jobId, ids);
   }
 
-  getCommitDeletions(commitId: number): RemoteDeletion[] {
+  forCommit(commitId: number): RemoteDeletion[] {
     return this.#ofCommit.all(commitId).map(fromRow);
   }
 
-  deletionCounts(jobId: number): { pending: number; committing: number; deleted: number } {
+  counts(jobId: number): { pending: number; committing: number; deleted: number } {
     const out = { pending: 0, committing: 0, deleted: 0 };
     for (const row of this.#count.all(jobId)) {
       if (row.state === "pending" || row.state === "committing" || row.state === "deleted")
@@ -71,3 +77,5 @@ export class DeletionStore {
     return out;
   }
 }
+
+guardMethods(DeletionStore, (store, err) => classifySqliteError(err, store.journalPath));

@@ -1,5 +1,8 @@
 import type Database from "better-sqlite3";
-import type { EventRecord } from "./journal.js";
+import { classifySqliteError } from "./classify-sqlite-error.js";
+import type { EventPayload, EventType } from "./event-catalogue.js";
+import { guardMethods } from "./guard-methods.js";
+import type { EventRecord, EventsJournal } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface EventRow {
@@ -25,7 +28,7 @@ function eventFromRow(row: EventRow): EventRecord {
  * The append-only event log. AUTOINCREMENT ids never repeat and grow by exactly one per event (a
  * rolled-back insert also rolls back the sequence), so a reader resumes from the last id it saw.
  */
-export class EventStore {
+export class EventStore implements EventsJournal {
   readonly #ctx: StoreContext;
   readonly #append: Database.Statement<
     { at: number; jobId: number | null; type: string; data: string },
@@ -35,7 +38,11 @@ export class EventStore {
   readonly #last: Database.Statement<[], { seq: number }>;
   readonly #prune: Database.Statement<{ keep: number }>;
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     const { db } = ctx;
     this.#append = db.prepare(
@@ -49,21 +56,23 @@ export class EventStore {
     );
   }
 
-  appendEvent(type: string, jobId: number | null, data: Record<string, unknown> = {}): EventRecord {
+  append<T extends EventType>(type: T, jobId: number | null, data: EventPayload<T>): EventRecord {
     const row = this.#append.get({ at: this.#ctx.now(), jobId, type, data: JSON.stringify(data) });
     if (row === undefined) throw new Error("INSERT … RETURNING gave no row");
     return eventFromRow(row);
   }
 
-  readEvents(sinceId: number, limit: number): EventRecord[] {
+  read(sinceId: number, limit: number): EventRecord[] {
     return this.#read.all({ since: sinceId, limit: Math.max(0, Math.floor(limit)) }).map(eventFromRow);
   }
 
-  lastEventId(): number {
+  lastId(): number {
     return this.#last.get()?.seq ?? 0;
   }
 
-  pruneEvents(keep: number): number {
+  prune(keep: number): number {
     return this.#prune.run({ keep: Math.max(0, Math.floor(keep)) }).changes;
   }
 }
+
+guardMethods(EventStore, (store, err) => classifySqliteError(err, store.journalPath));

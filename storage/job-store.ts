@@ -1,6 +1,9 @@
 import type Database from "better-sqlite3";
+import { classifySqliteError } from "./classify-sqlite-error.js";
+import { guardMethods } from "./guard-methods.js";
 import { type JobRow, jobFromRow } from "./job-from-row.js";
 import { jobNotFound } from "./job-not-found.js";
+import type { JobsJournal } from "./journal.js";
 import {
   type ErrorInfo,
   FILE_STATES,
@@ -42,7 +45,7 @@ function specParams(spec: JobSpec): SpecParams {
 }
 
 /** Jobs: identity, options, state, errors, and the trigger-maintained counters. */
-export class JobStore {
+export class JobStore implements JobsJournal {
   readonly #ctx: StoreContext;
   readonly #findBySpec: Database.Statement<SpecParams, JobRow>;
   readonly #insert: Database.Statement<SpecParams & { options: string; now: number }, JobRow>;
@@ -58,7 +61,11 @@ export class JobStore {
   readonly #moved: Database.Statement<{ id: number; repoId: string; now: number }>;
   readonly #upsert: (spec: JobSpec, options: JobOptions) => { job: JobRecord; created: boolean };
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     const { db } = ctx;
     const identity =
@@ -100,25 +107,25 @@ export class JobStore {
     }).immediate;
   }
 
-  upsertJob(spec: JobSpec, options: JobOptions): { job: JobRecord; created: boolean } {
+  upsert(spec: JobSpec, options: JobOptions): { job: JobRecord; created: boolean } {
     return this.#upsert(spec, options);
   }
 
-  findJob(spec: JobSpec): JobRecord | null {
+  find(spec: JobSpec): JobRecord | null {
     const row = this.#findBySpec.get(specParams(spec));
     return row === undefined ? null : jobFromRow(row);
   }
 
-  getJob(id: number): JobRecord | null {
+  get(id: number): JobRecord | null {
     const row = this.#get.get(id);
     return row === undefined ? null : jobFromRow(row);
   }
 
-  listJobs(): JobRecord[] {
+  list(): JobRecord[] {
     return this.#list.all().map(jobFromRow);
   }
 
-  setJobState(id: number, state: JobState, blocked: ErrorInfo | null = null): JobRecord {
+  setState(id: number, state: JobState, blocked: ErrorInfo | null = null): JobRecord {
     const kept = state === "blocked" ? blocked : null;
     const row = this.#setState.get({
       id,
@@ -136,7 +143,7 @@ export class JobStore {
     if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
   }
 
-  recordJobError(id: number, error: ErrorInfo): void {
+  recordError(id: number, error: ErrorInfo): void {
     const result = this.#recordError.run({
       id,
       code: error.code,
@@ -147,7 +154,7 @@ export class JobStore {
   }
 
   /** Reads the job's ten job_counts rows; never touches `files`. Unknown job: all zero. */
-  getJobCounts(jobId: number): JobCounts {
+  counts(jobId: number): JobCounts {
     const byState = {} as Record<FileState, StateCount>;
     for (const state of FILE_STATES) byState[state] = { files: 0, bytes: 0 };
     let waiting = 0;
@@ -162,3 +169,5 @@ export class JobStore {
     return { byState, waiting, total: { files, bytes } };
   }
 }
+
+guardMethods(JobStore, (store, err) => classifySqliteError(err, store.journalPath));

@@ -41,14 +41,17 @@ export const FILE_STATES: readonly FileState[] = [
   "vanished",
 ];
 
-/** States in which a file still needs work from some stage. */
-export const ACTIVE_FILE_STATES: readonly FileState[] = [
+/**
+ * The pending states: a file in one still needs work from some stage (the job is not done while
+ * one holds a file). Written once here; every count of "files left" sums these.
+ */
+export const PENDING_FILE_STATES = [
   "scanned",
   "hashed",
   "planned",
   "uploaded",
   "committing",
-];
+] as const satisfies readonly FileState[];
 
 /**
  * - active: workers claim its files;
@@ -269,8 +272,8 @@ export interface ClaimOptions {
   readonly jobId: number;
   readonly state: FileState;
   readonly limit: number;
-  /** Who holds the lease (worker id); only the holder can record a result. */
-  readonly owner: string;
+  /** The lease id of the claiming loop (unique per process); only its holder can record a result. */
+  readonly leaseId: string;
   readonly leaseMs: number;
   /** Only files of this upload mode (e.g. lfs for the upload stage). */
   readonly uploadMode?: UploadMode;

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
-import type { LfsPlan, StoredLfsPlan } from "./journal.js";
+import { classifySqliteError } from "./classify-sqlite-error.js";
+import { guardMethods } from "./guard-methods.js";
+import type { LfsJournal, LfsPlan, StoredLfsPlan } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface PlanRow {
@@ -41,7 +43,7 @@ function parseHeader(text: string | null): Record<string, string> | null {
 }
 
 /** LFS multipart progress: the batch answer and each finished part's ETag, so a restart resumes. */
-export class LfsStore {
+export class LfsStore implements LfsJournal {
   readonly #insert: Database.Statement<PlanParams>;
   readonly #delete: Database.Statement<[number]>;
   readonly #get: Database.Statement<[number], PlanRow>;
@@ -50,7 +52,11 @@ export class LfsStore {
   readonly #save: (fileId: number, plan: LfsPlan) => void;
   readonly #read: (fileId: number) => StoredLfsPlan | null;
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     const { db } = ctx;
     this.#insert = db.prepare(
       "INSERT INTO lfs_uploads (file_id, oid, size, chunk_size, completion_url, part_urls, expires_at, " +
@@ -106,11 +112,11 @@ export class LfsStore {
     }).deferred;
   }
 
-  saveLfsPlan(fileId: number, plan: LfsPlan): void {
+  savePlan(fileId: number, plan: LfsPlan): void {
     this.#save(fileId, plan);
   }
 
-  getLfsPlan(fileId: number): StoredLfsPlan | null {
+  getPlan(fileId: number): StoredLfsPlan | null {
     return this.#read(fileId);
   }
 
@@ -118,7 +124,9 @@ export class LfsStore {
     this.#partDone.run({ fileId, part: partNumber, etag });
   }
 
-  deleteLfsPlan(fileId: number): void {
+  deletePlan(fileId: number): void {
     this.#delete.run(fileId);
   }
 }
+
+guardMethods(LfsStore, (store, err) => classifySqliteError(err, store.journalPath));

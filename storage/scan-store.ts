@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
+import { classifySqliteError } from "./classify-sqlite-error.js";
 import { FILE_SQL } from "./file-sql.js";
+import { guardMethods } from "./guard-methods.js";
 import { jobNotFound } from "./job-not-found.js";
-import type { FileStat, ScanBatchResult, ScannedFile } from "./journal.js";
+import type { FileStat, ScanBatchResult, ScanJournal, ScannedFile } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface KnownRow {
@@ -37,7 +39,7 @@ function mustReset(known: KnownRow, file: FileStat): boolean {
 }
 
 /** Scan generations: upserting what a scan saw, and marking what it did not see as vanished. */
-export class ScanStore {
+export class ScanStore implements ScanJournal {
   readonly #ctx: StoreContext;
   readonly #beginScan: Database.Statement<{ jobId: number; now: number }, { scan_generation: number }>;
   readonly #jobExists: Database.Statement<[number], { id: number }>;
@@ -62,7 +64,11 @@ export class ScanStore {
     mirrorDeletions: boolean,
   ) => { vanished: number; deletionsQueued: number };
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     const { db } = ctx;
     this.#beginScan = db.prepare(
@@ -156,17 +162,17 @@ export class ScanStore {
     }).immediate;
   }
 
-  beginScan(jobId: number): number {
+  begin(jobId: number): number {
     const row = this.#beginScan.get({ jobId, now: this.#ctx.now() });
     if (row === undefined) throw jobNotFound(this.#ctx.path, jobId);
     return row.scan_generation;
   }
 
-  upsertScannedFiles(jobId: number, generation: number, files: readonly ScannedFile[]): ScanBatchResult {
+  upsertFiles(jobId: number, generation: number, files: readonly ScannedFile[]): ScanBatchResult {
     return this.#upsertBatch(jobId, generation, files);
   }
 
-  finishScan(
+  finish(
     jobId: number,
     generation: number,
     options: { mirrorDeletions?: boolean } = {},
@@ -174,3 +180,5 @@ export class ScanStore {
     return this.#finish(jobId, generation, options.mirrorDeletions === true);
   }
 }
+
+guardMethods(ScanStore, (store, err) => classifySqliteError(err, store.journalPath));

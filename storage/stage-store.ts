@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
+import { classifySqliteError } from "./classify-sqlite-error.js";
 import { FILE_SQL } from "./file-sql.js";
-import type { ErrorInfo, FileHashes, FileStat, PlanResult } from "./journal.js";
+import { guardMethods } from "./guard-methods.js";
+import type { ErrorInfo, FileHashes, FileStat, PlanResult, StagesJournal } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface StatParams {
@@ -26,7 +28,7 @@ const SUCCESS = `attempts = 0, next_attempt_at = NULL, last_error_code = NULL, l
  * Stage results. Each is one UPDATE guarded by `lease_owner = @owner` (and the expected state), so
  * a worker whose lease was taken over, or whose file was reset by a rescan, changes nothing.
  */
-export class StageStore {
+export class StageStore implements StagesJournal {
   readonly #ctx: StoreContext;
   readonly #hashed: Database.Statement<
     StatParams &
@@ -87,7 +89,11 @@ export class StageStore {
   ) => void;
   readonly #retry: (jobId: number) => number;
 
+  /** For error messages (guardMethods below). */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     const { db } = ctx;
     const mine = "id = @id AND lease_owner = @owner";
@@ -271,7 +277,9 @@ export class StageStore {
     this.#vanished.run({ id, owner, now: this.#ctx.now() });
   }
 
-  retryFailedFiles(jobId: number): number {
+  retryFailed(jobId: number): number {
     return this.#retry(jobId);
   }
 }
+
+guardMethods(StageStore, (store, err) => classifySqliteError(err, store.journalPath));

@@ -1,4 +1,6 @@
 import type Database from "better-sqlite3";
+import { classifySqliteError } from "./classify-sqlite-error.js";
+import { guardMethods } from "./guard-methods.js";
 import type { StoreContext } from "./store-context.js";
 import type { ThroughputLog, ThroughputSample } from "./throughput-log.js";
 
@@ -16,7 +18,11 @@ export class ThroughputStore implements ThroughputLog {
   readonly #read: Database.Statement<{ jobId: number; since: number; limit: number }, SampleRow>;
   readonly #prune: Database.Statement<{ before: number }>;
 
+  /** For error messages (guardMethods below): SQLite errors leave the journal as HubpushErrors. */
+  readonly journalPath: string;
+
   constructor(ctx: StoreContext) {
+    this.journalPath = ctx.path;
     this.#ctx = ctx;
     this.#insert = ctx.db.prepare(
       // A sample of a job deleted meanwhile is dropped rather than failing the whole batch.
@@ -57,3 +63,5 @@ export class ThroughputStore implements ThroughputLog {
     return this.#prune.run({ before: beforeMs }).changes;
   }
 }
+
+guardMethods(ThroughputStore, (store, err) => classifySqliteError(err, store.journalPath));

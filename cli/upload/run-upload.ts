@@ -48,9 +48,9 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     excludeAbsolute: [config.paths.home],
   });
   // This process holds the lock, so leases left by a killed earlier run are dead: free them now.
-  journal.releaseLeases();
-  const before = journal.findJob(run.spec);
-  const eventsBefore = journal.lastEventId();
+  journal.files.releaseLeases();
+  const before = journal.jobs.find(run.spec);
+  const eventsBefore = journal.events.lastId();
   const job = engine.addJob(run.spec, run.options);
   const commitsBefore = before?.commitsMade ?? 0;
 
@@ -111,7 +111,7 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
       );
       return EXIT.interrupted;
     }
-    const failures = journal.listFiles(job.id, { state: "failed", limit: SHOWN_FAILURES }).map((file) => ({
+    const failures = journal.files.list(job.id, { state: "failed", limit: SHOWN_FAILURES }).map((file) => ({
       path: file.path,
       code: file.lastError?.code ?? "ERR_INTERNAL",
       message: file.lastError?.message ?? "failed",

@@ -23,7 +23,7 @@ export function skippedEntries(
   let total = 0;
   let counted = 0;
   for (let since = sinceId; ; ) {
-    const page = journal.readEvents(since, PAGE);
+    const page = journal.events.read(since, PAGE);
     for (const event of page) {
       if (event.jobId !== jobId) continue;
       // The scan records at most 200 of them as events; its final count has them all.

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { FileRecord } from "../../storage/journal.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
+import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
 import { assertUnchanged } from "./same-stat.js";
 import { VerifyingStream } from "./verifying-stream.js";
@@ -10,7 +10,11 @@ import { VerifyingStream } from "./verifying-stream.js";
 type BasicAnswer = Extract<LfsBatchAnswer, { kind: "basic" }>;
 
 /** One PUT of the whole object, streamed from disk and verified against the journaled sha256. */
-export async function uploadBasic(ctx: JobContext, file: FileRecord, answer: BasicAnswer): Promise<void> {
+export async function uploadBasic(
+  ctx: UploadStageDeps,
+  file: FileRecord,
+  answer: BasicAnswer,
+): Promise<void> {
   const absolute = path.join(ctx.job.folder, file.path);
   const handle = await openHashedFile(absolute, file);
   try {
@@ -18,7 +22,7 @@ export async function uploadBasic(ctx: JobContext, file: FileRecord, answer: Bas
       expectedSha256: file.sha256,
       expectedSize: file.size,
       displayPath: file.path,
-      throttle: (n) => ctx.services.throttleBytes(n, ctx.signal),
+      throttle: (n) => ctx.throttleBytes(n, ctx.signal),
       onBytes: (n) => ctx.uploadMeter.add(n),
     });
     // A stream of its own: destroying a FileHandle-based stream would close the handle we stat.

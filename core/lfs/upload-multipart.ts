@@ -4,7 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
-import type { JobContext } from "../job-context.js";
+import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
 import { assertUnchanged } from "./same-stat.js";
 import { VerifyingStream } from "./verifying-stream.js";
@@ -15,13 +15,17 @@ import { VerifyingStream } from "./verifying-stream.js";
  * means the file changed, and the upload is not completed. Parts stream from disk one at a time
  * unless `partsInFlight` > 1, when parts are read into memory (≤ partBufferBytes) and sent in parallel.
  */
-export async function uploadMultipart(ctx: JobContext, file: FileRecord, plan: StoredLfsPlan): Promise<void> {
+export async function uploadMultipart(
+  ctx: UploadStageDeps,
+  file: FileRecord,
+  plan: StoredLfsPlan,
+): Promise<void> {
   const absolute = path.join(ctx.job.folder, file.path);
   const handle = await openHashedFile(absolute, file);
   const etags = new Map(plan.doneParts);
   try {
     const whole = createHash("sha256");
-    const { partsInFlight, partBufferBytes } = ctx.services.tuning;
+    const { partsInFlight, partBufferBytes } = ctx.tuning;
     const inFlight = Math.max(1, Math.min(partsInFlight, Math.floor(partBufferBytes / plan.chunkSize)));
     const sending = new Set<Promise<void>>();
     let firstError: unknown = null;
@@ -97,21 +101,21 @@ async function readPart(
 }
 
 async function sendBuffer(
-  ctx: JobContext,
+  ctx: UploadStageDeps,
   file: FileRecord,
   part: number,
   url: string,
   buffer: Buffer,
   etags: Map<number, string>,
 ): Promise<void> {
-  await ctx.services.throttleBytes(buffer.length, ctx.signal);
+  await ctx.throttleBytes(buffer.length, ctx.signal);
   const { etag } = await ctx.hub.putUpload(url, { body: buffer, length: buffer.length, signal: ctx.signal });
   ctx.uploadMeter.add(buffer.length);
   recordEtag(ctx, file, part, etag, etags);
 }
 
 function recordEtag(
-  ctx: JobContext,
+  ctx: UploadStageDeps,
   file: FileRecord,
   part: number,
   etag: string | null,
@@ -128,11 +132,11 @@ function recordEtag(
   }
   etags.set(part, etag);
   // Journaled as soon as it is known, so a restart sends only the parts still missing.
-  ctx.journal.recordPartDone(file.id, part, etag);
+  ctx.journal.lfs.recordPartDone(file.id, part, etag);
 }
 
 async function streamPart(
-  ctx: JobContext,
+  ctx: UploadStageDeps,
   absolute: string,
   file: FileRecord,
   p: {
@@ -154,7 +158,7 @@ async function streamPart(
     expectedSha256: null,
     expectedSize: p.length,
     displayPath: file.path,
-    throttle: (n) => (p.send ? ctx.services.throttleBytes(n, ctx.signal) : Promise.resolve()),
+    throttle: (n) => (p.send ? ctx.throttleBytes(n, ctx.signal) : Promise.resolve()),
     onBytes: (n) => (p.send ? ctx.uploadMeter.add(n) : undefined),
     sharedHash: p.whole,
   });

@@ -3,12 +3,13 @@ import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 
-export interface BuiltCommit {
-  readonly files: FileRecord[];
-  readonly operations: CommitOperation[];
+/** One file of a batch and the operation that carries it, kept together (never joined by index). */
+export interface FileEntry {
+  readonly file: FileRecord;
+  readonly operation: CommitOperation;
 }
 
 /**
@@ -17,35 +18,33 @@ export interface BuiltCommit {
  * is left out, so a commit never carries stale content.
  */
 export async function buildCommit(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   candidates: readonly FileRecord[],
-  owner: string,
-): Promise<BuiltCommit> {
-  const files: FileRecord[] = [];
-  const operations: CommitOperation[] = [];
+  leaseId: string,
+): Promise<FileEntry[]> {
+  const entries: FileEntry[] = [];
   let inlineBytes = 0;
   for (const file of candidates) {
     if (
       file.uploadMode === "regular" &&
       inlineBytes > 0 &&
-      inlineBytes + file.size > ctx.services.tuning.maxInlineBytesPerCommit
+      inlineBytes + file.size > ctx.tuning.maxInlineBytesPerCommit
     ) {
-      ctx.journal.releaseLease(file.id, owner);
+      ctx.journal.files.releaseLease(file.id, leaseId);
       continue;
     }
     try {
-      const op = await toOperation(ctx, file);
-      operations.push(op);
-      files.push(file);
-      if (op.kind === "file") inlineBytes += file.size;
+      const operation = await toOperation(ctx, file);
+      entries.push({ file, operation });
+      if (operation.kind === "file") inlineBytes += file.size;
     } catch (err) {
-      ctx.recordFailure([file], owner, err);
+      ctx.recordFailure([file], leaseId, err);
     }
   }
-  return { files, operations };
+  return entries;
 }
 
-async function toOperation(ctx: JobContext, file: FileRecord): Promise<CommitOperation> {
+async function toOperation(ctx: CommitStageDeps, file: FileRecord): Promise<CommitOperation> {
   const handle = await openHashedFile(path.join(ctx.job.folder, file.path), file);
   try {
     const repoPath = ctx.pathInRepo(file.path);

@@ -1,55 +1,52 @@
 import type { FileRecord, RemoteDeletion } from "../../storage/journal.js";
-import { classifyFailure } from "../classify-failure.js";
-import type { JobContext } from "../job-context.js";
+import { decideFailure, type FailureDecision } from "../failure-policy.js";
+import type { CommitTracker } from "../pipeline-state.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
-import { commitDue } from "./commit-schedule.js";
+import { recordOutcome, recordSent, send } from "./commit-protocol.js";
+import { commitDue, everyMsOf } from "./commit-schedule.js";
 import { recheckCommitted } from "./recheck-committed.js";
 import { reconcileCommit } from "./reconcile-commit.js";
-import { DELETIONS_PER_COMMIT, deletionsToSend } from "./remote-deletions.js";
+import { DELETIONS_PER_COMMIT, type DeletionEntry, deletionsToSend } from "./remote-deletions.js";
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
-export async function runCommitStage(ctx: JobContext): Promise<void> {
-  const { journal, tuning } = ctx.services;
-  const owner = ctx.owner("commit");
+export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTracker): Promise<void> {
+  const { journal, tuning } = ctx;
+  const leaseId = ctx.leaseId("commit");
   const state: CommitterState = {
     sizer: new BatchSizer(tuning.commitSizes, tuning.initialCommitSizeIndex, tuning.slowCommitMs),
     isolate: [],
     failures: 0,
     retryAt: 0,
   };
-  while (!ctx.stopped) {
-    const now = ctx.services.now();
+  while (!ctx.halted) {
+    const now = ctx.now();
     if (now < state.retryAt) {
       await ctx.wake.commit.wait(Math.min(state.retryAt - now, tuning.idlePollMs), ctx.haltSignal);
       continue;
     }
-    const unsettled = journal.listUnsettledCommits(ctx.jobId);
+    const unsettled = journal.commits.listUnsettled(ctx.jobId);
     if (unsettled.length > 0) {
       for (const commit of unsettled) {
-        if (ctx.stopped) break;
+        if (ctx.halted) break;
         try {
           await reconcileCommit(ctx, commit);
           state.failures = 0;
         } catch (err) {
-          onCallFailure(ctx, state, err);
+          onCallFailure(ctx, state, decideFailure(err));
           break;
         }
       }
       continue;
     }
-    const candidates = nextCandidates(ctx, state, owner);
+    const candidates = nextCandidates(ctx, state, leaseId);
     if (candidates === null) {
       await ctx.wake.commit.wait(waitMs(ctx), ctx.haltSignal);
       continue;
     }
     if (candidates.files.length > 0 || candidates.deletions.length > 0) {
-      ctx.committing = true;
-      try {
-        await commitOnce(ctx, state, candidates, owner);
-      } finally {
-        ctx.committing = false;
-      }
+      await inFlight(() => commitOnce(ctx, state, candidates, leaseId));
     }
   }
 }
@@ -69,150 +66,125 @@ interface Candidates {
 }
 
 /** The next batch, or null when no batch is due yet. */
-function nextCandidates(ctx: JobContext, state: CommitterState, owner: string): Candidates | null {
+function nextCandidates(ctx: CommitStageDeps, state: CommitterState, leaseId: string): Candidates | null {
   const journal = ctx.journal;
   const isolated = state.isolate.pop();
   if (isolated) {
     const files = isolated
-      .map((id) => journal.getFile(id))
+      .map((id) => journal.files.get(id))
       .filter((f): f is FileRecord => f !== null && f.state === "uploaded");
     return { files, deletions: [] };
   }
-  const counts = journal.getJobCounts(ctx.jobId).byState;
+  const counts = journal.jobs.counts(ctx.jobId).byState;
   const ready = counts.uploaded.files;
-  const deleting = ctx.job.options.deleteRemote ? journal.deletionCounts(ctx.jobId).pending : 0;
+  const deleting = ctx.job.options.deleteRemote ? journal.deletions.counts(ctx.jobId).pending : 0;
   if (ready === 0 && deleting === 0) return null;
-  const oldest = journal.oldestInState(ctx.jobId, "uploaded");
+  const oldest = journal.files.oldestInState(ctx.jobId, "uploaded");
   const backlog = {
     ready: ready + deleting,
     upstream: counts.scanned.files + counts.hashed.files + counts.planned.files,
-    waitedMs: oldest === null ? 0 : ctx.services.now() - oldest,
+    waitedMs: oldest === null ? 0 : ctx.now() - oldest,
   };
-  if (!commitDue(ctx, backlog, state.sizer.target)) return null;
+  const { watch } = ctx.job.options;
+  const due = commitDue({
+    backlog,
+    batchTarget: state.sizer.target,
+    scanning: ctx.pipeline.scanning,
+    watch,
+    flushIntervalMs: ctx.tuning.flushIntervalMs,
+    everyMs: everyMsOf(ctx.job.options),
+    lastSentAt: watch ? journal.commits.lastSentAt(ctx.jobId) : null,
+    now: ctx.now(),
+  });
+  if (!due) return null;
   const files =
     ready === 0
       ? []
-      : journal.claimFiles({
+      : journal.files.claim({
           jobId: ctx.jobId,
           state: "uploaded",
           limit: state.sizer.target,
-          owner,
-          leaseMs: ctx.services.tuning.leaseMs,
+          leaseId,
+          leaseMs: ctx.tuning.leaseMs,
         });
-  const deletions = deleting === 0 ? [] : journal.pendingDeletions(ctx.jobId, DELETIONS_PER_COMMIT);
+  const deletions = deleting === 0 ? [] : journal.deletions.pending(ctx.jobId, DELETIONS_PER_COMMIT);
   return { files, deletions };
 }
 
-function waitMs(ctx: JobContext): number {
+function waitMs(ctx: CommitStageDeps): number {
   // Watch jobs commit on a schedule of minutes: polling the counters each idle period is enough.
-  if (ctx.job.options.watch) return ctx.services.tuning.idlePollMs;
-  const oldest = ctx.journal.oldestInState(ctx.jobId, "uploaded");
-  const { idlePollMs, flushIntervalMs } = ctx.services.tuning;
+  if (ctx.job.options.watch) return ctx.tuning.idlePollMs;
+  const oldest = ctx.journal.files.oldestInState(ctx.jobId, "uploaded");
+  const { idlePollMs, flushIntervalMs } = ctx.tuning;
   if (oldest === null) return idlePollMs;
-  return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.services.now()));
+  return Math.max(10, Math.min(idlePollMs, oldest + flushIntervalMs - ctx.now()));
 }
 
+/** Builds the batch, then runs the commit protocol's steps (commit-protocol.ts) under the repo's lock. */
 async function commitOnce(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   state: CommitterState,
   candidates: Candidates,
-  owner: string,
+  leaseId: string,
 ): Promise<void> {
-  const built = await buildCommit(ctx, candidates.files, owner);
-  let toDelete: Awaited<ReturnType<typeof deletionsToSend>>;
+  const files = await buildCommit(ctx, candidates.files, leaseId);
+  let deletions: DeletionEntry[];
   try {
-    toDelete = await deletionsToSend(ctx, candidates.deletions);
+    deletions = await deletionsToSend(ctx, candidates.deletions);
   } catch (err) {
-    for (const f of built.files) ctx.journal.releaseLease(f.id, owner);
+    for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
     throw err;
   }
-  if (built.files.length === 0 && toDelete.deletions.length === 0) return;
-  await ctx.services.commitLock(ctx.repoKey).run(async () => {
-    const journal = ctx.journal;
-    const budget = ctx.services.commitBudget(ctx.repoKey);
+  if (files.length === 0 && deletions.length === 0) return;
+  await ctx.commitLock().run(async () => {
+    const budget = ctx.commitBudget();
     await budget.take(1, ctx.signal);
     if (ctx.aborted) {
-      for (const f of built.files) journal.releaseLease(f.id, owner);
+      for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
       return;
     }
-    const made = journal.getJob(ctx.jobId)?.commitsMade ?? 0;
-    const message = made === 0 ? ctx.job.options.message : `${ctx.job.options.message} (part ${made + 1})`;
-    // Recorded as sent before the POST: after a crash this batch is reconciled, never blindly re-sent.
-    const commit = journal.createCommit(
-      ctx.jobId,
-      built.files.map((f) => f.id),
-      message,
-      toDelete.deletions.map((d) => d.id),
-    );
-    // Only files still ready were attached (a rescan may have reset some meanwhile), and only
-    // deletions still queued (a path seen again is not deleted): send exactly those.
-    const attached = new Set(journal.getCommitFiles(commit.id).map((f) => f.id));
-    const deleting = new Set(journal.getCommitDeletions(commit.id).map((d) => ctx.pathInRepo(d.path)));
-    if (commit.state !== "sent" || attached.size + deleting.size === 0) return;
-    const operations = [
-      ...built.operations.filter((_, i) => attached.has(built.files[i]?.id ?? -1)),
-      ...toDelete.operations.filter((op) => deleting.has(op.path)),
-    ];
-    journal.appendEvent("commit.sent", ctx.jobId, {
-      commitId: commit.id,
-      files: attached.size,
-      deletions: deleting.size,
-    });
-    const started = ctx.services.now();
-    try {
-      const answer = await ctx.api(() =>
-        ctx.hub.commit(ctx.repo, ctx.job.revision, { summary: message, operations }, ctx.signal),
-      );
-      journal.recordCommitDone(commit.id, answer.commitOid);
-      journal.appendEvent("commit.committed", ctx.jobId, {
-        commitId: commit.id,
-        commitOid: answer.commitOid,
-        files: attached.size,
-        deletions: deleting.size,
-      });
-      for (const op of operations) if (op.kind === "file") ctx.uploadMeter.add(op.content.length);
-      state.sizer.onSuccess(attached.size, ctx.services.now() - started);
+    const sent = recordSent(ctx, { files, deletions });
+    if (sent === null) return;
+    const started = ctx.now();
+    const outcome = await send(ctx, sent);
+    recordOutcome(ctx, sent, outcome);
+    if (outcome.kind === "committed") {
+      for (const e of sent.batch.files)
+        if (e.operation.kind === "file") ctx.uploadMeter.add(e.operation.content.length);
+      state.sizer.onSuccess(sent.batch.files.length, ctx.now() - started);
       await recheckCommitted(
         ctx,
-        built.files.filter((f) => attached.has(f.id)),
+        sent.batch.files.map((e) => e.file),
       );
       state.failures = 0;
-    } catch (err) {
-      const failure = classifyFailure(err);
-      if ((err as { maybeApplied?: boolean }).maybeApplied === true || ctx.aborted) {
-        // The Hub may have applied it: settle by looking, before anything is sent again.
-        journal.markCommitUnknown(commit.id, failure.info);
-        journal.appendEvent("commit.unknown", ctx.jobId, { commitId: commit.id, code: failure.info.code });
-        state.sizer.onFailure();
-        return;
-      }
-      journal.recordCommitFailed(commit.id, failure.info);
-      journal.appendEvent("commit.failed", ctx.jobId, { commitId: commit.id, ...failure.info });
-      state.sizer.onFailure();
-      if (failure.error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(failure.error.retryAfterMs, 60_000);
-      if (failure.kind === "file")
-        isolateRefusal(
-          ctx,
-          state,
-          built.files.filter((f) => attached.has(f.id)),
-          failure.info,
-        );
-      else onCallFailure(ctx, state, err);
+      return;
     }
+    state.sizer.onFailure();
+    if (outcome.kind === "unknown") return;
+    const { error, info } = outcome.failure;
+    if (error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(error.retryAfterMs, 60_000);
+    if (outcome.kind === "refused")
+      isolateRefusal(
+        ctx,
+        state,
+        sent.batch.files.map((e) => e.file),
+        info,
+      );
+    else onCallFailure(ctx, state, outcome.failure);
   });
 }
 
 /** A commit refused for content: split it until the refused file stands alone, then fail only it. */
 function isolateRefusal(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   state: CommitterState,
   files: FileRecord[],
   info: { code: string; message: string },
 ): void {
   const only = files[0];
   if (files.length === 1 && only) {
-    ctx.journal.recordPermanentFailure([only.id], null, info);
-    ctx.journal.appendEvent("file.failed", ctx.jobId, { path: only.path, ...info });
+    ctx.journal.stages.recordPermanentFailure([only.id], null, info);
+    ctx.journal.events.append("file.failed", ctx.jobId, { path: only.path, ...info });
     return;
   }
   const half = Math.ceil(files.length / 2);
@@ -222,10 +194,9 @@ function isolateRefusal(
   );
 }
 
-function onCallFailure(ctx: JobContext, state: CommitterState, err: unknown): void {
-  const failure = classifyFailure(err);
-  ctx.journal.recordJobError(ctx.jobId, failure.info);
-  if (failure.kind === "job") {
+function onCallFailure(ctx: CommitStageDeps, state: CommitterState, failure: FailureDecision): void {
+  ctx.journal.jobs.recordError(ctx.jobId, failure.info);
+  if (failure.action === "block-job") {
     ctx.block(failure.info);
     return;
   }

@@ -1,10 +1,10 @@
 import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
-import { classifyFailure } from "../classify-failure.js";
-import type { JobContext } from "../job-context.js";
+import { decideFailure } from "../failure-policy.js";
+import type { HashStageDeps } from "../stage-deps.js";
 import { pump } from "./pump.js";
-import { currentStat, unstableUntil } from "./watch-stability.js";
+import { currentStat, type StabilityPolicy, unstableUntil } from "./watch-stability.js";
 
 /** Files leased per journal claim, so claims do not cost a transaction per file. */
 const CLAIM_CHUNK = 128;
@@ -13,9 +13,9 @@ const RECORD_BATCH = 128;
 const FLUSH_MS = 25;
 
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
-export async function runHashStage(ctx: JobContext): Promise<void> {
-  const owner = ctx.owner("hash");
-  const { journal, hashPool, tuning } = ctx.services;
+export async function runHashStage(ctx: HashStageDeps): Promise<void> {
+  const leaseId = ctx.leaseId("hash");
+  const { journal, hashPool, tuning } = ctx;
   const queue: FileRecord[] = [];
   const writes = new BatchedWrites(ctx);
   try {
@@ -26,18 +26,18 @@ export async function runHashStage(ctx: JobContext): Promise<void> {
       claim: (n) => {
         if (queue.length < n) {
           queue.push(
-            ...journal.claimFiles({
+            ...journal.files.claim({
               jobId: ctx.jobId,
               state: "scanned",
               limit: CLAIM_CHUNK,
-              owner,
+              leaseId,
               leaseMs: tuning.leaseMs,
             }),
           );
         }
         return queue.splice(0, n);
       },
-      work: (file) => hashOne(ctx, file, owner, writes),
+      work: (file) => hashOne(ctx, file, leaseId, writes),
       idle: async () => {
         writes.flush();
         await ctx.wake.hash.wait(tuning.idlePollMs, ctx.haltSignal);
@@ -46,17 +46,17 @@ export async function runHashStage(ctx: JobContext): Promise<void> {
   } finally {
     writes.flush();
     // Leased but never started: give them back so a resumed run can take them at once.
-    for (const file of queue) journal.releaseLease(file.id, owner);
+    for (const file of queue) journal.files.releaseLease(file.id, leaseId);
   }
 }
 
 /** Collects journal writes of finished hashes and applies them in one transaction. */
 class BatchedWrites {
-  readonly #ctx: JobContext;
+  readonly #ctx: HashStageDeps;
   #pending: Array<() => boolean> = [];
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(ctx: JobContext) {
+  constructor(ctx: HashStageDeps) {
     this.#ctx = ctx;
   }
 
@@ -71,7 +71,7 @@ class BatchedWrites {
     try {
       this.flush();
     } catch (err) {
-      const failure = classifyFailure(err);
+      const failure = decideFailure(err);
       this.#ctx.logger.error({ err: failure.info }, "cannot record hash results");
       this.#ctx.block(failure.info);
     }
@@ -89,12 +89,12 @@ class BatchedWrites {
 }
 
 async function hashOne(
-  ctx: JobContext,
+  ctx: HashStageDeps,
   file: FileRecord,
-  owner: string,
+  leaseId: string,
   writes: BatchedWrites,
 ): Promise<void> {
-  const { journal, hashPool, tuning } = ctx.services;
+  const { journal, hashPool, tuning } = ctx;
   try {
     if (file.size > tuning.maxFileBytes) {
       throw new HubpushError(
@@ -106,9 +106,9 @@ async function hashOne(
     if (ctx.job.options.watch) {
       // Still being written (watch mode): look again once it has been quiet long enough.
       const before = await currentStat(absolute);
-      const until = before === null ? null : unstableUntil(ctx, before);
+      const until = before === null ? null : unstableUntil(before, stability(ctx));
       if (before !== null && until !== null) {
-        journal.recordStatChanged(file.id, owner, before, until);
+        journal.stages.recordStatChanged(file.id, leaseId, before, until);
         return;
       }
     }
@@ -116,22 +116,30 @@ async function hashOne(
     if (!outcome.ok && outcome.code === "ERR_FILE_CHANGED") {
       // Still being written: wait with backoff until it is stable rather than re-hashing at once.
       const info = { code: outcome.code, message: outcome.message };
-      journal.recordTransientFailure([file.id], owner, info, ctx.backoffUntil(file.attempts + 1));
+      journal.stages.recordTransientFailure([file.id], leaseId, info, ctx.backoffUntil(file.attempts + 1));
       return;
     }
     if (!outcome.ok) {
       throw new HubpushError(outcome.code, outcome.message, { retryable: outcome.retryable });
     }
     ctx.hashMeter.add(outcome.bytesRead);
-    const until = unstableUntil(ctx, outcome.statAfter);
+    const until = unstableUntil(outcome.statAfter, stability(ctx));
     if (until !== null) {
       // Written to again just before it was read: this content may be a partial write.
-      journal.recordStatChanged(file.id, owner, outcome.statAfter, until);
+      journal.stages.recordStatChanged(file.id, leaseId, outcome.statAfter, until);
       return;
     }
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    writes.add(() => journal.recordHashed(file.id, owner, file, outcome.statAfter, outcome.hashes));
+    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, outcome.statAfter, outcome.hashes));
   } catch (err) {
-    ctx.recordFailure([file], owner, err);
+    ctx.recordFailure([file], leaseId, err);
   }
+}
+
+function stability(ctx: HashStageDeps): StabilityPolicy {
+  return {
+    watch: ctx.job.options.watch,
+    stableMs: ctx.tuning.watchStableMs,
+    now: ctx.now(),
+  };
 }

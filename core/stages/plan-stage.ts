@@ -1,58 +1,55 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, PlanResult } from "../../storage/journal.js";
-import { classifyFailure } from "../classify-failure.js";
+import { decideFailure } from "../failure-policy.js";
 import type { PreuploadAnswer } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
+import type { PlanStageDeps } from "../stage-deps.js";
+import { PARTIAL_BATCH_WAIT_MS, planBatchDue } from "./plan-batching.js";
 import { preuploadGitignore } from "./preupload-gitignore.js";
 
 /** Asks the Hub how each hashed file must travel (preupload), ≤ preuploadBatch paths per call. */
-export async function runPlanStage(ctx: JobContext, loop: number): Promise<void> {
-  const owner = ctx.owner("plan", loop);
-  const { journal, tuning } = ctx.services;
+export async function runPlanStage(ctx: PlanStageDeps, loop: number): Promise<void> {
+  const leaseId = ctx.leaseId("plan", loop);
+  const { journal, tuning } = ctx;
   const readGitIgnore = await preuploadGitignore(ctx);
-  while (!ctx.stopped) {
+  while (!ctx.halted) {
     if (!batchDue(ctx)) {
       await ctx.wake.plan.wait(PARTIAL_BATCH_WAIT_MS, ctx.haltSignal);
       continue;
     }
-    const files = journal.claimFiles({
+    const files = journal.files.claim({
       jobId: ctx.jobId,
       state: "hashed",
       limit: tuning.preuploadBatch,
-      owner,
+      leaseId,
       leaseMs: tuning.leaseMs,
     });
     if (files.length === 0) {
       await ctx.wake.plan.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await planBatch(ctx, files, owner, await readGitIgnore());
+    await planBatch(ctx, files, leaseId, await readGitIgnore());
   }
 }
 
-/** A partial batch waits this long for more hashed files while hashing goes on. */
-const PARTIAL_BATCH_WAIT_MS = 250;
-const PARTIAL_BATCH_MAX_AGE_MS = 2_000;
-
-/**
- * Full batches save API calls (the Hub allows about 1,000 per 5 minutes): a partial batch is sent
- * only when nothing more is coming from hashing soon, or when its oldest file has waited 2 s.
- */
-function batchDue(ctx: JobContext): boolean {
-  const counts = ctx.journal.getJobCounts(ctx.jobId).byState;
-  if (counts.hashed.files >= ctx.services.tuning.preuploadBatch) return true;
-  if (counts.scanned.files === 0 && !ctx.scanning) return true;
-  const oldest = ctx.journal.oldestInState(ctx.jobId, "hashed");
-  return oldest !== null && ctx.services.now() - oldest >= PARTIAL_BATCH_MAX_AGE_MS;
+function batchDue(ctx: PlanStageDeps): boolean {
+  const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
+  return planBatchDue({
+    hashed: counts.hashed.files,
+    scanned: counts.scanned.files,
+    scanning: ctx.pipeline.scanning,
+    batchSize: ctx.tuning.preuploadBatch,
+    oldestHashedAt: () => ctx.journal.files.oldestInState(ctx.jobId, "hashed"),
+    now: ctx.now(),
+  });
 }
 
 async function planBatch(
-  ctx: JobContext,
+  ctx: PlanStageDeps,
   batch: FileRecord[],
-  owner: string,
+  leaseId: string,
   gitIgnore: string | undefined,
 ): Promise<void> {
-  const files = refuseInvalidPaths(ctx, batch, owner);
+  const files = refuseInvalidPaths(ctx, batch, leaseId);
   if (files.length === 0) return;
   let answers: PreuploadAnswer[];
   try {
@@ -66,15 +63,15 @@ async function planBatch(
     );
   } catch (err) {
     // A refusal of a whole batch may be about one path: ask again one by one to isolate it.
-    if (files.length > 1 && classifyFailure(err).kind === "file") {
-      for (const f of files) await planBatch(ctx, [f], owner, gitIgnore);
+    if (files.length > 1 && decideFailure(err).action === "fail-file") {
+      for (const f of files) await planBatch(ctx, [f], leaseId, gitIgnore);
       return;
     }
-    ctx.recordFailure(files, owner, err);
+    ctx.recordFailure(files, leaseId, err);
     return;
   }
   const plans: PlanResult[] = files.map((f, i) => toPlan(f, answers[i]));
-  ctx.journal.recordPlans(owner, plans);
+  ctx.journal.stages.recordPlans(leaseId, plans);
   if (plans.some((p) => p.next === "planned")) ctx.wake.upload.notify();
   if (plans.some((p) => p.next === "uploaded")) ctx.wake.commit.notify();
   if (plans.some((p) => p.next === "skipped" || p.next === "ignored")) ctx.wake.commit.notify();
@@ -84,7 +81,7 @@ async function planBatch(
  * The Hub refuses a whole preupload batch for one path with a control character (a newline, a tab):
  * fail that file here, by name and with what to do, instead of asking the Hub. Returns the others.
  */
-function refuseInvalidPaths(ctx: JobContext, files: FileRecord[], owner: string): FileRecord[] {
+function refuseInvalidPaths(ctx: PlanStageDeps, files: FileRecord[], leaseId: string): FileRecord[] {
   const valid: FileRecord[] = [];
   for (const file of files) {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the Hub refuses
@@ -96,7 +93,7 @@ function refuseInvalidPaths(ctx: JobContext, files: FileRecord[], owner: string)
       "ERR_PATH_INVALID",
       `${JSON.stringify(file.path)} has a control character (newline, tab, …) in its name, which the Hub refuses in paths: rename it or leave it out with --exclude`,
     );
-    ctx.recordFailure([file], owner, error);
+    ctx.recordFailure([file], leaseId, error);
   }
   return valid;
 }

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { JobContext } from "../job-context.js";
 import { createPathFilter } from "../scan/path-filter.js";
+import type { StageBase } from "../stage-deps.js";
 
 /**
  * The preupload `gitIgnore` exactly as the official clients send it (hub-protocol.md §3): the
@@ -13,7 +13,9 @@ import { createPathFilter } from "../scan/path-filter.js";
  * Returns a reader called per batch: the decision (is `.gitignore` part of the upload?) is made once,
  * the content is read each time so it matches what the commit takes.
  */
-export async function preuploadGitignore(ctx: JobContext): Promise<() => Promise<string | undefined>> {
+export async function preuploadGitignore(
+  ctx: Pick<StageBase, "job">,
+): Promise<() => Promise<string | undefined>> {
   const none = async () => undefined;
   if (ctx.job.pathInRepo !== "") return none;
   let filter: Awaited<ReturnType<typeof createPathFilter>>;

@@ -1,5 +1,5 @@
 import type { CommitRecord } from "../../storage/journal.js";
-import type { JobContext } from "../job-context.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 import { landedDeletions } from "./remote-deletions.js";
 import { remotePathsInfo } from "./remote-paths-info.js";
 
@@ -9,10 +9,10 @@ import { remotePathsInfo } from "./remote-paths-info.js";
  * Nothing is re-sent before this has run, so a lost answer never becomes a duplicate commit.
  */
 export async function reconcileCommit(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   commit: CommitRecord,
 ): Promise<{ committed: number; requeued: number }> {
-  const files = ctx.journal.getCommitFiles(commit.id);
+  const files = ctx.journal.commits.files(commit.id);
   const remote = await remotePathsInfo(
     ctx,
     files.map((f) => ctx.pathInRepo(f.path)),
@@ -25,8 +25,8 @@ export async function reconcileCommit(
     })
     .map((f) => f.id);
   const deleted = await landedDeletions(ctx, commit.id);
-  ctx.journal.reconcileCommit(commit.id, committed, deleted);
-  ctx.journal.appendEvent("commit.reconciled", ctx.jobId, {
+  ctx.journal.commits.reconcile(commit.id, committed, deleted);
+  ctx.journal.events.append("commit.reconciled", ctx.jobId, {
     commitId: commit.id,
     committed: committed.length,
     requeued: files.length - committed.length,

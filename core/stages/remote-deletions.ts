@@ -1,7 +1,13 @@
 import type { RemoteDeletion } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 import { remotePathsInfo } from "./remote-paths-info.js";
+
+/** One queued deletion of a batch and its deletedFile operation, kept together. */
+export interface DeletionEntry {
+  readonly deletion: RemoteDeletion;
+  readonly operation: CommitOperation;
+}
 
 /** Deletions per commit: one paths-info call checks them all. */
 export const DELETIONS_PER_COMMIT = 500;
@@ -12,33 +18,37 @@ export const DELETIONS_PER_COMMIT = 500;
  * does not hold would make it refuse the whole commit.
  */
 export async function deletionsToSend(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   pending: readonly RemoteDeletion[],
-): Promise<{ deletions: RemoteDeletion[]; operations: CommitOperation[] }> {
-  if (pending.length === 0) return { deletions: [], operations: [] };
+): Promise<DeletionEntry[]> {
+  if (pending.length === 0) return [];
   const present = await presentOnHub(ctx, pending);
   const absent = pending.filter((d) => !present.has(ctx.pathInRepo(d.path)));
   if (absent.length > 0)
-    ctx.journal.markDeletionsDone(
+    ctx.journal.deletions.markDone(
       ctx.jobId,
       absent.map((d) => d.id),
     );
-  const deletions = pending.filter((d) => present.has(ctx.pathInRepo(d.path)));
-  return {
-    deletions,
-    operations: deletions.map((d) => ({ kind: "deletedFile", path: ctx.pathInRepo(d.path) })),
-  };
+  return pending
+    .filter((d) => present.has(ctx.pathInRepo(d.path)))
+    .map((deletion) => ({
+      deletion,
+      operation: { kind: "deletedFile", path: ctx.pathInRepo(deletion.path) },
+    }));
 }
 
 /** Reconciliation of a lost commit's deletions: those no longer on the Hub did land. */
-export async function landedDeletions(ctx: JobContext, commitId: number): Promise<number[]> {
-  const riding = ctx.journal.getCommitDeletions(commitId);
+export async function landedDeletions(ctx: CommitStageDeps, commitId: number): Promise<number[]> {
+  const riding = ctx.journal.deletions.forCommit(commitId);
   if (riding.length === 0) return [];
   const present = await presentOnHub(ctx, riding);
   return riding.filter((d) => !present.has(ctx.pathInRepo(d.path))).map((d) => d.id);
 }
 
-async function presentOnHub(ctx: JobContext, deletions: readonly RemoteDeletion[]): Promise<Set<string>> {
+async function presentOnHub(
+  ctx: CommitStageDeps,
+  deletions: readonly RemoteDeletion[],
+): Promise<Set<string>> {
   const remote = await remotePathsInfo(
     ctx,
     deletions.map((d) => ctx.pathInRepo(d.path)),

@@ -1,12 +1,12 @@
 import type { PathInfo } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
+import type { CommitStageDeps } from "../stage-deps.js";
 
 /** Paths per paths-info call (the Hub takes up to 1000). */
 const PATHS_PER_CALL = 500;
 
 /** What the Hub holds at these repo paths (absent paths are missing from the map), in few calls. */
 export async function remotePathsInfo(
-  ctx: JobContext,
+  ctx: CommitStageDeps,
   repoPaths: readonly string[],
 ): Promise<Map<string, PathInfo>> {
   const remote = new Map<string, PathInfo>();

@@ -1,23 +1,23 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
-import type { JobContext } from "../job-context.js";
 import { uploadBasic } from "../lfs/upload-basic.js";
 import { uploadMultipart } from "../lfs/upload-multipart.js";
+import type { UploadStageDeps } from "../stage-deps.js";
 
 /** A plan whose URLs expire within this margin is not resumed: a fresh one is asked for. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 /** Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. */
-export async function runUploadStage(ctx: JobContext, loop: number): Promise<void> {
-  const owner = ctx.owner("upload", loop);
-  const { journal, tuning } = ctx.services;
-  while (!ctx.stopped) {
-    const files = journal.claimFiles({
+export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promise<void> {
+  const leaseId = ctx.leaseId("upload", loop);
+  const { journal, tuning } = ctx;
+  while (!ctx.halted) {
+    const files = journal.files.claim({
       jobId: ctx.jobId,
       state: "planned",
       limit: tuning.lfsBatch,
-      owner,
+      leaseId,
       leaseMs: tuning.leaseMs,
       uploadMode: "lfs",
     });
@@ -25,28 +25,28 @@ export async function runUploadStage(ctx: JobContext, loop: number): Promise<voi
       await ctx.wake.upload.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await uploadBatch(ctx, files, owner);
+    await uploadBatch(ctx, files, leaseId);
     ctx.wake.commit.notify();
   }
 }
 
-async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string): Promise<void> {
+async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], leaseId: string): Promise<void> {
   const journal = ctx.journal;
-  const now = ctx.services.now();
+  const now = ctx.now();
   const resumable: Array<[FileRecord, StoredLfsPlan]> = [];
   const fresh: FileRecord[] = [];
   for (const file of files) {
-    const plan = journal.getLfsPlan(file.id);
+    const plan = journal.lfs.getPlan(file.id);
     const valid =
       plan !== null &&
       plan.oid === file.sha256 &&
       (plan.expiresAt === null || plan.expiresAt - EXPIRY_MARGIN_MS > now);
-    if (plan !== null && !valid) journal.deleteLfsPlan(file.id);
+    if (plan !== null && !valid) journal.lfs.deletePlan(file.id);
     if (plan !== null && valid) resumable.push([file, plan]);
     else fresh.push(file);
   }
   const transfers: Promise<void>[] = resumable.map(([file, plan]) =>
-    transfer(ctx, file, owner, () => ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
+    transfer(ctx, file, leaseId, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
   );
   if (fresh.length > 0) {
     let answers: LfsBatchAnswer[] = [];
@@ -60,17 +60,17 @@ async function uploadBatch(ctx: JobContext, files: FileRecord[], owner: string):
         ),
       );
     } catch (err) {
-      ctx.recordFailure(fresh, owner, err);
+      ctx.recordFailure(fresh, leaseId, err);
     }
     answers.forEach((answer, i) => {
       const file = fresh[i];
-      if (file) transfers.push(transfer(ctx, file, owner, () => dispatch(ctx, file, answer)));
+      if (file) transfers.push(transfer(ctx, file, leaseId, () => dispatch(ctx, file, answer)));
     });
   }
   await Promise.all(transfers);
 }
 
-async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswer): Promise<void> {
+async function dispatch(ctx: UploadStageDeps, file: FileRecord, answer: LfsBatchAnswer): Promise<void> {
   switch (answer.kind) {
     case "stored":
       return;
@@ -81,9 +81,9 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
         { retryable: answer.code >= 500 || answer.code === 429 },
       );
     case "basic":
-      return ctx.services.withUploadSlot(() => uploadBasic(ctx, file, answer));
+      return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer));
     case "multipart": {
-      ctx.journal.saveLfsPlan(file.id, {
+      ctx.journal.lfs.savePlan(file.id, {
         oid: answer.oid,
         size: answer.size,
         chunkSize: answer.chunkSize,
@@ -94,29 +94,27 @@ async function dispatch(ctx: JobContext, file: FileRecord, answer: LfsBatchAnswe
         // Verify is never called, and its header may carry a credential: it is not written to disk.
         verifyHeader: null,
       });
-      const plan = ctx.journal.getLfsPlan(file.id);
+      const plan = ctx.journal.lfs.getPlan(file.id);
       if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);
-      return ctx.services.withUploadSlot(() => uploadMultipart(ctx, file, plan));
+      return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan));
     }
   }
 }
 
 async function transfer(
-  ctx: JobContext,
+  ctx: UploadStageDeps,
   file: FileRecord,
-  owner: string,
+  leaseId: string,
   run: () => Promise<void>,
 ): Promise<void> {
   try {
     await run();
     if (ctx.aborted) {
-      ctx.journal.releaseLease(file.id, owner);
+      ctx.journal.files.releaseLease(file.id, leaseId);
       return;
     }
-    ctx.journal.recordUploaded(file.id, owner);
+    ctx.journal.stages.recordUploaded(file.id, leaseId);
   } catch (err) {
-    if (err instanceof HubpushError && err.code === "ERR_HUB_UPLOAD_URL_EXPIRED")
-      ctx.journal.deleteLfsPlan(file.id);
-    ctx.recordFailure([file], owner, err);
+    ctx.recordFailure([file], leaseId, err);
   }
 }

@@ -1,19 +1,25 @@
 import { stat } from "node:fs/promises";
 import type { FileStat } from "../../storage/journal.js";
 import { toFileStat } from "../hash/to-file-stat.js";
-import type { JobContext } from "../job-context.js";
+
+export interface StabilityPolicy {
+  /** Only a watch job waits: a one-shot upload takes the folder as it is. */
+  readonly watch: boolean;
+  /** How old the mtime must be (tuning.watchStableMs). */
+  readonly stableMs: number;
+  readonly now: number;
+}
 
 /**
  * Watch mode hashes a file only once it has stopped changing: its mtime must be at least
- * `watchStableMs` old. Returns when the file may be looked at again, or null when it is stable
- * (or when the job does not watch: a one-shot upload takes the folder as it is).
+ * `stableMs` old. Returns when the file may be looked at again, or null when it is stable
+ * (or when the job does not watch).
  */
-export function unstableUntil(ctx: JobContext, observed: FileStat): number | null {
-  if (!ctx.job.options.watch) return null;
-  const stableMs = ctx.services.tuning.watchStableMs;
+export function unstableUntil(observed: Pick<FileStat, "mtimeNs">, policy: StabilityPolicy): number | null {
+  if (!policy.watch) return null;
   const mtimeMs = Number(BigInt(observed.mtimeNs) / 1_000_000n);
-  const until = mtimeMs + stableMs;
-  return until > ctx.services.now() ? until : null;
+  const until = mtimeMs + policy.stableMs;
+  return until > policy.now ? until : null;
 }
 
 /** The file's current stat, or null when it cannot be stat'ed (the hash worker reports why). */

@@ -35,11 +35,11 @@ t.test("deleted after the scan recorded it, before hashing: vanished", async (t)
     { folder: h.folder, repo: "user/v-before-hash", endpoint: h.emulator.url },
     { endpoint: h.emulator.url, cwd: h.root },
   );
-  const { job } = h.journal.upsertJob(spec, options);
+  const { job } = h.journal.jobs.upsert(spec, options);
   const scanned: ScannedFile[] = [];
   for await (const entry of scanFolder(h.folder)) if (entry.kind === "file") scanned.push(entry.file);
-  h.journal.upsertScannedFiles(job.id, h.journal.beginScan(job.id), scanned);
-  t.equal(h.journal.getJobCounts(job.id).byState.scanned.files, 4, "four files wait for hashing");
+  h.journal.scan.upsertFiles(job.id, h.journal.scan.begin(job.id), scanned);
+  t.equal(h.journal.jobs.counts(job.id).byState.scanned.files, 4, "four files wait for hashing");
   rmSync(path.join(h.folder, "gone.txt"));
   rmSync(path.join(h.folder, "gone.bin"));
   await h.restart();
@@ -61,7 +61,7 @@ t.test("deleted after hashing, while the plan (preupload) is in flight: vanished
   t.teardown(() => gate.close());
   const job = h.add("user/v-after-hash", { endpoint: gate.url });
   await until("the preupload to be held", () => gate.held > 0);
-  t.equal(h.journal.getJobCounts(job.id).byState.scanned.files, 0, "every file is hashed");
+  t.equal(h.journal.jobs.counts(job.id).byState.scanned.files, 0, "every file is hashed");
   rmSync(path.join(h.folder, "gone.txt"));
   rmSync(path.join(h.folder, "gone.bin"));
   gate.release();
@@ -84,7 +84,7 @@ t.test("deleted while its LFS upload is in flight: vanished, not committed", asy
   t.teardown(() => gate.close());
   const job = h.add("user/v-upload", { endpoint: gate.url });
   await until("the LFS PUT to be held", () => gate.held > 0);
-  t.equal(h.journal.findFile(job.id, "gone.bin")?.state, "planned", "its upload is in flight");
+  t.equal(h.journal.files.find(job.id, "gone.bin")?.state, "planned", "its upload is in flight");
   rmSync(path.join(h.folder, "gone.bin"));
   gate.release();
   t.equal((await h.engine.whenSettled(job.id)).state, "done");
@@ -103,10 +103,7 @@ t.test("deleted while waiting for its commit: vanished; the others are committed
   // Commits are refused (transient) until the fault is lifted: the files wait in `uploaded`.
   h.emulator.setFaults("route=commit,kind=status,status=503");
   const job = h.add("user/v-commit");
-  await until(
-    "four files ready to commit",
-    () => h.journal.getJobCounts(job.id).byState.uploaded.files === 4,
-  );
+  await until("four files ready to commit", () => h.journal.jobs.counts(job.id).byState.uploaded.files === 4);
   // Paused, so no commit attempt is in flight: one that read the files before they were deleted
   // may land with that content, which is a deletion after the commit, not this case.
   h.engine.pause(job.id);
@@ -124,7 +121,7 @@ t.test("deleted while waiting for its commit: vanished; the others are committed
   });
   t.same(await committedPaths(h, "user/v-commit"), ["keep.bin", "keep.txt"]);
   t.ok(
-    h.journal.listFiles(job.id, { state: "failed" }).length === 0,
+    h.journal.files.list(job.id, { state: "failed" }).length === 0,
     "a deleted file is not reported as a failure",
   );
 });
@@ -141,10 +138,10 @@ t.test(
     t.teardown(() => clearInterval(writer));
     const job = h.add("user/growing");
     await until("the growth to be noticed", () => {
-      const file = h.journal.findFile(job.id, "growing.bin");
+      const file = h.journal.files.find(job.id, "growing.bin");
       return file?.lastError?.code === "ERR_FILE_CHANGED" && file.state === "scanned";
     });
-    const noticed = h.journal.findFile(job.id, "growing.bin");
+    const noticed = h.journal.files.find(job.id, "growing.bin");
     t.match(noticed?.lastError?.message, "growing.bin");
     t.ok((noticed?.attempts ?? 0) >= 1, "it waits with backoff, it is not failed");
     clearInterval(writer);

@@ -20,13 +20,13 @@ export async function committedPaths(h: Harness, repo: string): Promise<string[]
 
 /** The file states of a job, path → state. */
 export function statesOf(h: Harness, jobId: number): Record<string, string> {
-  return Object.fromEntries(h.journal.listFiles(jobId).map((f) => [f.path, f.state]));
+  return Object.fromEntries(h.journal.files.list(jobId).map((f) => [f.path, f.state]));
 }
 
 /** `file.skipped` events of a job: path → { code, reason }. */
 export function skippedEvents(h: Harness, jobId: number): Map<string, { code: string; reason: string }> {
   const out = new Map<string, { code: string; reason: string }>();
-  for (const e of h.journal.readEvents(0, 10_000)) {
+  for (const e of h.journal.events.read(0, 10_000)) {
     if (e.type !== "file.skipped" || e.jobId !== jobId) continue;
     const data = e.data as { path: string; code: string; reason: string };
     out.set(data.path, { code: data.code, reason: data.reason });

@@ -53,7 +53,7 @@ t.test(
     t.match(blocked.blocked?.message, `The disk holding the journal ${journalPath} is full`);
     t.match(blocked.blocked?.message, "Free some disk space and try again; nothing was lost");
     t.notMatch(blocked.blocked?.message, /^internal error/, "not presented as a bug");
-    const before = full.journal.getJobCounts(job.id).total.files;
+    const before = full.journal.jobs.counts(job.id).total.files;
     await full.engine.stop(2_000);
     full.journal.close();
 
@@ -63,14 +63,14 @@ t.test(
       roomy.journal.close();
     });
     t.same(roomy.journal.integrityCheck(), ["ok"], "the journal is sound");
-    t.equal(roomy.journal.getJobCounts(job.id).total.files, before, "what was recorded is still there");
+    t.equal(roomy.journal.jobs.counts(job.id).total.files, before, "what was recorded is still there");
     roomy.engine.retry(job.id);
     t.equal(
       (await roomy.engine.whenSettled(job.id)).state,
       "done",
       "with room again, retry finishes the job",
     );
-    t.equal(roomy.journal.getJobCounts(job.id).byState.committed.files, 1000);
+    t.equal(roomy.journal.jobs.counts(job.id).byState.committed.files, 1000);
     t.equal((await u.remotePaths("user/full")).length, 1000, "every file is on the Hub");
   },
 );

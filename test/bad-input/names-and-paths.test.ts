@@ -33,7 +33,7 @@ t.test(
     const job = h.add("user/newline");
     t.equal((await h.engine.whenSettled(job.id)).state, "done");
     for (const name of ["new\nline.txt", "tab\there.bin"]) {
-      const file = h.journal.findFile(job.id, name);
+      const file = h.journal.files.find(job.id, name);
       t.equal(file?.state, "failed", JSON.stringify(name));
       t.equal(file?.lastError?.code, "ERR_PATH_INVALID");
       t.match(file?.lastError?.message, JSON.stringify(name), "naming it, escaped");

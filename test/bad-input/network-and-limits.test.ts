@@ -83,31 +83,35 @@ t.test(
     // Only the first commit gets through, so work is surely left when the Hub goes away.
     h.emulator.setFaults("route=commit,kind=status,status=503,after=1");
     const job = h.add("user/outage");
-    await until("a first commit", () => (h.journal.getJob(job.id)?.commitsMade ?? 0) >= 1);
+    await until("a first commit", () => (h.journal.jobs.get(job.id)?.commitsMade ?? 0) >= 1);
     const { port, dataDir } = h.emulator;
     await h.emulator.close();
     // Several rounds of backoff (20…400 ms here) against a refused connection, each one recorded.
     const seen = new Set<number>();
     await until("several failed rounds", () => {
-      const error = h.journal.getJob(job.id)?.lastError;
+      const error = h.journal.jobs.get(job.id)?.lastError;
       if (error?.code === "ERR_HUB_NETWORK") seen.add(error.at);
       return seen.size >= 5;
     });
     t.match(
-      h.journal.getJob(job.id)?.lastError?.message,
+      h.journal.jobs.get(job.id)?.lastError?.message,
       /failed on the network .*It will be retried; check the connection/,
     );
-    t.equal(h.journal.getJob(job.id)?.state, "active", "the job is waiting, not blocked");
-    t.equal(h.journal.getJob(job.id)?.lastError?.code, "ERR_HUB_NETWORK");
-    t.equal(h.journal.listFiles(job.id, { state: "failed" }).length, 0, "nothing failed for good");
+    t.equal(h.journal.jobs.get(job.id)?.state, "active", "the job is waiting, not blocked");
+    t.equal(h.journal.jobs.get(job.id)?.lastError?.code, "ERR_HUB_NETWORK");
+    t.equal(h.journal.files.list(job.id, { state: "failed" }).length, 0, "nothing failed for good");
     const back = await startEmulator({ port, dataDir, tokens: [`${WRITE_TOKEN}:write:user`] });
     t.teardown(() => back.close());
     t.equal((await h.engine.whenSettled(job.id)).state, "done");
-    t.equal(h.journal.getJobCounts(job.id).byState.committed.files, 33);
+    t.equal(h.journal.jobs.counts(job.id).byState.committed.files, 33);
     // Same port, same data dir: the old URL reaches the restarted Hub.
     t.equal((await committedPaths(h, "user/outage")).length, 33, "every file is on the Hub");
     const commits = await listRemoteCommits({ endpoint: back.url, id: "user/outage", token: WRITE_TOKEN });
-    t.equal(commits.length - 1, h.journal.getJob(job.id)?.commitsMade, "every commit once: none sent twice");
+    t.equal(
+      commits.length - 1,
+      h.journal.jobs.get(job.id)?.commitsMade,
+      "every commit once: none sent twice",
+    );
   },
 );
 
@@ -123,7 +127,7 @@ t.test(
     });
     const job = h.add("user/too-large");
     t.equal((await h.engine.whenSettled(job.id)).state, "done");
-    const huge = h.journal.findFile(job.id, "huge.bin");
+    const huge = h.journal.files.find(job.id, "huge.bin");
     t.equal(huge?.state, "failed");
     t.equal(huge?.lastError?.code, "ERR_FILE_TOO_LARGE");
     t.match(huge?.lastError?.message, "huge.bin is 204800 bytes, over the 102400-byte limit per file");
@@ -131,7 +135,7 @@ t.test(
     t.match(statesOf(h, job.id), { "ok.txt": "committed", "fits.bin": "committed" });
     t.same(await committedPaths(h, "user/too-large"), ["fits.bin", "ok.txt"]);
     t.equal(h.requests().filter((r) => r.route === "lfs-put").length, 1, "only the file that fits was sent");
-    t.equal(h.journal.findFile(job.id, "huge.bin")?.sha256 ?? null, null, "it was not even hashed");
+    t.equal(h.journal.files.find(job.id, "huge.bin")?.sha256 ?? null, null, "it was not even hashed");
   },
 );
 
@@ -148,10 +152,10 @@ t.test(
     for (let i = 0; i <= 10_000; i++) writeFileSync(path.join(crowded, `${i}.txt`), "");
     const job = h.add("user/crowded", { folder: base });
     await until("the scan to finish", () =>
-      h.journal.readEvents(0, 100).some((e) => e.jobId === job.id && e.type === "scan.finished"),
+      h.journal.events.read(0, 100).some((e) => e.jobId === job.id && e.type === "scan.finished"),
     );
     h.engine.cancel(job.id);
-    const events = h.journal.readEvents(0, 1_000).filter((e) => e.jobId === job.id);
+    const events = h.journal.events.read(0, 1_000).filter((e) => e.jobId === job.id);
     const finished = events.find((e) => e.type === "scan.finished");
     t.match(finished?.data, { added: 10_001 }, "every file is scanned");
     const warning = events.find((e) => /warn/i.test(e.type) || "warning" in (e.data as object));

@@ -73,19 +73,28 @@ export class ChaosDaemon {
     );
   }
 
-  /** SIGKILL, then waits until the process is gone (its lock and socket stay behind, stale). */
-  async kill(): Promise<void> {
+  /**
+   * SIGKILL, then waits until the process is gone (its lock and socket stay behind, stale).
+   * Returns whether the kill landed on a live daemon: a daemon that had already exited was not
+   * killed, and a test that counts it would pass without testing anything.
+   */
+  async kill(): Promise<boolean> {
     const pid = this.#pid;
-    if (pid === null) return;
+    if (pid === null) return false;
+    const child = this.#child;
+    let delivered = alive(pid) && (child === null || (child.exitCode === null && child.signalCode === null));
     try {
       process.kill(pid, "SIGKILL");
     } catch {
-      // Already gone.
+      delivered = false; // Already gone.
     }
-    if (this.#child) await exited(this.#child);
-    else await waitFor(`daemon ${pid} to die`, () => (alive(pid) ? undefined : true));
+    if (child) {
+      await exited(child);
+      delivered &&= child.signalCode === "SIGKILL";
+    } else await waitFor(`daemon ${pid} to die`, () => (alive(pid) ? undefined : true));
     this.#pid = null;
     this.#child = null;
+    return delivered;
   }
 
   /** `hubpush daemon stop`: the graceful way, so the journal is closed cleanly before it is audited. */

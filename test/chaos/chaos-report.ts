@@ -6,7 +6,9 @@ import type { JournalVerdict } from "./journal-audit.js";
 export interface ChaosReport {
   readonly seed: number;
   readonly scale: ChaosScale;
+  /** SIGKILLs delivered to a live daemon (not merely planned). */
   readonly kills: number;
+  readonly plannedKills: number;
   /** What the job was doing when each SIGKILL landed (from GET /v1/jobs/get just before). */
   readonly killsByPhase: Readonly<Record<string, number>>;
   readonly launches: { readonly start: number; readonly run: number };
@@ -44,9 +46,9 @@ export function formatReport(r: ChaosReport): string {
   const h = r.hashing;
   return [
     `chaos seed ${r.seed} (${r.scale}): ${failed.length === 0 ? "PASS" : `FAIL (${failed.length} checks)`}`,
-    `  replay: HUBPUSH_CHAOS_SEED=${r.seed}, or npm run chaos -- --seed ${r.seed} --kills ${r.kills}${r.scale === "short" ? " --short" : ""}`,
+    `  replay: HUBPUSH_CHAOS_SEED=${r.seed}, or npm run chaos -- --seed ${r.seed} --kills ${r.plannedKills}${r.scale === "short" ? " --short" : ""}`,
     `  duration ${(r.durationMs / 1000).toFixed(1)} s (chaos ${(r.chaosMs / 1000).toFixed(1)} s, finish after last kill ${(r.finishMs / 1000).toFixed(1)} s)`,
-    `  kills ${r.kills} (${list(r.killsByPhase)}); launches: daemon start ${r.launches.start}, daemon run ${r.launches.run}`,
+    `  kills ${r.kills} delivered of ${r.plannedKills} planned (${list(r.killsByPhase)}); launches: daemon start ${r.launches.start}, daemon run ${r.launches.run}`,
     `  modifications ${r.modifications.inPlace + r.modifications.atomic} of ${r.modifications.files} files (in place ${r.modifications.inPlace}, renamed over ${r.modifications.atomic})`,
     `  emulator: ${r.access.requests} requests, faults ${list(r.access.faults)}`,
     `    by route: ${list(r.access.faultsByRoute)}`,

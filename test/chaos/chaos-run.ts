@@ -107,6 +107,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     let jobId: number | null = null;
     const killsByPhase: Record<string, number> = {};
+    let delivered = 0;
     const modified = { inPlace: 0, atomic: 0, files: new Set<string>() };
     for (const [i, cycle] of plan.cycles.entries()) {
       await daemon.launch(cycle.launch);
@@ -149,7 +150,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         phase = cycle.earlyKill || jobId === null ? "start-up" : phaseOf(await getJob(jobId));
       }
       killsByPhase[phase] = (killsByPhase[phase] ?? 0) + 1;
-      await daemon.kill();
+      if (await daemon.kill()) delivered += 1;
       log(
         `kill ${i + 1}/${kills}: daemon ${cycle.launch}, ${cycle.target === null ? `after ${cycle.delayMs} ms` : `aimed at ${cycle.target}`}, during ${phase}`,
       );
@@ -197,7 +198,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return {
       seed,
       scale,
-      kills: plan.cycles.length,
+      kills: delivered,
+      plannedKills: plan.cycles.length,
       killsByPhase,
       launches: { ...daemon.launches },
       modifications: { inPlace: modified.inPlace, atomic: modified.atomic, files: modified.files.size },

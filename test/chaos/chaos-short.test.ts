@@ -14,7 +14,11 @@ t.test(
     );
     const report = await runChaos({ seed: SEED, kills: KILLS, scale: "short" });
     t.comment(formatReport(report));
-    t.ok(report.kills >= 10, `the daemon was SIGKILLed ${report.kills} times`);
+    // Counted only when the SIGKILL landed on a live daemon process, not when it was planned.
+    t.ok(
+      report.kills >= KILLS,
+      `the daemon was SIGKILLed ${report.kills} times (of ${report.plannedKills} planned)`,
+    );
     // Latency only slows requests down; the faults that count are the errors, resets and lost answers.
     const errors = Object.entries(report.access.faults).filter(([kind]) => kind !== "latency");
     t.ok(

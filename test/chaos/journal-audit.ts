@@ -48,7 +48,7 @@ export function auditJournal(journalPath: string, jobId: number, book: VersionBo
 
   const journal = openJournal(journalPath);
   try {
-    const files = journal.listFiles(jobId);
+    const files = journal.files.list(jobId);
     const byPath = new Map(files.map((f) => [f.path, f]));
     // Skipped (the Hub already holds this content) is right only for a file whose last version
     // repeats an earlier one, e.g. a file emptied twice.
@@ -85,8 +85,8 @@ export function auditJournal(journalPath: string, jobId: number, book: VersionBo
           ),
       ),
     );
-    const job = journal.getJob(jobId);
-    const commits = journal.listCommits(jobId);
+    const job = journal.jobs.get(jobId);
+    const commits = journal.commits.list(jobId);
     const batches: Record<string, number> = {};
     for (const c of commits) batches[c.state] = (batches[c.state] ?? 0) + 1;
     return {

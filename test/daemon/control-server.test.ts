@@ -109,7 +109,7 @@ t.test("malformed input gets 4xx answers with codes and the server keeps answeri
     f.client.request("POST", "/v1/settings/update", { colour: "red" }),
     "ERR_CONTROL_BAD_REQUEST",
   );
-  t.same(f.journal.listJobs(), [], "nothing was created by the refused requests");
+  t.same(f.journal.jobs.list(), [], "nothing was created by the refused requests");
   const v = await f.client.request<{ pid: number }>("GET", "/v1/version");
   t.equal(v.pid, process.pid, "still answering after all that");
 });
@@ -190,7 +190,7 @@ t.test("settings: get and update", async (t) => {
 t.test("events: list and stream from since, ids +1, following new events, job filter", async (t) => {
   const f = await startControlFixture();
   t.teardown(() => f.close());
-  const { job } = f.journal.upsertJob(
+  const { job } = f.journal.jobs.upsert(
     {
       folder: f.dir,
       endpoint: "http://127.0.0.1:9",
@@ -211,7 +211,7 @@ t.test("events: list and stream from since, ids +1, following new events, job fi
       deleteRemote: false,
     },
   );
-  for (let i = 0; i < 5; i++) f.journal.appendEvent("test.appended", null, { i });
+  for (let i = 0; i < 5; i++) f.journal.events.append("job.retried", null, { files: i });
   const list = await f.client.request<{ events: EventRecord[]; lastId: number }>(
     "GET",
     "/v1/events/list?since=2&limit=2",
@@ -236,14 +236,14 @@ t.test("events: list and stream from since, ids +1, following new events, job fi
   const fifth = new Promise<void>((resolve) => {
     wake = resolve;
   });
-  f.journal.appendEvent("test.later", job.id, { late: true });
+  f.journal.events.append("job.done", job.id, { commits: 1 });
   await fifth;
   t.same(
     seen.map((e) => e.id),
     [2, 3, 4, 5, 6],
     "from since+1, consecutive, including one appended while streaming",
   );
-  t.match(seen[4], { type: "test.later", jobId: job.id, data: { late: true } });
+  t.match(seen[4], { type: "job.done", jobId: job.id, data: { commits: 1 } });
   abort.abort();
   await streaming;
 
@@ -268,7 +268,7 @@ t.test("events: list and stream from since, ids +1, following new events, job fi
 
 t.test("closing the server ends event streams after the last events", async (t) => {
   const f = await startControlFixture();
-  f.journal.appendEvent("test.one", null, {});
+  f.journal.events.append("job.resumed", null, {});
   const seen: number[] = [];
   let connected: () => void = () => {};
   const first = new Promise<void>((resolve) => {
@@ -284,7 +284,7 @@ t.test("closing the server ends event streams after the last events", async (t) 
   );
   await first;
   // Appended just before the close: delivered by the stream's last pass at the latest.
-  f.journal.appendEvent("test.two", null, {});
+  f.journal.events.append("job.cancelled", null, {});
   await f.server.close();
   await streaming;
   await f.close();

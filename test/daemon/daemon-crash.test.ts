@@ -104,7 +104,7 @@ t.test(
     t.equal((await h.cli(["daemon", "stop"])).code, 0);
     const journal = openJournal(h.paths.journal);
     t.teardown(() => journal.close());
-    const records = journal.listFiles(job.id);
+    const records = journal.files.list(job.id);
     t.equal(records.length, 30);
     t.same(
       records.filter((f) => f.hashCount !== 1).map((f) => `${f.path}: ${f.hashCount}`),

@@ -24,33 +24,33 @@ t.test("folder events trigger a rescan; the state directory inside the folder is
     debounceMs: 100,
   });
   t.teardown(() => watchers.closeAll());
-  watchers.sync(h.journal.listJobs());
+  watchers.sync(h.journal.jobs.list());
   await waitFor("the watcher to be ready", () =>
     watchers.status(job.id)?.mode === "events" ? true : undefined,
   );
   await waitFor("a.txt committed", () =>
     h.engine.progress(job.id).byState.committed.files === 1 ? true : undefined,
   );
-  const generation = h.journal.getJob(job.id)?.scanGeneration ?? 0;
+  const generation = h.journal.jobs.get(job.id)?.scanGeneration ?? 0;
 
   writeFileSync(path.join(h.folder, "b.txt"), "b");
   await waitFor("b.txt committed", () =>
     h.engine.progress(job.id).byState.committed.files === 2 ? true : undefined,
   );
-  t.ok((h.journal.getJob(job.id)?.scanGeneration ?? 0) > generation, "an event-driven rescan found b.txt");
+  t.ok((h.journal.jobs.get(job.id)?.scanGeneration ?? 0) > generation, "an event-driven rescan found b.txt");
   t.not(watchers.status(job.id)?.lastEventAt, null, "the event is recorded");
 
   // Writes in an excluded path (the daemon's own journal, when it lives inside the folder) wake nothing.
   mkdirSync(stateDir);
-  const quietSince = h.journal.getJob(job.id)?.scanGeneration ?? 0;
+  const quietSince = h.journal.jobs.get(job.id)?.scanGeneration ?? 0;
   const eventsBefore = watchers.status(job.id)?.lastEventAt;
   for (let i = 0; i < 5; i++) writeFileSync(path.join(stateDir, "journal.sqlite-wal"), `write ${i}`);
   await new Promise((r) => setTimeout(r, 800));
   t.equal(watchers.status(job.id)?.lastEventAt, eventsBefore, "no event from the excluded state directory");
-  t.ok((h.journal.getJob(job.id)?.scanGeneration ?? 0) <= quietSince + 1, "no rescan storm");
+  t.ok((h.journal.jobs.get(job.id)?.scanGeneration ?? 0) <= quietSince + 1, "no rescan storm");
 
   h.engine.pause(job.id);
-  watchers.sync(h.journal.listJobs());
+  watchers.sync(h.journal.jobs.list());
   t.equal(watchers.status(job.id), null, "a paused job's watcher is closed");
 });
 
@@ -71,7 +71,7 @@ t.test("a file written after the job's scan but before its watcher was ready is 
     debounceMs: 100,
   });
   t.teardown(() => watchers.closeAll());
-  watchers.sync(h.journal.listJobs());
+  watchers.sync(h.journal.jobs.list());
   await waitFor("early.txt committed", () =>
     h.engine.progress(job.id).byState.committed.files === 2 ? true : undefined,
   );
@@ -104,7 +104,7 @@ t.test(
       },
     });
     t.teardown(() => watchers.closeAll());
-    watchers.sync(h.journal.listJobs());
+    watchers.sync(h.journal.jobs.list());
     await waitFor("the watcher to be ready", () =>
       watchers.status(job.id)?.mode === "events" ? true : undefined,
     );

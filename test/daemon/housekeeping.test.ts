@@ -39,10 +39,10 @@ t.test("watch jobs are rescanned when their interval has passed; old events are 
   const committed = (n: number) => () =>
     engine.progress(job.id).byState.committed.files >= n ? true : undefined;
   await waitFor("the first two files to be committed", committed(2));
-  const generation = journal.getJob(job.id)?.scanGeneration;
+  const generation = journal.jobs.get(job.id)?.scanGeneration;
 
   // The housekeeping's clock starts just after the last scan, then jumps past the interval.
-  let now = (journal.getJob(job.id)?.lastScanAt ?? Date.now()) + 1_000;
+  let now = (journal.jobs.get(job.id)?.lastScanAt ?? Date.now()) + 1_000;
   const housekeeping = new Housekeeping({
     journal,
     engine,
@@ -52,12 +52,12 @@ t.test("watch jobs are rescanned when their interval has passed; old events are 
   });
   writeFileSync(path.join(folder, "c.txt"), "c");
   housekeeping.tick();
-  t.equal(journal.getJob(job.id)?.scanGeneration, generation, "no rescan before the interval is up");
-  t.ok(journal.readEvents(0, 1000).length <= 3, "events pruned down to the newest 3");
+  t.equal(journal.jobs.get(job.id)?.scanGeneration, generation, "no rescan before the interval is up");
+  t.ok(journal.events.read(0, 1000).length <= 3, "events pruned down to the newest 3");
 
   now += 3_000;
   housekeeping.tick();
   await waitFor("the new file to be committed", committed(3));
-  t.ok((journal.getJob(job.id)?.scanGeneration ?? 0) > (generation ?? 0), "a rescan ran");
-  t.equal(journal.getJob(job.id)?.state, "active", "a watch job stays active");
+  t.ok((journal.jobs.get(job.id)?.scanGeneration ?? 0) > (generation ?? 0), "a rescan ran");
+  t.equal(journal.jobs.get(job.id)?.state, "active", "a watch job stays active");
 });

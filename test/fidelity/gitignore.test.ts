@@ -57,5 +57,5 @@ t.test("a root upload sends its .gitignore's content; without it the repo's own 
   }
   const remote = await listRemoteFiles({ endpoint: h.emulator.url, id: repo, token: WRITE_TOKEN });
   t.notOk(remote.has("notes.md"), "the Hub's .gitignore (*.md) applied");
-  t.equal(h.journal.findFile(second.id, "notes.md")?.state, "ignored", "journal: ignored by the Hub");
+  t.equal(h.journal.files.find(second.id, "notes.md")?.state, "ignored", "journal: ignored by the Hub");
 });

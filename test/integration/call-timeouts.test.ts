@@ -25,5 +25,5 @@ t.test("a completion slower than the light calls' limit is waited for, once", as
   const requests = h.requests();
   t.equal(requests.filter((r) => r.route === "lfs-complete").length, 1, "one completion");
   t.equal(requests.filter((r) => r.route === "lfs-part").length, 4, "each of the 4 parts sent once");
-  t.equal(h.journal.getJob(job.id)?.bytesHashed, 3 * MiB + 5, "hashed once");
+  t.equal(h.journal.jobs.get(job.id)?.bytesHashed, 3 * MiB + 5, "hashed once");
 });

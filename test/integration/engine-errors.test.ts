@@ -34,7 +34,7 @@ t.test("a read-only token blocks with ERR_HUB_FORBIDDEN", async (t) => {
   writeTree(h.folder, { "a.txt": "a" });
   // The repo exists (made with the write token); the read token may not write to it.
   h.add("user/readonly");
-  await h.engine.whenSettled(h.journal.listJobs()[0]?.id ?? 0);
+  await h.engine.whenSettled(h.journal.jobs.list()[0]?.id ?? 0);
   writeFileSync(path.join(h.folder, "b.txt"), "b");
   h.token = READ_TOKEN;
   const job = h.add("user/readonly");
@@ -63,7 +63,7 @@ t.test("a file the Hub refuses fails alone; the others are committed", async (t)
   const job = h.add("user/refused");
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done");
-  const failed = h.journal.listFiles(job.id, { state: "failed" });
+  const failed = h.journal.files.list(job.id, { state: "failed" });
   t.same(
     failed.map((f) => f.path),
     ["too-big.txt"],
@@ -90,10 +90,10 @@ t.test("files changed or deleted while waiting to be committed: nothing stale is
   // Commits fail with 503 until the faults are cleared: files wait in `uploaded`.
   h.emulator.setFaults("route=commit,kind=status,status=503");
   const job = h.add("user/stale");
-  for (let i = 0; i < 400 && h.journal.getJobCounts(job.id).byState.uploaded.files < 4; i++) {
+  for (let i = 0; i < 400 && h.journal.jobs.counts(job.id).byState.uploaded.files < 4; i++) {
     await new Promise((r) => setTimeout(r, 25));
   }
-  t.equal(h.journal.getJobCounts(job.id).byState.uploaded.files, 4, "all four files wait for the commit");
+  t.equal(h.journal.jobs.counts(job.id).byState.uploaded.files, 4, "all four files wait for the commit");
   // Pause, so that no commit attempt is in flight while the files change (what a commit already
   // read before a change is a different case, covered by the post-commit re-check).
   h.engine.pause(job.id);
@@ -117,5 +117,5 @@ t.test("files changed or deleted while waiting to be committed: nothing stale is
   t.ok((await downloadRemoteFile(repo, "w.bin")).equals(Buffer.alloc(2000, 2)), "the LFS file's new content");
   const remote = await listRemoteFiles(repo);
   t.notOk(remote.has("gone.txt"), "the deleted file was not committed");
-  t.equal(h.journal.findFile(job.id, "gone.txt")?.state, "vanished");
+  t.equal(h.journal.files.find(job.id, "gone.txt")?.state, "vanished");
 });

@@ -52,7 +52,7 @@ for (const [name, spec] of Object.entries(FAULTS)) {
       ),
     );
 
-    const commits = h.journal.listCommits(job.id);
+    const commits = h.journal.commits.list(job.id);
     const applied = h
       .requests()
       .filter((r) => r.route === "commit" && (r.status === 200 || r.fault === "lost"));
@@ -65,10 +65,10 @@ for (const [name, spec] of Object.entries(FAULTS)) {
     // the journal counts as landed are exactly the commits the Hub applied.
     const landed = commits.filter(
       (c) =>
-        c.state === "committed" || (c.state === "reconciled" && h.journal.getCommitFiles(c.id).length > 0),
+        c.state === "committed" || (c.state === "reconciled" && h.journal.commits.files(c.id).length > 0),
     );
     t.equal(landed.length, applied.length, "journal batches that landed = commits the Hub applied");
-    const committedFiles = h.journal.listFiles(job.id, { state: "committed" });
+    const committedFiles = h.journal.files.list(job.id, { state: "committed" });
     t.equal(committedFiles.length, local.size, "every file committed once in the journal");
   });
 }

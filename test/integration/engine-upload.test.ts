@@ -52,7 +52,7 @@ t.test(
     const gitattributes = (await downloadRemoteFile(repo, ".gitattributes")).toString();
     t.match(gitattributes, /\*\.bin filter=lfs/, ".gitattributes routes *.bin to LFS");
 
-    const commits = h.journal.listCommits(job.id).filter((c) => c.state === "committed");
+    const commits = h.journal.commits.list(job.id).filter((c) => c.state === "committed");
     const remoteCommits = await listRemoteCommits(repo);
     t.equal(
       remoteCommits.length,
@@ -73,10 +73,10 @@ t.test(
       commits.slice(1).every((c) => / \(part \d+\)$/.test(c.message)),
       "later commits say which part they are",
     );
-    const counts = h.journal.getJobCounts(job.id).byState;
+    const counts = h.journal.jobs.counts(job.id).byState;
     t.equal(counts.committed.files, local.size);
     t.same(
-      h.journal.listFiles(job.id).filter((f) => f.hashCount !== 1),
+      h.journal.files.list(job.id).filter((f) => f.hashCount !== 1),
       [],
       "every file hashed exactly once",
     );
@@ -114,7 +114,7 @@ t.test("changed, added and deleted files after a finished run are uploaded on th
   const repo = { endpoint: h.emulator.url, id: "user/rerun", token: WRITE_TOKEN };
   t.equal((await downloadRemoteFile(repo, "dir-0/sub 1/file-7.txt")).toString(), "changed content\n");
   t.equal((await downloadRemoteFile(repo, "new.txt")).toString(), "a new file\n");
-  const changed = h.journal.findFile(job.id, "dir-0/sub 1/file-7.txt");
+  const changed = h.journal.files.find(job.id, "dir-0/sub 1/file-7.txt");
   t.equal(changed?.hashCount, 2, "the changed file was hashed again");
-  t.equal(h.journal.findFile(job.id, "dir-1/sub 2/file-8.txt")?.hashCount, 1, "an unchanged one was not");
+  t.equal(h.journal.files.find(job.id, "dir-1/sub 2/file-8.txt")?.hashCount, 1, "an unchanged one was not");
 });

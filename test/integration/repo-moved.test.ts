@@ -25,7 +25,7 @@ t.test("a repo moved mid-job: calls follow it, the job records the new name", as
   t.equal(moved.status, 200, await moved.text());
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done", JSON.stringify(settled.lastError));
-  t.equal(h.journal.getJob(job.id)?.movedRepoId, "user/after", "the job records the new name");
+  t.equal(h.journal.jobs.get(job.id)?.movedRepoId, "user/after", "the job records the new name");
   const files = await listRemoteFiles({ endpoint: h.emulator.url, id: "user/after", token: WRITE_TOKEN });
   t.ok(files.has("a.txt"), "the file landed in the moved repo");
   t.ok(

@@ -33,8 +33,10 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
     accessLog,
     multipartThresholdBytes: 2 * MiB,
     multipartChunkBytes: 256 * 1024,
-    // Slow parts a little so that kills land in the middle of multipart uploads too.
-    faults: "route=lfs-part,kind=latency,ms=40",
+    // Slow parts so that a run outlasts the latest kill (2.8 s) even on an idle machine (13 parts
+    // per multipart file at 250 ms): the kills land in the middle of multipart uploads, and the
+    // check below fails instead of passing quietly when a run finished first (at 40 ms it did).
+    faults: "route=lfs-part,kind=latency,ms=250",
   });
   t.teardown(() => emulator.close());
   const tokenFile = path.join(root, "token");
@@ -72,12 +74,16 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
       const child = spawnCli(args, { env });
       child.stdout?.resume();
       child.stderr?.resume();
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal })),
+      );
       const timer = setTimeout(() => child.kill("SIGKILL"), delay);
-      const firstCode = await exited;
+      const first = await exited;
       clearTimeout(timer);
+      // A run that finished before the kill would make everything below pass without testing a crash.
+      t.equal(first.signal, "SIGKILL", `the kill landed on a running upload (first exit: ${first.code})`);
       const second = await runCli(args, { env, timeoutMs: 180_000 });
-      t.equal(second.code, 0, `the re-run completes (first run: ${firstCode ?? "killed"})\n${second.stderr}`);
+      t.equal(second.code, 0, `the re-run completes after the kill\n${second.stderr}`);
 
       const repo = { endpoint: emulator.url, id: repoId, token: TOKEN };
       const remote = await listRemoteFiles(repo);
@@ -94,9 +100,9 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
       }
       const journal = openJournal(path.join(home, "journal.sqlite"));
       try {
-        const job = journal.listJobs()[0];
+        const job = journal.jobs.list()[0];
         t.ok(job, "the job is journaled");
-        const rehashed = journal.listFiles(job?.id ?? 0).filter((f) => f.hashCount > 1);
+        const rehashed = journal.files.list(job?.id ?? 0).filter((f) => f.hashCount > 1);
         t.same(
           rehashed.map((f) => f.path),
           [],

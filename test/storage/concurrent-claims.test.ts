@@ -25,23 +25,23 @@ t.test("two connections in one process claiming alternately never share a file",
     first.close();
     second.close();
   });
-  const jobId = first.upsertJob(specFor("/data"), OPTIONS).job.id;
+  const jobId = first.jobs.upsert(specFor("/data"), OPTIONS).job.id;
   const files = addFiles(first, jobId, 500);
   const got: number[][] = [[], []];
   // Bounded, so that a broken claim (handing out the same files forever) fails instead of hanging.
   for (let round = 0; round < 1000; round++) {
-    const a = first.claimFiles({
+    const a = first.files.claim({
       jobId,
       state: "scanned",
       limit: 1 + (round % 5),
-      owner: "a",
+      leaseId: "a",
       leaseMs: 60_000,
     });
-    const b = second.claimFiles({
+    const b = second.files.claim({
       jobId,
       state: "scanned",
       limit: 1 + (round % 3),
-      owner: "b",
+      leaseId: "b",
       leaseMs: 60_000,
     });
     got[0]?.push(...a.map((f) => f.id));
@@ -88,7 +88,7 @@ function collect(child: ChildProcess): { ready: Promise<void>; done: Promise<num
 t.test("three processes claiming from the same job until empty never share a file", async (t) => {
   const path = join(t.testdir(), "journal.db");
   const setup = openJournal(path);
-  const jobId = setup.upsertJob(specFor("/data"), OPTIONS).job.id;
+  const jobId = setup.jobs.upsert(specFor("/data"), OPTIONS).job.id;
   const files = addFiles(setup, jobId, 3000);
   setup.close();
   const children = ["p1", "p2", "p3"].map((owner) =>

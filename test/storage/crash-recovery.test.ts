@@ -36,7 +36,7 @@ async function killWhen(child: ChildProcess, line: string, times: number): Promi
 
 function newJournalWithJob(path: string): number {
   const journal = openJournal(path);
-  const jobId = journal.upsertJob(specFor("/data"), OPTIONS).job.id;
+  const jobId = journal.jobs.upsert(specFor("/data"), OPTIONS).job.id;
   journal.close();
   return jobId;
 }
@@ -54,14 +54,14 @@ t.test(
     const journal = openJournal(path);
     t.teardown(() => journal.close());
     t.same(journal.integrityCheck(), ["ok"]);
-    const files = journal.listFiles(jobId);
+    const files = journal.files.list(jobId);
     t.equal(
       files.filter((f) => f.path.startsWith("committed/")).length,
       1000,
       "the committed batch survived",
     );
     t.equal(files.filter((f) => f.path.startsWith("killed/")).length, 0, "none of the killed batch");
-    t.equal(journal.getJobCounts(jobId).total.files, 1000, "counters agree");
+    t.equal(journal.jobs.counts(jobId).total.files, 1000, "counters agree");
   },
 );
 
@@ -78,9 +78,9 @@ t.test(
     const journal = openJournal(path);
     t.teardown(() => journal.close());
     t.same(journal.integrityCheck(), ["ok"]);
-    t.ok(journal.getJobCounts(jobId).total.files > 0);
+    t.ok(journal.jobs.counts(jobId).total.files > 0);
     const raw = new Database(path, { readonly: true });
     t.teardown(() => raw.close());
-    recountMatches(t, raw, jobId, journal.getJobCounts(jobId));
+    recountMatches(t, raw, jobId, journal.jobs.counts(jobId));
   },
 );

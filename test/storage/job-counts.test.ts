@@ -27,64 +27,67 @@ t.test(
       journal.close();
     });
     const jobs = [
-      journal.upsertJob(specFor("/one"), OPTIONS).job.id,
-      journal.upsertJob(specFor("/two"), OPTIONS).job.id,
+      journal.jobs.upsert(specFor("/one"), OPTIONS).job.id,
+      journal.jobs.upsert(specFor("/two"), OPTIONS).job.id,
     ];
 
     const operations: Record<string, (jobId: number) => void> = {
       scan(jobId) {
-        const generation = journal.beginScan(jobId);
+        const generation = journal.scan.begin(jobId);
         const files = Array.from({ length: 1 + int(40) }, () => fileAt(`p${int(300)}`, int(4), 100 + int(5)));
-        journal.upsertScannedFiles(jobId, generation, files);
-        if (random() < 0.3) journal.finishScan(jobId, generation);
+        journal.scan.upsertFiles(jobId, generation, files);
+        if (random() < 0.3) journal.scan.finish(jobId, generation);
       },
       work(jobId) {
         const state = pick(STATES) ?? "scanned";
         const owner = `w${int(3)}`;
-        const claimed = journal.claimFiles({
+        const claimed = journal.files.claim({
           jobId,
           state,
           limit: 1 + int(10),
-          owner,
+          leaseId: owner,
           leaseMs: 1000 + int(5000),
         });
         for (const file of claimed) {
           const roll = random();
-          if (roll < 0.1) journal.recordTransientFailure([file.id], owner, ERR, clock.ms + int(3000));
-          else if (roll < 0.15) journal.recordPermanentFailure([file.id], owner, ERR);
-          else if (roll < 0.18) journal.recordVanished(file.id, owner);
-          else if (roll < 0.21) journal.sendBackToHashing(file.id, owner, ERR);
-          else if (roll < 0.25) journal.releaseLease(file.id, owner);
+          if (roll < 0.1) journal.stages.recordTransientFailure([file.id], owner, ERR, clock.ms + int(3000));
+          else if (roll < 0.15) journal.stages.recordPermanentFailure([file.id], owner, ERR);
+          else if (roll < 0.18) journal.stages.recordVanished(file.id, owner);
+          else if (roll < 0.21) journal.stages.sendBackToHashing(file.id, owner, ERR);
+          else if (roll < 0.25) journal.files.releaseLease(file.id, owner);
           else if (state === "scanned" && roll < 0.3)
-            journal.recordStatChanged(file.id, owner, fileAt("", int(9), 77));
-          else if (state === "scanned") journal.recordHashed(file.id, owner, file, file, hashesFor(file.id));
+            journal.stages.recordStatChanged(file.id, owner, fileAt("", int(9), 77));
+          else if (state === "scanned")
+            journal.stages.recordHashed(file.id, owner, file, file, hashesFor(file.id));
           else if (state === "hashed") {
             const next = pick(["planned", "uploaded", "skipped", "ignored"] as const) ?? "planned";
-            journal.recordPlans(owner, [{ fileId: file.id, uploadMode: "lfs", remoteOid: null, next }]);
-          } else if (state === "planned") journal.recordUploaded(file.id, owner);
+            journal.stages.recordPlans(owner, [
+              { fileId: file.id, uploadMode: "lfs", remoteOid: null, next },
+            ]);
+          } else if (state === "planned") journal.stages.recordUploaded(file.id, owner);
         }
       },
       commit(jobId) {
-        const ready = journal.listFiles(jobId, { state: "uploaded", limit: 1 + int(20) }).map((f) => f.id);
-        if (ready.length > 0) journal.createCommit(jobId, ready, "m");
+        const ready = journal.files.list(jobId, { state: "uploaded", limit: 1 + int(20) }).map((f) => f.id);
+        if (ready.length > 0) journal.commits.create(jobId, ready, "m");
       },
       settle(jobId) {
-        const commit = pick(journal.listUnsettledCommits(jobId));
+        const commit = pick(journal.commits.listUnsettled(jobId));
         if (commit === undefined) return;
         const roll = random();
-        if (roll < 0.4) journal.recordCommitDone(commit.id, "c".repeat(40));
-        else if (roll < 0.6) journal.recordCommitFailed(commit.id, ERR);
-        else if (roll < 0.8) journal.markCommitUnknown(commit.id, ERR);
+        if (roll < 0.4) journal.commits.recordDone(commit.id, "c".repeat(40));
+        else if (roll < 0.6) journal.commits.recordFailed(commit.id, ERR);
+        else if (roll < 0.8) journal.commits.markUnknown(commit.id, ERR);
         else {
-          const files = journal.getCommitFiles(commit.id).filter(() => random() < 0.5);
-          journal.reconcileCommit(
+          const files = journal.commits.files(commit.id).filter(() => random() < 0.5);
+          journal.commits.reconcile(
             commit.id,
             files.map((f) => f.id),
           );
         }
       },
       retry(jobId) {
-        if (random() < 0.3) journal.retryFailedFiles(jobId);
+        if (random() < 0.3) journal.stages.retryFailed(jobId);
       },
       tick() {
         clock.advance(int(2000));
@@ -98,10 +101,10 @@ t.test(
       applied[name] = (applied[name] ?? 0) + 1;
       const jobId = pick(jobs) ?? 1;
       operations[name]?.(jobId);
-      const { byState } = journal.getJobCounts(jobId);
+      const { byState } = journal.jobs.counts(jobId);
       for (const [state, count] of Object.entries(byState)) if (count.files > 0) reached.add(state);
       if (step % 1000 === 0) {
-        for (const jobId of jobs) recountMatches(t, raw, jobId, journal.getJobCounts(jobId));
+        for (const jobId of jobs) recountMatches(t, raw, jobId, journal.jobs.counts(jobId));
       }
     }
     t.comment(`operations: ${JSON.stringify(applied)}`);

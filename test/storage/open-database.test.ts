@@ -42,8 +42,8 @@ function userVersion(path: string): number {
 /** A journal with one job and a few files, closed. */
 function makeJournal(path: string): void {
   const journal = openJournal(path);
-  const { job } = journal.upsertJob(specFor("/data"), OPTIONS);
-  journal.upsertScannedFiles(job.id, journal.beginScan(job.id), [fileAt("a", 1), fileAt("b", 2)]);
+  const { job } = journal.jobs.upsert(specFor("/data"), OPTIONS);
+  journal.scan.upsertFiles(job.id, journal.scan.begin(job.id), [fileAt("a", 1), fileAt("b", 2)]);
   journal.close();
 }
 
@@ -90,11 +90,11 @@ t.test("a schema-1 journal is upgraded in place: its jobs and files are kept", a
   const v1 = openJournal(path);
   t.teardown(() => v1.close());
   t.equal(userVersion(path), LATEST, "migrated to the latest version");
-  const { job } = v1.upsertJob(specFor("/data"), OPTIONS);
-  const generation = v1.beginScan(job.id);
-  v1.upsertScannedFiles(job.id, generation, [fileAt("a.txt", 1)]);
-  t.same(v1.finishScan(job.id, generation, { mirrorDeletions: true }), { vanished: 0, deletionsQueued: 0 });
-  t.same(v1.deletionCounts(job.id), { pending: 0, committing: 0, deleted: 0 }, "the new table is usable");
+  const { job } = v1.jobs.upsert(specFor("/data"), OPTIONS);
+  const generation = v1.scan.begin(job.id);
+  v1.scan.upsertFiles(job.id, generation, [fileAt("a.txt", 1)]);
+  t.same(v1.scan.finish(job.id, generation, { mirrorDeletions: true }), { vanished: 0, deletionsQueued: 0 });
+  t.same(v1.deletions.counts(job.id), { pending: 0, committing: 0, deleted: 0 }, "the new table is usable");
 });
 
 t.test("reopening is a no-op: same version, data kept, migrations not applied again", async (t) => {
@@ -103,10 +103,10 @@ t.test("reopening is a no-op: same version, data kept, migrations not applied ag
   const journal = openJournal(path);
   t.teardown(() => journal.close());
   t.equal(userVersion(path), LATEST);
-  t.equal(journal.listJobs().length, 1);
-  const jobId = journal.listJobs()[0]?.id ?? 0;
+  t.equal(journal.jobs.list().length, 1);
+  const jobId = journal.jobs.list()[0]?.id ?? 0;
   t.same(
-    journal.listFiles(jobId).map((f) => f.path),
+    journal.files.list(jobId).map((f) => f.path),
     ["a", "b"],
   );
   const db = new Database(path);
@@ -208,25 +208,25 @@ t.test(
     makeJournal(path);
     // The cap cannot go below the current size, so 1 means "no growth at all".
     const journal = openJournal(path, { maxPageCount: 1 });
-    const jobId = journal.listJobs()[0]?.id ?? 0;
-    const generation = journal.beginScan(jobId);
+    const jobId = journal.jobs.list()[0]?.id ?? 0;
+    const generation = journal.scan.begin(jobId);
     const batch = Array.from({ length: 2000 }, (_, i) => fileAt(`big/${"x".repeat(100)}/${i}`, i));
-    t.throws(() => journal.upsertScannedFiles(jobId, generation, batch), {
+    t.throws(() => journal.scan.upsertFiles(jobId, generation, batch), {
       code: "ERR_JOURNAL_FULL",
       retryable: true,
       message: new RegExp(`${re(path)}.*Free some disk space.*nothing was lost`),
     });
-    t.equal(journal.listFiles(jobId).length, 2, "nothing of the failed batch was kept");
+    t.equal(journal.files.list(jobId).length, 2, "nothing of the failed batch was kept");
     journal.close();
     const reopened = openJournal(path);
     t.teardown(() => reopened.close());
     t.same(reopened.integrityCheck(), ["ok"]);
     t.equal(
-      reopened.upsertScannedFiles(jobId, generation, batch).added,
+      reopened.scan.upsertFiles(jobId, generation, batch).added,
       2000,
       "works again once there is room",
     );
-    t.equal(reopened.getJobCounts(jobId).total.files, 2002);
+    t.equal(reopened.jobs.counts(jobId).total.files, 2002);
   },
 );
 
@@ -238,13 +238,13 @@ t.test("a write lock held too long gives ERR_JOURNAL_BUSY (retryable)", async (t
   const journal = openJournal(path, { busyTimeoutMs: 20 });
   t.teardown(() => journal.close());
   holder.prepare("BEGIN IMMEDIATE").run();
-  const jobId = journal.listJobs()[0]?.id ?? 0;
-  t.throws(() => journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "w", leaseMs: 1000 }), {
+  const jobId = journal.jobs.list()[0]?.id ?? 0;
+  t.throws(() => journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "w", leaseMs: 1000 }), {
     code: "ERR_JOURNAL_BUSY",
     retryable: true,
   });
   holder.prepare("ROLLBACK").run();
-  t.equal(journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "w", leaseMs: 1000 }).length, 1);
+  t.equal(journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "w", leaseMs: 1000 }).length, 1);
 });
 
 t.test("a closed journal throws HubpushErrors, and close is idempotent", async (t) => {
@@ -252,6 +252,6 @@ t.test("a closed journal throws HubpushErrors, and close is idempotent", async (
   const journal = openJournal(path);
   journal.close();
   journal.close();
-  t.throws(() => journal.listJobs(), { name: "HubpushError", code: "ERR_INTERNAL" });
+  t.throws(() => journal.jobs.list(), { name: "HubpushError", code: "ERR_INTERNAL" });
   t.ok(existsSync(path));
 });

@@ -13,7 +13,7 @@ import { OPTIONS, specFor } from "../storage/contract/contract-helpers.js";
 t.test("samples survive a reopen, are read by time and pruned", async (t) => {
   const path = join(t.testdir(), "journal.sqlite");
   let journal = openJournal(path);
-  const { job } = journal.upsertJob(specFor("/data"), OPTIONS);
+  const { job } = journal.jobs.upsert(specFor("/data"), OPTIONS);
   journal.throughput.recordThroughput([
     { jobId: job.id, at: 1_000, uploadBytesPerSec: 10, hashBytesPerSec: 20 },
     { jobId: job.id, at: 2_000, uploadBytesPerSec: 30, hashBytesPerSec: 40 },
@@ -41,9 +41,9 @@ t.test(
   async (t) => {
     const journal = openJournal(join(t.testdir(), "journal.sqlite"));
     t.teardown(() => journal.close());
-    const a = journal.upsertJob(specFor("/a"), OPTIONS).job;
-    const b = journal.upsertJob(specFor("/b"), OPTIONS).job;
-    journal.setJobState(b.id, "done");
+    const a = journal.jobs.upsert(specFor("/a"), OPTIONS).job;
+    const b = journal.jobs.upsert(specFor("/b"), OPTIONS).job;
+    journal.jobs.setState(b.id, "done");
     const rates = new Map<number, { up: number; hash: number; running: boolean }>([
       [a.id, { up: 100, hash: 200, running: true }],
       [b.id, { up: 0, hash: 0, running: false }],
@@ -88,14 +88,14 @@ t.test("job history links commits to the Hub by repo type", async (t) => {
     repoId: "user/set",
     endpoint: "http://hub.test",
   };
-  const { job } = journal.upsertJob(spec, OPTIONS);
+  const { job } = journal.jobs.upsert(spec, OPTIONS);
   t.equal(hubCommitUrl(job, "abc"), "http://hub.test/datasets/user/set/commit/abc");
   t.equal(hubCommitUrl({ ...job, repoType: "model" }, "abc"), "http://hub.test/user/set/commit/abc");
   t.equal(hubCommitUrl({ ...job, repoType: "space" }, "abc"), "http://hub.test/spaces/user/set/commit/abc");
   journal.throughput.recordThroughput([
     { jobId: job.id, at: Date.now(), uploadBytesPerSec: 5, hashBytesPerSec: 6 },
   ]);
-  const history = jobHistory(journal, journal.getJob(job.id) ?? job, 60);
+  const history = jobHistory(journal, journal.jobs.get(job.id) ?? job, 60);
   t.same(history.commits, [], "no commits yet (the browser test checks real ones and their links)");
   t.equal(history.samples.length, 1);
   t.equal(history.samples[0]?.[1], 5);

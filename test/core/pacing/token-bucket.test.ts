@@ -66,11 +66,16 @@ t.test("reconfigure changes the rate at run time (--max-rate)", async (t) => {
 });
 
 t.test("take() waits for real when the bucket is empty, and returns early on abort", async (t) => {
-  const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 1 });
+  // A refill of one token per 1,000 s: only the abort can end this wait within the test's time.
+  const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 0.001 });
   await bucket.take(1);
   const controller = new AbortController();
-  const pending = bucket.take(1, controller.signal);
-  controller.abort();
-  await pending;
-  t.pass("an aborted take returns");
+  const pending = bucket.take(1, controller.signal).then(() => "returned" as const);
+  setTimeout(() => controller.abort(), 20);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"still waiting">((resolve) => {
+    timer = setTimeout(() => resolve("still waiting"), 2_000);
+  });
+  t.equal(await Promise.race([pending, deadline]), "returned", "an aborted take returns at once");
+  clearTimeout(timer);
 });

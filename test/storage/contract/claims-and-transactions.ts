@@ -16,10 +16,10 @@ export function claimsAndTransactions(t: TapTest, factory: JournalFactory): void
   t.test("claims: ordered by id, limited, per state and job", async (t) => {
     const { journal, dir, jobId } = setup(t, factory);
     addFiles(journal, jobId, 10);
-    const other = journal.upsertJob(specFor(`${dir}/other`), OPTIONS);
+    const other = journal.jobs.upsert(specFor(`${dir}/other`), OPTIONS);
     addFiles(journal, other.job.id, 3);
-    const first = journal.claimFiles({ jobId, state: "scanned", limit: 4, owner: "a", leaseMs: LEASE });
-    const second = journal.claimFiles({ jobId, state: "scanned", limit: 4, owner: "b", leaseMs: LEASE });
+    const first = journal.files.claim({ jobId, state: "scanned", limit: 4, leaseId: "a", leaseMs: LEASE });
+    const second = journal.files.claim({ jobId, state: "scanned", limit: 4, leaseId: "b", leaseMs: LEASE });
     const ids = [...first, ...second].map((f) => f.id);
     t.same(
       ids,
@@ -28,17 +28,20 @@ export function claimsAndTransactions(t: TapTest, factory: JournalFactory): void
     );
     t.equal(new Set(ids).size, 8);
     t.ok([...first, ...second].every((f) => f.jobId === jobId));
-    t.equal(journal.claimFiles({ jobId, state: "scanned", limit: 10, owner: "c", leaseMs: LEASE }).length, 2);
-    t.same(journal.claimFiles({ jobId, state: "scanned", limit: 0, owner: "c", leaseMs: LEASE }), []);
+    t.equal(
+      journal.files.claim({ jobId, state: "scanned", limit: 10, leaseId: "c", leaseMs: LEASE }).length,
+      2,
+    );
+    t.same(journal.files.claim({ jobId, state: "scanned", limit: 0, leaseId: "c", leaseMs: LEASE }), []);
   });
 
   t.test("transaction: several results land together, or none when the function throws", async (t) => {
     const { journal, jobId } = setup(t, factory);
     const files = addFiles(journal, jobId, 3);
-    const claimed = journal.claimFiles({ jobId, state: "scanned", limit: 3, owner: "h", leaseMs: LEASE });
+    const claimed = journal.files.claim({ jobId, state: "scanned", limit: 3, leaseId: "h", leaseMs: LEASE });
     t.throws(() =>
       journal.transaction(() => {
-        for (const file of claimed) journal.recordHashed(file.id, "h", file, file, hashesFor(file.id));
+        for (const file of claimed) journal.stages.recordHashed(file.id, "h", file, file, hashesFor(file.id));
         throw new Error("the worker died half-way");
       }),
     );
@@ -49,7 +52,8 @@ export function claimsAndTransactions(t: TapTest, factory: JournalFactory): void
     );
     const applied = journal.transaction(
       () =>
-        claimed.filter((file) => journal.recordHashed(file.id, "h", file, file, hashesFor(file.id))).length,
+        claimed.filter((file) => journal.stages.recordHashed(file.id, "h", file, file, hashesFor(file.id)))
+          .length,
     );
     t.equal(applied, 3);
     t.same(
@@ -57,7 +61,7 @@ export function claimsAndTransactions(t: TapTest, factory: JournalFactory): void
       ["hashed", "hashed", "hashed"],
     );
     t.equal(
-      journal.getJob(jobId)?.bytesHashed,
+      journal.jobs.get(jobId)?.bytesHashed,
       files.reduce((sum, f) => sum + f.size, 0),
     );
     checkCounts(t, journal, jobId);

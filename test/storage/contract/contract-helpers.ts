@@ -65,7 +65,7 @@ export function setup(t: TapTest, factory: JournalFactory): Harness {
   const path = join(dir, "state", "journal.db");
   const clock = new ManualClock();
   const journal = factory(path, { now: clock.now });
-  const jobId = journal.upsertJob(specFor(join(dir, "folder")), OPTIONS).job.id;
+  const jobId = journal.jobs.upsert(specFor(join(dir, "folder")), OPTIONS).job.id;
   const harness: Harness = {
     journal,
     clock,
@@ -107,11 +107,11 @@ export function hashesFor(seed: number): FileHashes {
 
 /** Scans `count` new files named `<prefix><i>` in a new generation and finishes the scan. */
 export function addFiles(journal: Journal, jobId: number, count: number, prefix = "f"): FileRecord[] {
-  const generation = journal.beginScan(jobId);
+  const generation = journal.scan.begin(jobId);
   const files = Array.from({ length: count }, (_, i) => fileAt(`${prefix}${i}`, i));
-  journal.upsertScannedFiles(jobId, generation, files);
+  journal.scan.upsertFiles(jobId, generation, files);
   return files.map((f) => {
-    const record = journal.findFile(jobId, f.path);
+    const record = journal.files.find(jobId, f.path);
     if (record === null) throw new Error(`file ${f.path} missing after the scan`);
     return record;
   });
@@ -127,12 +127,12 @@ export function driveAll(
 ): void {
   const owner = "driver";
   const all = (state: FileState) =>
-    journal.claimFiles({ jobId, state, limit: 1_000_000, owner, leaseMs: LEASE });
+    journal.files.claim({ jobId, state, limit: 1_000_000, leaseId: owner, leaseMs: LEASE });
   for (const file of all("scanned")) {
-    journal.recordHashed(file.id, owner, file, file, hashesFor(file.id));
+    journal.stages.recordHashed(file.id, owner, file, file, hashesFor(file.id));
   }
   if (target === "hashed") return;
-  journal.recordPlans(
+  journal.stages.recordPlans(
     owner,
     all("hashed").map((f) => ({
       fileId: f.id,
@@ -142,21 +142,21 @@ export function driveAll(
     })),
   );
   if (target === "planned") return;
-  for (const file of all("planned")) journal.recordUploaded(file.id, owner);
+  for (const file of all("planned")) journal.stages.recordUploaded(file.id, owner);
   if (target === "uploaded") return;
-  const ready = journal.listFiles(jobId, { state: "uploaded" }).map((f) => f.id);
-  const commit = journal.createCommit(jobId, ready, "Upload folder");
-  journal.recordCommitDone(commit.id, "c0ffee".padEnd(40, "0"));
+  const ready = journal.files.list(jobId, { state: "uploaded" }).map((f) => f.id);
+  const commit = journal.commits.create(jobId, ready, "Upload folder");
+  journal.commits.recordDone(commit.id, "c0ffee".padEnd(40, "0"));
 }
 
 export function stateOf(journal: Journal, fileId: number): FileState | undefined {
-  return journal.getFile(fileId)?.state;
+  return journal.files.get(fileId)?.state;
 }
 
 /** The invariant behind getJobCounts: it equals a recount of the job's files through the API. */
 export function checkCounts(t: TapTest, journal: Journal, jobId: number): void {
-  const counts = journal.getJobCounts(jobId);
-  const files = journal.listFiles(jobId);
+  const counts = journal.jobs.counts(jobId);
+  const files = journal.files.list(jobId);
   for (const state of FILE_STATES) {
     const inState = files.filter((f) => f.state === state);
     t.same(

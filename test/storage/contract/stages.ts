@@ -19,7 +19,7 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     const [file] = addFiles(journal, jobId, 1);
     if (!file) throw new Error("setup");
     const claim = (state: "scanned" | "hashed" | "planned" | "uploaded", owner: string) =>
-      journal.claimFiles({ jobId, state, limit: 10, owner, leaseMs: LEASE });
+      journal.files.claim({ jobId, state, limit: 10, leaseId: owner, leaseMs: LEASE });
 
     t.same(
       claim("scanned", "h1").map((f) => f.id),
@@ -27,45 +27,47 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     );
     t.same(claim("scanned", "h2"), [], "a leased file is not claimed twice");
     const observed = statOf(7);
-    t.equal(journal.recordHashed(file.id, "h1", file, observed, hashesFor(1)), true);
-    let now = journal.getFile(file.id);
+    t.equal(journal.stages.recordHashed(file.id, "h1", file, observed, hashesFor(1)), true);
+    let now = journal.files.get(file.id);
     t.equal(now?.state, "hashed");
     t.equal(now?.sha256, hashesFor(1).sha256);
     t.equal(now?.sample, hashesFor(1).sample);
     t.equal(now?.hashCount, 1);
     t.equal(now?.size, observed.size, "the stat the hashes belong to is stored");
-    t.equal(journal.getJob(jobId)?.bytesHashed, observed.size);
+    t.equal(journal.jobs.get(jobId)?.bytesHashed, observed.size);
 
     t.equal(claim("hashed", "p1").length, 1);
-    journal.recordPlans("p1", [{ fileId: file.id, uploadMode: "lfs", remoteOid: "old", next: "planned" }]);
-    now = journal.getFile(file.id);
+    journal.stages.recordPlans("p1", [
+      { fileId: file.id, uploadMode: "lfs", remoteOid: "old", next: "planned" },
+    ]);
+    now = journal.files.get(file.id);
     t.equal(now?.state, "planned");
     t.equal(now?.uploadMode, "lfs");
     t.equal(now?.remoteOid, "old");
 
     t.same(
-      journal.claimFiles({
+      journal.files.claim({
         jobId,
         state: "planned",
         limit: 5,
-        owner: "u",
+        leaseId: "u",
         leaseMs: LEASE,
         uploadMode: "regular",
       }),
       [],
     );
     t.equal(
-      journal.claimFiles({
+      journal.files.claim({
         jobId,
         state: "planned",
         limit: 5,
-        owner: "u1",
+        leaseId: "u1",
         leaseMs: LEASE,
         uploadMode: "lfs",
       }).length,
       1,
     );
-    journal.saveLfsPlan(file.id, {
+    journal.lfs.savePlan(file.id, {
       oid: hashesFor(1).sha256,
       size: observed.size,
       chunkSize: 10,
@@ -75,20 +77,20 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       verifyUrl: null,
       verifyHeader: null,
     });
-    journal.recordUploaded(file.id, "u1");
+    journal.stages.recordUploaded(file.id, "u1");
     t.equal(stateOf(journal, file.id), "uploaded");
-    t.equal(journal.getLfsPlan(file.id), null, "the LFS plan is dropped once uploaded");
+    t.equal(journal.lfs.getPlan(file.id), null, "the LFS plan is dropped once uploaded");
 
     clock.advance(10);
-    t.equal(journal.oldestInState(jobId, "uploaded"), clock.ms - 10);
-    t.equal(journal.oldestInState(jobId, "planned"), null);
-    const commit = journal.createCommit(jobId, [file.id], "Upload");
+    t.equal(journal.files.oldestInState(jobId, "uploaded"), clock.ms - 10);
+    t.equal(journal.files.oldestInState(jobId, "planned"), null);
+    const commit = journal.commits.create(jobId, [file.id], "Upload");
     t.equal(stateOf(journal, file.id), "committing");
-    t.equal(journal.getFile(file.id)?.commitId, commit.id);
-    journal.recordCommitDone(commit.id, "f".repeat(40));
+    t.equal(journal.files.get(file.id)?.commitId, commit.id);
+    journal.commits.recordDone(commit.id, "f".repeat(40));
     t.equal(stateOf(journal, file.id), "committed");
-    t.equal(journal.getJob(jobId)?.commitsMade, 1);
-    t.equal(journal.getJobCounts(jobId).byState.committed.files, 1);
+    t.equal(journal.jobs.get(jobId)?.commitsMade, 1);
+    t.equal(journal.jobs.counts(jobId).byState.committed.files, 1);
     checkCounts(t, journal, jobId);
   });
 
@@ -96,9 +98,9 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     const { journal, jobId } = setup(t, factory);
     const files = addFiles(journal, jobId, 3);
     driveAll(journal, jobId, "hashed");
-    journal.claimFiles({ jobId, state: "hashed", limit: 10, owner: "p", leaseMs: LEASE });
+    journal.files.claim({ jobId, state: "hashed", limit: 10, leaseId: "p", leaseMs: LEASE });
     const next = ["skipped", "ignored", "uploaded"] as const;
-    journal.recordPlans(
+    journal.stages.recordPlans(
       "p",
       files.map((f, i) => ({
         fileId: f.id,
@@ -120,39 +122,57 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       const { journal, clock, jobId } = setup(t, factory);
       const [file] = addFiles(journal, jobId, 1);
       if (!file) throw new Error("setup");
-      journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "old", leaseMs: LEASE });
+      journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "old", leaseMs: LEASE });
       clock.advance(LEASE - 1);
-      t.same(journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "new", leaseMs: LEASE }), []);
+      t.same(journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "new", leaseMs: LEASE }), []);
       clock.advance(1);
       t.equal(
-        journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "new", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "new", leaseMs: LEASE }).length,
         1,
       );
-      t.equal(journal.recordHashed(file.id, "old", file, file, hashesFor(9)), false, "stale owner refused");
-      journal.recordStatChanged(file.id, "old", statOf(50));
-      journal.recordTransientFailure([file.id], "old", NET, clock.ms + 1000);
-      journal.recordPermanentFailure([file.id], "old", NET);
-      journal.recordVanished(file.id, "old");
-      journal.releaseLease(file.id, "old");
-      const unchanged = journal.getFile(file.id);
+      t.equal(
+        journal.stages.recordHashed(file.id, "old", file, file, hashesFor(9)),
+        false,
+        "stale owner refused",
+      );
+      journal.stages.recordStatChanged(file.id, "old", statOf(50));
+      journal.stages.recordTransientFailure([file.id], "old", NET, clock.ms + 1000);
+      journal.stages.recordPermanentFailure([file.id], "old", NET);
+      journal.stages.recordVanished(file.id, "old");
+      journal.files.releaseLease(file.id, "old");
+      const unchanged = journal.files.get(file.id);
       t.equal(unchanged?.state, "scanned");
       t.equal(unchanged?.attempts, 0);
       t.equal(unchanged?.size, file.size);
       t.same(
-        journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "third", leaseMs: LEASE }),
+        journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "third", leaseMs: LEASE }),
         [],
         "still held",
       );
-      t.equal(journal.recordHashed(file.id, "new", file, file, hashesFor(9)), true, "the holder records");
-      journal.recordPlans("old", [{ fileId: file.id, uploadMode: "lfs", remoteOid: null, next: "planned" }]);
+      t.equal(
+        journal.stages.recordHashed(file.id, "new", file, file, hashesFor(9)),
+        true,
+        "the holder records",
+      );
+      journal.stages.recordPlans("old", [
+        { fileId: file.id, uploadMode: "lfs", remoteOid: null, next: "planned" },
+      ]);
       t.equal(stateOf(journal, file.id), "hashed", "a plan from a non-holder is ignored");
 
-      t.equal(journal.claimFiles({ jobId, state: "hashed", limit: 1, owner: "p", leaseMs: LEASE }).length, 1);
-      t.equal(journal.releaseLeases("someone-else"), 0);
-      t.equal(journal.releaseLeases("p"), 1);
-      t.equal(journal.claimFiles({ jobId, state: "hashed", limit: 1, owner: "q", leaseMs: LEASE }).length, 1);
-      t.equal(journal.releaseLeases(), 1);
-      journal.recordPlans("q", [{ fileId: file.id, uploadMode: "lfs", remoteOid: null, next: "planned" }]);
+      t.equal(
+        journal.files.claim({ jobId, state: "hashed", limit: 1, leaseId: "p", leaseMs: LEASE }).length,
+        1,
+      );
+      t.equal(journal.files.releaseLeases("someone-else"), 0);
+      t.equal(journal.files.releaseLeases("p"), 1);
+      t.equal(
+        journal.files.claim({ jobId, state: "hashed", limit: 1, leaseId: "q", leaseMs: LEASE }).length,
+        1,
+      );
+      t.equal(journal.files.releaseLeases(), 1);
+      journal.stages.recordPlans("q", [
+        { fileId: file.id, uploadMode: "lfs", remoteOid: null, next: "planned" },
+      ]);
       t.equal(stateOf(journal, file.id), "hashed", "a released lease no longer lets its holder record");
     },
   );
@@ -161,22 +181,26 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     const { journal, jobId } = setup(t, factory);
     const [file] = addFiles(journal, jobId, 1);
     if (!file) throw new Error("setup");
-    journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "h", leaseMs: LEASE });
-    t.equal(journal.recordHashed(file.id, "h", statOf(99), file, hashesFor(1)), false);
-    t.equal(journal.getJob(jobId)?.bytesHashed, 0, "nothing counted");
-    journal.recordStatChanged(file.id, "h", statOf(42));
-    const changed = journal.getFile(file.id);
+    journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "h", leaseMs: LEASE });
+    t.equal(journal.stages.recordHashed(file.id, "h", statOf(99), file, hashesFor(1)), false);
+    t.equal(journal.jobs.get(jobId)?.bytesHashed, 0, "nothing counted");
+    journal.stages.recordStatChanged(file.id, "h", statOf(42));
+    const changed = journal.files.get(file.id);
     t.equal(changed?.state, "scanned");
     t.equal(changed?.mtimeNs, statOf(42).mtimeNs);
-    t.equal(journal.recordHashed(file.id, "h", file, file, hashesFor(1)), false, "the lease was released");
-    const [again] = journal.claimFiles({ jobId, state: "scanned", limit: 1, owner: "h2", leaseMs: LEASE });
     t.equal(
-      journal.recordHashed(file.id, "h2", file, file, hashesFor(1)),
+      journal.stages.recordHashed(file.id, "h", file, file, hashesFor(1)),
+      false,
+      "the lease was released",
+    );
+    const [again] = journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "h2", leaseMs: LEASE });
+    t.equal(
+      journal.stages.recordHashed(file.id, "h2", file, file, hashesFor(1)),
       false,
       "old stat no longer matches",
     );
-    t.ok(again && journal.recordHashed(file.id, "h2", again, again, hashesFor(1)));
-    t.equal(journal.getFile(file.id)?.hashCount, 1);
+    t.ok(again && journal.stages.recordHashed(file.id, "h2", again, again, hashesFor(1)));
+    t.equal(journal.files.get(file.id)?.hashCount, 1);
   });
 
   t.test(
@@ -186,39 +210,39 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       const [file] = addFiles(journal, jobId, 1);
       if (!file) throw new Error("setup");
       driveAll(journal, jobId, "planned");
-      journal.claimFiles({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE });
-      journal.recordTransientFailure([file.id], "u", NET, clock.ms + 5000);
-      const waiting = journal.getFile(file.id);
+      journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE });
+      journal.stages.recordTransientFailure([file.id], "u", NET, clock.ms + 5000);
+      const waiting = journal.files.get(file.id);
       t.equal(waiting?.state, "planned");
       t.equal(waiting?.attempts, 1);
       t.equal(waiting?.nextAttemptAt, clock.ms + 5000);
       t.same(waiting?.lastError, NET);
-      t.same(journal.getJob(jobId)?.lastError, { ...NET, at: clock.ms });
-      t.equal(journal.getJobCounts(jobId).waiting, 1);
+      t.same(journal.jobs.get(jobId)?.lastError, { ...NET, at: clock.ms });
+      t.equal(journal.jobs.counts(jobId).waiting, 1);
       checkCounts(t, journal, jobId);
       t.same(
-        journal.claimFiles({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }),
+        journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }),
         [],
         "not yet due",
       );
       clock.advance(4999);
-      t.same(journal.claimFiles({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }), []);
+      t.same(journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }), []);
       clock.advance(1);
       t.equal(
-        journal.claimFiles({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }).length,
         1,
       );
-      journal.recordTransientFailure([file.id], "u", NET, clock.ms + 60_000);
-      t.equal(journal.getFile(file.id)?.attempts, 2);
-      t.equal(journal.retryFailedFiles(jobId), 1, "a waiting retry becomes due now");
-      t.equal(journal.getFile(file.id)?.nextAttemptAt, null);
-      t.equal(journal.getJobCounts(jobId).waiting, 0);
+      journal.stages.recordTransientFailure([file.id], "u", NET, clock.ms + 60_000);
+      t.equal(journal.files.get(file.id)?.attempts, 2);
+      t.equal(journal.stages.retryFailed(jobId), 1, "a waiting retry becomes due now");
+      t.equal(journal.files.get(file.id)?.nextAttemptAt, null);
+      t.equal(journal.jobs.counts(jobId).waiting, 0);
       t.equal(
-        journal.claimFiles({ jobId, state: "planned", limit: 1, owner: "u", leaseMs: LEASE }).length,
+        journal.files.claim({ jobId, state: "planned", limit: 1, leaseId: "u", leaseMs: LEASE }).length,
         1,
       );
-      journal.recordUploaded(file.id, "u");
-      const done = journal.getFile(file.id);
+      journal.stages.recordUploaded(file.id, "u");
+      const done = journal.files.get(file.id);
       t.equal(done?.state, "uploaded");
       t.equal(done?.attempts, 0, "success resets attempts");
       t.equal(done?.lastError, null);
@@ -232,13 +256,13 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     if (!a || !b || !c) throw new Error("setup");
     driveAll(journal, jobId, "planned");
     const tooLarge = { code: "ERR_FILE_TOO_LARGE", message: "over 50 GB" };
-    journal.recordPermanentFailure([a.id], null, tooLarge);
+    journal.stages.recordPermanentFailure([a.id], null, tooLarge);
     t.equal(stateOf(journal, a.id), "failed");
-    t.same(journal.getFile(a.id)?.lastError, tooLarge);
-    t.same(journal.getJob(jobId)?.lastError?.code, "ERR_FILE_TOO_LARGE");
-    journal.recordVanished(b.id, null);
+    t.same(journal.files.get(a.id)?.lastError, tooLarge);
+    t.same(journal.jobs.get(jobId)?.lastError?.code, "ERR_FILE_TOO_LARGE");
+    journal.stages.recordVanished(b.id, null);
     t.equal(stateOf(journal, b.id), "vanished");
-    journal.saveLfsPlan(c.id, {
+    journal.lfs.savePlan(c.id, {
       oid: "o",
       size: 1,
       chunkSize: 1,
@@ -248,15 +272,15 @@ export function stages(t: TapTest, factory: JournalFactory): void {
       verifyUrl: null,
       verifyHeader: null,
     });
-    journal.sendBackToHashing(c.id, null, { code: "ERR_FILE_CHANGED", message: "sha256 differs" });
-    const back = journal.getFile(c.id);
+    journal.stages.sendBackToHashing(c.id, null, { code: "ERR_FILE_CHANGED", message: "sha256 differs" });
+    const back = journal.files.get(c.id);
     t.equal(back?.state, "scanned");
     t.equal(back?.sha256, null);
     t.equal(back?.uploadMode, null);
     t.equal(back?.lastError?.code, "ERR_FILE_CHANGED");
-    t.equal(journal.getLfsPlan(c.id), null, "the LFS plan is dropped");
-    t.equal(journal.retryFailedFiles(jobId), 1);
-    const retried = journal.getFile(a.id);
+    t.equal(journal.lfs.getPlan(c.id), null, "the LFS plan is dropped");
+    t.equal(journal.stages.retryFailed(jobId), 1);
+    const retried = journal.files.get(a.id);
     t.equal(retried?.state, "scanned");
     t.equal(retried?.attempts, 0);
     t.equal(retried?.lastError, null);

@@ -1,0 +1,83 @@
+import type { ErrorInfo, FileRecord, JobRecord, Journal } from "../storage/journal.js";
+import type { EngineTuning } from "./engine-tuning.js";
+import type { HashPool } from "./hash/hash-pool.js";
+import type { HubClient, HubRepo } from "./hub/hub-client.js";
+import type { Logger } from "./logger.js";
+import type { TokenBucket } from "./pacing/token-bucket.js";
+import type { PipelineView } from "./pipeline-state.js";
+import type { RateMeter } from "./rate-meter.js";
+import type { WakeSignal } from "./wake-signal.js";
+
+export type StageName = "hash" | "plan" | "upload" | "commit";
+
+/**
+ * What each stage may use, and no more. JobContext (job-context.ts) implements all of them; a stage
+ * names the narrow one, so what it touches is visible in its signature: the journal areas, the Hub
+ * calls, the clock, the tuning and the read-only job description.
+ */
+export interface StageBase {
+  /** The job as it was when the run started (read-only). */
+  readonly job: JobRecord;
+  readonly jobId: number;
+  readonly tuning: EngineTuning;
+  now(): number;
+  readonly logger: Logger;
+  /** The job was halted (pause, cancel, stop): claim nothing more. */
+  readonly halted: boolean;
+  /** In-flight requests were cancelled too (grace period over). */
+  readonly aborted: boolean;
+  /** Ends idle waits and loops. */
+  readonly haltSignal: AbortSignal;
+  /** Cancels in-flight requests and transfers. */
+  readonly signal: AbortSignal;
+  readonly wake: Readonly<Record<StageName, WakeSignal>>;
+  /** Scan and commits in flight, as the runner tracks them. */
+  readonly pipeline: PipelineView;
+  /** The lease id of a stage loop, unique in this process. */
+  leaseId(stage: StageName, loop?: number): string;
+  pathInRepo(localPath: string): string;
+  /** Records what a failure means for these files (failure-policy.ts). */
+  recordFailure(files: readonly FileRecord[], leaseId: string, err: unknown): void;
+  backoffUntil(attempts: number, retryAfterMs?: number): number;
+  /** Blocks the job until `hubpush retry`. */
+  block(error: ErrorInfo): void;
+}
+
+/** The Hub calls named by K, each made under the endpoint's API budget. */
+export interface HubAccess<K extends keyof HubClient> {
+  readonly hub: Pick<HubClient, K>;
+  readonly repo: HubRepo;
+  api<T>(call: () => Promise<T>): Promise<T>;
+}
+
+export interface ScanDeps extends StageBase {
+  readonly journal: Pick<Journal, "jobs" | "scan" | "events">;
+}
+
+export interface HashStageDeps extends StageBase {
+  readonly journal: Pick<Journal, "files" | "stages" | "transaction">;
+  readonly hashPool: HashPool;
+  readonly hashMeter: RateMeter;
+}
+
+export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
+  readonly journal: Pick<Journal, "jobs" | "files" | "stages">;
+}
+
+export interface UploadStageDeps
+  extends StageBase,
+    HubAccess<"lfsBatch" | "putUpload" | "completeMultipart"> {
+  readonly journal: Pick<Journal, "files" | "stages" | "lfs">;
+  readonly uploadMeter: RateMeter;
+  withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
+  throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface CommitStageDeps extends StageBase, HubAccess<"commit" | "pathsInfo"> {
+  readonly journal: Pick<Journal, "jobs" | "files" | "stages" | "commits" | "deletions" | "events">;
+  readonly uploadMeter: RateMeter;
+  /** One committer per (endpoint, repo, revision). */
+  readonly repoKey: string;
+  commitLock(): { run<T>(fn: () => Promise<T>): Promise<T> };
+  commitBudget(): TokenBucket;
+}
