@@ -146,8 +146,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
         : { code: job.lastError.code, message: job.lastError.message, at: iso(job.lastError.at) },
     files,
     total: count(progress.total),
-    // Filled in by the caller that can count it (hubpush upload); the engine does not report it yet.
-    awaitingCommit: { files: 0, bytes: 0 },
+    awaitingCommit: count(progress.awaitingCommit),
     waiting: progress.waiting,
     commits: job.commitsMade,
     bytesHashed: job.bytesHashed,

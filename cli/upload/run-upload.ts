@@ -13,7 +13,6 @@ import { ProgressDisplay } from "../render/progress-display.js";
 import { renderSummary } from "../render/render-summary.js";
 import { runProgressLoop } from "../render/run-progress-loop.js";
 import { createStyle } from "../render/style.js";
-import { awaitingCommit } from "./awaiting-commit.js";
 import { skippedEntries } from "./skipped-entries.js";
 
 export interface RunUploadOptions {
@@ -78,10 +77,7 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     // A Node warning or our own stderr message mid-run must print above the frame, not into it.
     shared: sameTerminal(io.stderr) ? [io.stderr] : [],
   });
-  const readStatus = (): JobStatusJson => ({
-    ...toJobStatusJson(engine.progress(job.id)),
-    awaitingCommit: awaitingCommit(journal, job.id),
-  });
+  const readStatus = (): JobStatusJson => toJobStatusJson(engine.progress(job.id));
   const poll = () => [readStatus()];
   const loop = config.json
     ? Promise.resolve()
