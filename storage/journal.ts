@@ -55,7 +55,8 @@ export interface JobsJournal {
   counts(jobId: number): JobCounts;
   /**
    * Regular (inline) files in `uploaded` or `committing`: their bytes leave in the commit carrying
-   * them. Reads those two states' range of the files_claim index (plus each row's size), not the table.
+   * them. Reads only the rows in those two states (an index range on job and state), never the
+   * whole files table.
    */
   awaitingCommit(jobId: number): StateCount;
 }
