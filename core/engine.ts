@@ -38,6 +38,8 @@ export interface JobProgress {
   readonly job: JobRecord;
   readonly byState: Readonly<Record<FileState, StageProgress>>;
   readonly total: StageProgress;
+  /** Regular files in uploaded/committing: their bytes leave with the commit that carries them. */
+  readonly awaitingCommit: StageProgress;
   /** Files with a retry pending after a transient error. */
   readonly waiting: number;
   /** Smoothed upload rate (bytes/s) over the last ~30 s, 0 when idle. */

@@ -112,6 +112,7 @@ export class UploadEngine implements Engine {
       job,
       byState,
       total: counts.total,
+      awaitingCommit: this.#journal.jobs.awaitingCommit(jobId),
       waiting: counts.waiting,
       uploadRate,
       hashRate: rates?.hash ?? 0,

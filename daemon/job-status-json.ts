@@ -31,6 +31,11 @@ export interface JobStatusJson {
   readonly lastError: { readonly code: string; readonly message: string; readonly at: string } | null;
   readonly files: Readonly<Record<FileState, CountJson>>;
   readonly total: CountJson;
+  /**
+   * Regular (inline) files in `uploaded` or `committing`: their bytes leave in the commit that
+   * carries them, so the progress view counts them as uploaded only once that commit succeeded.
+   */
+  readonly awaitingCommit: CountJson;
   readonly waiting: number;
   readonly commits: number;
   readonly bytesHashed: number;
@@ -146,6 +151,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
         : { code: job.lastError.code, message: job.lastError.message, at: iso(job.lastError.at) },
     files,
     total: count(progress.total),
+    awaitingCommit: count(progress.awaitingCommit),
     waiting: progress.waiting,
     commits: job.commitsMade,
     bytesHashed: job.bytesHashed,

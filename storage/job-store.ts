@@ -58,6 +58,7 @@ export class JobStore implements JobsJournal {
   >;
   readonly #recordError: Database.Statement<{ id: number; code: string; message: string; now: number }>;
   readonly #counts: Database.Statement<[number], CountRow>;
+  readonly #awaitingCommit: Database.Statement<[number], { files: number; bytes: number }>;
   readonly #moved: Database.Statement<{ id: number; repoId: string; now: number }>;
   readonly #upsert: (spec: JobSpec, options: JobOptions) => { job: JobRecord; created: boolean };
 
@@ -94,6 +95,10 @@ export class JobStore implements JobsJournal {
     );
     this.#moved = db.prepare("UPDATE jobs SET moved_repo_id = @repoId, updated_at = @now WHERE id = @id");
     this.#counts = db.prepare("SELECT state, files, bytes, waiting FROM job_counts WHERE job_id = ?");
+    this.#awaitingCommit = db.prepare(
+      "SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files " +
+        "WHERE job_id = ? AND state IN ('uploaded', 'committing') AND upload_mode = 'regular'",
+    );
     this.#upsert = db.transaction((spec: JobSpec, options: JobOptions) => {
       const params = { options: JSON.stringify(options), now: ctx.now() };
       const existing = this.#findBySpec.get(specParams(spec));
@@ -167,6 +172,9 @@ export class JobStore implements JobsJournal {
       bytes += row.bytes;
     }
     return { byState, waiting, total: { files, bytes } };
+  }
+  awaitingCommit(jobId: number): StateCount {
+    return this.#awaitingCommit.get(jobId) ?? { files: 0, bytes: 0 };
   }
 }
 

@@ -29,6 +29,7 @@ import type {
   RemoteDeletion,
   ScanBatchResult,
   ScannedFile,
+  StateCount,
   StoredLfsPlan,
 } from "./journal-records.js";
 
@@ -52,6 +53,12 @@ export interface JobsJournal {
   recordRepoMoved(id: number, repoId: string): void;
   /** Maintained incrementally: never scans the files table. */
   counts(jobId: number): JobCounts;
+  /**
+   * Regular (inline) files in `uploaded` or `committing`: their bytes leave in the commit carrying
+   * them. Reads only the rows in those two states (an index range on job and state), never the
+   * whole files table.
+   */
+  awaitingCommit(jobId: number): StateCount;
 }
 
 /** Scan generations: what the folder holds now. */

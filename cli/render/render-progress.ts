@@ -40,12 +40,22 @@ function sum(...counts: Count[]): Count {
   });
 }
 
-/** Files that got past each stage (terminal successes count as past every stage). */
+function minus(a: Count, b: Count): Count {
+  return { files: Math.max(0, a.files - b.files), bytes: Math.max(0, a.bytes - b.bytes) };
+}
+
+/**
+ * Files that got past each stage, files and bytes by one rule (docs/cli.md): a file counts, with its
+ * bytes, once that stage is behind it. Uploaded means its bytes have left: an LFS file when the Hub
+ * stored its object, a regular (inline) file when the commit carrying it succeeded, since its bytes
+ * travel in that commit. Terminal successes count as past every stage.
+ */
 function stages(job: JobStatusJson): { hashed: Count; planned: Count; uploaded: Count; done: Count } {
   const f = job.files;
   const done = sum(f.committed, f.skipped, f.ignored);
-  const uploaded = sum(done, f.uploaded, f.committing);
-  const planned = sum(uploaded, f.planned);
+  const ready = sum(f.uploaded, f.committing);
+  const uploaded = sum(done, minus(ready, job.awaitingCommit));
+  const planned = sum(done, ready, f.planned);
   const hashed = sum(planned, f.hashed);
   return { hashed, planned, uploaded, done };
 }
@@ -93,6 +103,7 @@ function countsLine(job: JobStatusJson, style: Style): string {
   const waiting = `waiting ${job.waiting}`;
   return [
     `committed ${f.committed.files}`,
+    ...(job.awaitingCommit.files > 0 ? [`awaiting commit ${job.awaitingCommit.files}`] : []),
     `skipped ${f.skipped.files}`,
     `ignored ${f.ignored.files}`,
     f.failed.files > 0 ? style.red(failed) : failed,

@@ -3,7 +3,7 @@ import { ERROR_CODES, EXIT, isErrorCode } from "../../common/error-codes.js";
 import { createEngine } from "../../core/create-engine.js";
 import type { Engine, EngineSettings } from "../../core/engine.js";
 import { createLogger } from "../../daemon/create-logger.js";
-import { toJobStatusJson } from "../../daemon/job-status-json.js";
+import { type JobStatusJson, toJobStatusJson } from "../../daemon/job-status-json.js";
 import { readToken } from "../../daemon/token-source.js";
 import type { JobOptions, JobRecord, JobSpec, Journal } from "../../storage/journal.js";
 import type { CliConfig } from "../cli-config.js";
@@ -70,8 +70,15 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
   });
 
   const stopLoop = new AbortController();
-  const display = new ProgressDisplay({ out: io.stdout, tty: config.tty, color: config.color });
-  const poll = () => [toJobStatusJson(engine.progress(job.id))];
+  const display = new ProgressDisplay({
+    out: io.stdout,
+    tty: config.tty,
+    color: config.color,
+    // A Node warning or our own stderr message mid-run must print above the frame, not into it.
+    shared: sameTerminal(io.stderr) ? [io.stderr] : [],
+  });
+  const readStatus = (): JobStatusJson => toJobStatusJson(engine.progress(job.id));
+  const poll = () => [readStatus()];
   const loop = config.json
     ? Promise.resolve()
     : runProgressLoop({
@@ -88,7 +95,7 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     stopLoop.abort();
     await loop;
     await engine.stop(outcome.kind === "interrupted" ? GRACE_MS : 0);
-    const status = poll()[0] ?? toJobStatusJson(engine.progress(job.id));
+    const status = readStatus();
     if (!config.json) {
       display.draw([status]);
       display.release();
@@ -121,6 +128,11 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     removeHandlers();
     log.flush();
   }
+}
+
+/** Whether stderr prints on a terminal too (redirected to a file, it cannot disturb the frame). */
+function sameTerminal(stream: CliIo["stderr"]): boolean {
+  return (stream as { readonly isTTY?: boolean }).isTTY === true;
 }
 
 /** Entries the scan left out are not failures (exit code unchanged), but the user must hear of them. */

@@ -125,3 +125,22 @@ t.test("TTY lines are cut to the terminal width so the redraw stays aligned", as
 t.test("no jobs", async (t) => {
   t.same(renderProgress([], { tty: false, color: false, now: 0 }).lines, ["no jobs"]);
 });
+
+t.test("a regular file counts as uploaded, with its bytes, only once its commit succeeded", async (t) => {
+  // 3000 small regular files ready but not yet committed, one 120 MiB LFS file stored, one in flight.
+  const job = jobStatusFixture({
+    files: {
+      planned: { files: 1, bytes: 120 * MiB },
+      uploaded: { files: 3001, bytes: 120 * MiB + 3000 * 1024 },
+      committed: { files: 2, bytes: 2048 },
+    },
+    awaitingCommit: { files: 3000, bytes: 3000 * 1024 },
+  });
+  const tty = renderProgress([job], { tty: true, color: false, now: 0 }).lines.join("\n");
+  // uploaded = committed 2 + the stored LFS file: 3 files, 120 MiB + 2 KiB, of 3004 / 242.9 MiB.
+  t.match(tty, /^ {2}uploaded .* 49% {2}3\/3004 files {2}120\.0 MiB\/242\.9 MiB$/m);
+  t.match(tty, /^ {2}planned .*3004\/3004 files/m);
+  t.match(tty, "committed 2 · awaiting commit 3000 · skipped 0");
+  const plain = renderProgress([job], { tty: false, color: false, now: 0 }).lines[0];
+  t.match(plain, "uploaded 3,");
+});
