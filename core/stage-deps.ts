@@ -35,7 +35,10 @@ export interface StageBase {
   readonly pipeline: PipelineView;
   /** The lease id of a stage loop, unique in this process. */
   leaseId(stage: StageName, loop?: number): string;
+  /** A journaled file's path in the repo (core/job-paths.ts). */
   pathInRepo(localPath: string): string;
+  /** A journaled file's absolute path on disk: the job's folder joined with it, or a file job's file. */
+  localPath(relPath: string): string;
   /** Records what a failure means for these files (failure-policy.ts). */
   recordFailure(files: readonly FileRecord[], leaseId: string, err: unknown): void;
   backoffUntil(attempts: number, retryAfterMs?: number): number;

@@ -49,7 +49,7 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
     `  ${plural(newCommits, "new commit")} (${job.commits} in all) · hashed ${formatBytes(
       job.bytesHashed,
     )} · elapsed ${formatDuration(input.elapsedMs / 1000)}`,
-    `  ${repoUrl(job.repo)}`,
+    `  ${repoUrl(job.repo, job.kind)}`,
   ];
   if (f.failed.files > 0) {
     lines.push(style.red(`  ${plural(f.failed.files, "file")} could not be uploaded:`));
