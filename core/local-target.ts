@@ -44,7 +44,7 @@ export function resolveLocalTarget(given: string, cwd: string): LocalTarget {
     }
     throw new HubpushError(
       "ERR_FOLDER_NOT_FOUND",
-      `${absolute} does not exist${code === "ELOOP" ? " (its path loops through symlinks)" : ""}: give the folder or the file to upload`,
+      `${absolute} does not exist${code === "ELOOP" ? " (its path loops through symlinks)" : ""}: check the path of the folder or file to upload`,
     );
   }
   if (stat.isDirectory()) return { absolute, kind: "folder" };
