@@ -8,7 +8,7 @@ export function uploadCommand(io: CliIo): Command {
   const command = new Command("upload")
     .description("upload a folder (or one file) now, in this process, with live progress (re-run to resume)")
     .usage(
-      "FOLDER --repo NS/NAME [options]\n       hubpush upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO] [options]",
+      "FOLDER|FILE --repo NS/NAME [options]\n       hubpush upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO] [options]",
     )
     .argument(
       "[arguments...]",
