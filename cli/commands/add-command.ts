@@ -12,7 +12,7 @@ export function addCommand(io: CliIo): Command {
   const command = new Command("add")
     .description("add a folder (or one file) to the daemon's queue and print the job id")
     .argument(
-      "<path>",
+      "<folder>",
       "the folder to upload, or one file (its path in the repo: --path-in-repo, default its name)",
     )
     .addHelpText(
