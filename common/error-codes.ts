@@ -188,7 +188,7 @@ export const ERROR_CODES = {
     httpStatus: 400,
     summary: "the path to upload is neither a folder nor a regular file",
   },
-  ERR_FOLDER_OPTION_WITH_FILE: {
+  ERR_FOLDER_ONLY_OPTION: {
     exitCode: EXIT.usage,
     httpStatus: 400,
     summary: "an option that only applies to a folder was given with a single file",

@@ -78,7 +78,7 @@ export function refuseFolderOptions(target: LocalTarget, options: FolderOnlyOpti
   ].filter((f): f is string => f !== null);
   if (given.length > 0) {
     throw new HubpushError(
-      "ERR_FOLDER_OPTION_WITH_FILE",
+      "ERR_FOLDER_ONLY_OPTION",
       `${target.absolute} is a single file: ${given.join(" and ")} ${given.length > 1 ? "choose files inside a folder and have" : "chooses files inside a folder and has"} nothing to choose here; drop ${given.length > 1 ? "them" : "it"}, or upload the folder ${folder} with --include ${name}`,
     );
   }
@@ -89,7 +89,7 @@ export function refuseFolderOptions(target: LocalTarget, options: FolderOnlyOpti
   ].filter((f): f is string => f !== null);
   if (watching.length > 0) {
     throw new HubpushError(
-      "ERR_FOLDER_OPTION_WITH_FILE",
+      "ERR_FOLDER_ONLY_OPTION",
       `${target.absolute} is a single file: ${watching.join(", ")} follow${watching.length > 1 ? "" : "s"} the changes of a folder, a single file cannot be watched; to watch it, add its folder: hubpush add ${folder} --watch --include ${name}`,
     );
   }

@@ -101,7 +101,7 @@ t.test("the control API takes a file as `folder`, and refuses folder-only option
       .then(() => null)
       .catch((e: unknown) => e);
     t.ok(err instanceof HubpushError, JSON.stringify(extra));
-    t.equal((err as HubpushError).code, "ERR_FOLDER_OPTION_WITH_FILE", JSON.stringify(extra));
+    t.equal((err as HubpushError).code, "ERR_FOLDER_ONLY_OPTION", JSON.stringify(extra));
     t.match((err as HubpushError).message, message);
   }
   t.same(
@@ -116,7 +116,7 @@ t.test("the control API takes a file as `folder`, and refuses folder-only option
     },
   );
   t.equal(watchCli.code, 2, watchCli.stderr);
-  t.match(watchCli.stderr, "(ERR_FOLDER_OPTION_WITH_FILE)");
+  t.match(watchCli.stderr, "(ERR_FOLDER_ONLY_OPTION)");
   t.same(
     (await listJobs()).map((j) => j.id),
     before,

@@ -219,7 +219,7 @@ t.test("refused before a job exists: a stable code, a message, nothing journaled
     [
       ["upload", modelFile, ...repo, "--include", "*.bin"],
       2,
-      `${modelFile} is a single file: --include chooses files inside a folder and has nothing to choose here; drop it, or upload the folder ${folder} with --include "model.safetensors" (ERR_FOLDER_OPTION_WITH_FILE)`,
+      `${modelFile} is a single file: --include chooses files inside a folder and has nothing to choose here; drop it, or upload the folder ${folder} with --include "model.safetensors" (ERR_FOLDER_ONLY_OPTION)`,
     ],
     [
       ["upload", modelFile, ...repo, "--exclude", "x", "--include", "y"],
@@ -229,7 +229,7 @@ t.test("refused before a job exists: a stable code, a message, nothing journaled
     [
       ["add", modelFile, ...repo, "--watch"],
       2,
-      `${modelFile} is a single file: --watch follows the changes of a folder, a single file cannot be watched; to watch it, add its folder: hubpush add ${folder} --watch --include "model.safetensors" (ERR_FOLDER_OPTION_WITH_FILE)`,
+      `${modelFile} is a single file: --watch follows the changes of a folder, a single file cannot be watched; to watch it, add its folder: hubpush add ${folder} --watch --include "model.safetensors" (ERR_FOLDER_ONLY_OPTION)`,
     ],
     [
       ["add", modelFile, ...repo, "--watch", "--every", "5"],

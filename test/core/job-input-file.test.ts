@@ -76,12 +76,12 @@ t.test("refused: folder-only options with a file, special files, a file with a t
   const fifo = path.join(root, "fifo");
   execFileSync("mkfifo", [fifo]);
   const cases: Array<[Record<string, unknown>, string]> = [
-    [{ folder: file, include: ["*.bin"] }, "ERR_FOLDER_OPTION_WITH_FILE"],
-    [{ folder: file, exclude: ["x"] }, "ERR_FOLDER_OPTION_WITH_FILE"],
-    [{ folder: file, watch: true }, "ERR_FOLDER_OPTION_WITH_FILE"],
-    [{ folder: file, every: 5 }, "ERR_FOLDER_OPTION_WITH_FILE"],
-    [{ folder: file, mirrorDeletes: true }, "ERR_FOLDER_OPTION_WITH_FILE"],
-    [{ folder: file, delete: true }, "ERR_FOLDER_OPTION_WITH_FILE"],
+    [{ folder: file, include: ["*.bin"] }, "ERR_FOLDER_ONLY_OPTION"],
+    [{ folder: file, exclude: ["x"] }, "ERR_FOLDER_ONLY_OPTION"],
+    [{ folder: file, watch: true }, "ERR_FOLDER_ONLY_OPTION"],
+    [{ folder: file, every: 5 }, "ERR_FOLDER_ONLY_OPTION"],
+    [{ folder: file, mirrorDeletes: true }, "ERR_FOLDER_ONLY_OPTION"],
+    [{ folder: file, delete: true }, "ERR_FOLDER_ONLY_OPTION"],
     [{ folder: fifo }, "ERR_PATH_NOT_UPLOADABLE"],
     [{ folder: "/dev/null" }, "ERR_PATH_NOT_UPLOADABLE"],
     [{ folder: `${file}/` }, "ERR_FOLDER_NOT_DIRECTORY"],
