@@ -24,6 +24,9 @@ export interface JobRow {
   readonly updated_at: number;
   readonly finished_at: number | null;
   readonly moved_repo_id: string | null;
+  readonly pull_request?: number | null;
+  readonly pull_request_floor?: number | null;
+  readonly deletions_listed_at?: number | null;
 }
 
 function stringList(value: unknown): string[] {
@@ -59,6 +62,8 @@ export function parseJobOptions(text: string): JobOptions {
     watch: o.watch === true,
     everyMinutes: typeof o.everyMinutes === "number" ? o.everyMinutes : null,
     deleteRemote: o.deleteRemote === true,
+    createPr: o.createPr === true,
+    deletePatterns: stringList(o.deletePatterns),
   };
 }
 
@@ -87,5 +92,8 @@ export function jobFromRow(row: JobRow): JobRecord {
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
     movedRepoId: row.moved_repo_id ?? null,
+    pullRequest: row.pull_request ?? null,
+    pullRequestFloor: row.pull_request_floor ?? null,
+    deletionsListedAt: row.deletions_listed_at ?? null,
   };
 }
