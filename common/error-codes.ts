@@ -179,6 +179,11 @@ export const ERROR_CODES = {
     httpStatus: 502,
     summary: "the Hub redirected a call where hubpush does not follow",
   },
+  ERR_CREATE_PR_REVISION: {
+    exitCode: EXIT.input,
+    httpStatus: 400,
+    summary: "--create-pr was given with a revision a pull request cannot be opened from",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

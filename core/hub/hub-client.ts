@@ -164,6 +164,8 @@ export interface HubClient {
     revision: string,
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
+    /** omitRef: send no `ref` (uploads for a PR a create_pr commit will open, hub-protocol.md §4). */
+    options?: { omitRef?: boolean },
   ): Promise<LfsBatchAnswer[]>;
   /** PUT to a presigned URL, never with Authorization. Returns the ETag header verbatim, if any. */
   putUpload(url: string, body: UploadBody): Promise<{ etag: string | null }>;

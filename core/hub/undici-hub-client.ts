@@ -146,6 +146,7 @@ export class UndiciHubClient implements HubClient {
     revision: string,
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
+    options: { omitRef?: boolean } = {},
   ): Promise<LfsBatchAnswer[]> {
     if (objects.length > MAX_LFS_OBJECTS) throw tooMany("the LFS batch", objects.length, MAX_LFS_OBJECTS);
     if (objects.length === 0) return [];
@@ -165,7 +166,7 @@ export class UndiciHubClient implements HubClient {
           objects: objects.map((o) => ({ oid: o.oid, size: o.size })),
           hash_algo: "sha256",
           // Raw, not percent-encoded: it is a JSON value, not a path segment.
-          ref: { name: revision },
+          ...(options.omitRef === true ? {} : { ref: { name: revision } }),
         },
       },
       signal,
