@@ -28,11 +28,11 @@ t.test("refused before anything happens: exit 2, ERR_USAGE, nothing journaled", 
   for (const [args, message] of [
     [
       ["add", folder, ...base, "--delete"],
-      /--delete without --watch .* is not supported yet; .*--watch --mirror-deletes/,
+      /--delete needs a pattern: .*--watch --mirror-deletes/,
     ],
     [
       ["upload", folder, ...base, "--delete"],
-      /--delete without --watch .* is not supported yet; .*--watch --mirror-deletes/,
+      /--delete needs a pattern: .*--watch --mirror-deletes/,
     ],
     [
       ["add", folder, ...base, "--mirror-deletes"],
