@@ -177,7 +177,7 @@ t.test(
   async (t) => {
     const repo = "user/pr-lost";
     await seedRepo(repo);
-    // Someone else's PR with the same title, opened before: never mistaken for ours (tree differs).
+    // Someone else's PR with the same title, opened before the job: below the floor.
     const other = await http(emulator.url, `/api/models/${repo}/discussions`, {
       token: WRITE_TOKEN,
       json: { title: "Upload folder using hubpush", pullRequest: true },
@@ -186,13 +186,32 @@ t.test(
     const folder = folderWith("lost", 2);
     const env = { HUBPUSH_HOME: path.join(root, "home-lost"), HF_TOKEN: ALICE_TOKEN, NO_COLOR: "1" };
     const args = ["upload", folder, "--repo", repo, "--endpoint", emulator.url, "--create-pr"];
-    // The commit lands but its answer is lost; the reconciliation's discussion listing then fails
-    // (after the floor listing went through), so the process is killed inside the crash window.
-    emulator.setFaults("route=commit,kind=lost,count=1;route=discussions,kind=status,status=503,after=1");
+    const faultsOn = (route: string): number =>
+      readFileSync(accessLog, "utf8")
+        .split("\n")
+        .filter((l) => l.includes(`"route":"${route}"`) && l.includes(repo) && l.includes('"fault":"status"'))
+        .length;
+    // 1. The floor (1) is listed, then the first commit attempt fails, nothing applied.
+    emulator.setFaults("route=commit,kind=status,status=503");
     const child = spawnCli(args, { env });
     t.teardown(() => {
       child.kill("SIGKILL");
     });
+    await until(
+      "a refused commit",
+      async () => faultsOn("commit"),
+      (n) => n > 0,
+    );
+    // 2. Meanwhile alice opens another PR with the same title (#2, above the floor): only its tree
+    // tells it apart from the one the job is about to open.
+    const decoy = await http(emulator.url, `/api/models/${repo}/discussions`, {
+      token: ALICE_TOKEN,
+      json: { title: "Upload folder using hubpush", pullRequest: true },
+    });
+    t.equal(decoy.json<Discussion>().num, 2, decoy.text);
+    // 3. The next attempt lands (PR #3) but its answer is lost; the reconciliation's discussion
+    // listing is refused, so the process is killed inside the crash window.
+    emulator.setFaults("route=commit,kind=lost,count=1;route=discussions,kind=status,status=503");
     // Polled through refs: the discussions route is faulted for the job now.
     await until(
       "the lost commit to land",
@@ -200,14 +219,11 @@ t.test(
         (await http(emulator.url, `/api/models/${repo}/refs?include_prs=1`, { token: WRITE_TOKEN })).json<{
           pullRequests: unknown[];
         }>().pullRequests.length,
-      (n) => n === 2,
+      (n) => n === 3,
     );
     await until(
       "the reconciliation to be refused",
-      async () =>
-        readFileSync(accessLog, "utf8")
-          .split("\n")
-          .filter((l) => l.includes('"route":"discussions"') && l.includes('"fault":"status"')).length,
+      async () => faultsOn("discussions"),
       (n) => n > 0,
     );
     child.kill("SIGKILL");
@@ -229,19 +245,20 @@ t.test(
     emulator.setFaults("");
     const rerun = await runCli(args, { env });
     t.equal(rerun.code, 0, rerun.stderr);
-    t.match(rerun.stdout, `pull request #2: ${emulator.url}/${repo}/discussions/2`, "the URL is printed");
+    t.match(rerun.stdout, `pull request #3: ${emulator.url}/${repo}/discussions/3`, "the URL is printed");
     t.same(
       (await pullRequests(repo)).map((d) => d.num).sort(),
-      [1, 2],
-      "no second PR: the lost commit's PR (#2) was found, the older one left alone",
+      [1, 2, 3],
+      "no other PR: the lost commit's PR (#3) was found; the older one and the same-titled #2 left alone",
     );
-    t.same(await files(repo, "refs/pr/2"), [".gitattributes", "big.bin", "f0.txt", "f1.txt", "seed.txt"]);
-    t.same(await files(repo, "refs/pr/1"), [".gitattributes", "seed.txt"], "the other PR is untouched");
+    t.same(await files(repo, "refs/pr/3"), [".gitattributes", "big.bin", "f0.txt", "f1.txt", "seed.txt"]);
+    t.same(await files(repo, "refs/pr/1"), [".gitattributes", "seed.txt"], "the older PR is untouched");
+    t.same(await files(repo, "refs/pr/2"), [".gitattributes", "seed.txt"], "the same-titled PR is untouched");
     t.same(await files(repo, "main"), [".gitattributes", "seed.txt"], "main is unchanged");
     const after = new Database(resolveStatePaths(env).journal, { readonly: true });
     t.same(
       after.prepare("SELECT pull_request FROM jobs").get(),
-      { pull_request: 2 },
+      { pull_request: 3 },
       "the journal keeps the PR the reconciliation found",
     );
     after.close();
