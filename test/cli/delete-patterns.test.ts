@@ -90,6 +90,8 @@ t.test(
     await seed(repo);
     const folder = path.join(root, "local");
     writeTree(folder, { "a.txt": "new a", "new.txt": "new", "model.bin": "weights" });
+    // A slow listing: the first commit must wait for it, not go ahead with the first ready file.
+    emulator.setFaults("route=tree,kind=latency,ms=1500");
     t.equal((await runCli(["daemon", "start"], { env: daemonEnv })).code, 0);
     const add = await runCli(
       [
@@ -115,6 +117,7 @@ t.test(
     );
     const watch = await runCli(["status", "1", "--watch", "--progress-interval", "100"], { env: daemonEnv });
     t.equal(watch.code, 0, watch.stderr);
+    emulator.setFaults("");
     const status = JSON.parse((await runCli(["status", "1", "--json"], { env: daemonEnv })).stdout) as Status;
     t.equal(status.state, "done");
     t.same(status.remoteDeletions, { patterns: ["*.txt"], listed: true, pending: 0, deleted: 3 });
