@@ -199,6 +199,11 @@ export const ERROR_CODES = {
     summary:
       "the job for this path and target was made for a folder and the path is a file now (or the reverse)",
   },
+  ERR_CREATE_PR_REVISION: {
+    exitCode: EXIT.input,
+    httpStatus: 400,
+    summary: "--create-pr was given with a revision a pull request cannot be opened from",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -48,6 +48,8 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
   /** Aborting cancels in-flight requests too (grace period over). */
   readonly #abort = new AbortController();
   readonly #onBlock: (error: ErrorInfo) => void;
+  /** --create-pr: the PR's number once open (journaled first); its refs/pr/N is where commits go. */
+  #pullRequest: number | null;
 
   constructor(options: {
     job: JobRecord;
@@ -68,6 +70,19 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
     this.uploadMeter = new RateMeter(20_000, options.services.now);
     this.hashMeter = new RateMeter(20_000, options.services.now);
     this.#onBlock = options.onBlock;
+    this.#pullRequest = options.job.pullRequest ?? null;
+  }
+
+  writeRevision(): string {
+    return this.#pullRequest === null ? this.job.revision : `refs/pr/${this.#pullRequest}`;
+  }
+
+  get opensPullRequest(): boolean {
+    return this.job.options.createPr === true && this.#pullRequest === null;
+  }
+
+  adoptPullRequest(num: number): void {
+    this.#pullRequest = num;
   }
 
   get jobId(): number {

@@ -40,6 +40,10 @@ export interface JobInput {
   mirrorDeletes?: boolean;
   /** The old name of mirrorDeletes, still accepted as a boolean. */
   delete?: boolean;
+  /** --create-pr: the first commit opens a pull request from `revision`; later commits go to it. */
+  createPr?: boolean;
+  /** --delete GLOB (repeatable): remote files under pathInRepo that match are deleted in the first commit. */
+  deletePatterns?: string[];
 }
 
 const REPO_TYPES: readonly RepoType[] = ["model", "dataset", "space"];
@@ -94,6 +98,22 @@ export function validateRevision(revision: string): string {
     );
   }
   return revision;
+}
+
+/**
+ * --create-pr opens a PR from a branch (hub-protocol.md §6: create_pr needs a branch). A revision
+ * that is a pull request, a tag, a conversion ref or a commit id is refused before a job exists.
+ */
+export function checkCreatePrRevision(revision: string): void {
+  const pr = /^refs\/pr\/\d+$/.test(revision);
+  const notBranch = pr || /^refs\/(tags|convert)\//.test(revision) || /^[0-9a-f]{40}$/i.test(revision);
+  if (!notBranch) return;
+  throw bad(
+    "ERR_CREATE_PR_REVISION",
+    pr
+      ? `--create-pr opens a new pull request, but --revision "${revision}" already is one: drop --create-pr to add commits to it`
+      : `--create-pr opens a pull request from a branch, and --revision "${revision}" is not a branch name: give a branch (default: main)`,
+  );
 }
 
 /** POSIX prefix inside the repo: no absolute paths, no '..', '.git' or empty components. */
@@ -235,9 +255,17 @@ export function parseJobInput(
     optional(raw.mirrorDeletes, isBoolean, "mirrorDeletes", "true or false") ??
     optional(raw.delete, isBoolean, "delete", "true or false (the old name of mirrorDeletes)") ??
     false;
+  const deletePatterns = stringList(raw.deletePatterns, "deletePatterns");
   const target = resolveLocalTarget(folder, defaults.cwd);
   if (target.kind === "file") {
-    refuseFolderOptions(target, { include, exclude, watch, every, mirrorDeletes: deleteRemote });
+    refuseFolderOptions(target, {
+      include,
+      exclude,
+      watch,
+      every,
+      mirrorDeletes: deleteRemote,
+      deletePatterns,
+    });
   }
   const givenPathInRepo = optional(raw.pathInRepo, isString, "pathInRepo", "a path");
   const spec: JobSpec = {
@@ -252,6 +280,8 @@ export function parseJobInput(
         ? filePathInRepo(givenPathInRepo, target.absolute)
         : normalizePathInRepo(givenPathInRepo ?? ""),
   };
+  const createPr = optional(raw.createPr, isBoolean, "createPr", "true or false") ?? false;
+  if (createPr) checkCreatePrRevision(spec.revision);
   const message =
     optional(raw.message, isString, "message", "text") ??
     (target.kind === "file" ? defaultFileCommitMessage(spec.pathInRepo) : DEFAULT_COMMIT_MESSAGE);
@@ -268,6 +298,8 @@ export function parseJobInput(
     watch,
     everyMinutes: every ?? null,
     deleteRemote,
+    createPr,
+    deletePatterns,
   };
   return { spec, options };
 }

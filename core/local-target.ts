@@ -62,6 +62,7 @@ export interface FolderOnlyOptions {
   readonly watch: boolean;
   readonly every: number | undefined;
   readonly mirrorDeletes: boolean;
+  readonly deletePatterns: readonly string[];
 }
 
 /**
@@ -80,6 +81,13 @@ export function refuseFolderOptions(target: LocalTarget, options: FolderOnlyOpti
     throw new HubpushError(
       "ERR_FOLDER_ONLY_OPTION",
       `${target.absolute} is a single file: ${given.join(" and ")} ${given.length > 1 ? "choose files inside a folder and have" : "chooses files inside a folder and has"} nothing to choose here; drop ${given.length > 1 ? "them" : "it"}, or upload the folder ${folder} with --include ${name}`,
+    );
+  }
+  if (options.deletePatterns.length > 0) {
+    // hf upload ignores --delete with a file; refusing says so instead of dropping it silently.
+    throw new HubpushError(
+      "ERR_FOLDER_ONLY_OPTION",
+      `${target.absolute} is a single file: --delete chooses remote files under a folder's path in the repo; drop it, or upload the folder ${folder} with --include ${name} --delete …`,
     );
   }
   const watching = [

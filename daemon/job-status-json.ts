@@ -1,5 +1,6 @@
 import type { JobProgress } from "../core/engine.js";
 import type { EngineTuning } from "../core/engine-tuning.js";
+import { pullRequestOf } from "../core/pull-request-of.js";
 import {
   FILE_STATES,
   type FileState,
@@ -61,6 +62,18 @@ export interface JobStatusJson {
   }>;
   /** Watch jobs only (null otherwise): how changes are found, and what is scheduled. */
   readonly watch: WatchStatusJson | null;
+  /**
+   * The pull request the job commits to: opened by its first commit (--create-pr; null until
+   * then) or named by --revision refs/pr/N. url: `{endpoint}/{repo}/discussions/N`.
+   */
+  readonly pullRequest: { readonly number: number; readonly url: string } | null;
+  /** --delete GLOB jobs only (null otherwise): the remote listing and the deletions it queued. */
+  readonly remoteDeletions: {
+    readonly patterns: readonly string[];
+    readonly listed: boolean;
+    readonly pending: number;
+    readonly deleted: number;
+  } | null;
   readonly options: {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
@@ -78,6 +91,10 @@ export interface JobStatusJson {
     readonly mirrorDeletes: boolean;
     /** Path of the job's token file (never its content), null when the environment provides the token. */
     readonly tokenFile: string | null;
+    /** --create-pr: the first commit opens a pull request. */
+    readonly createPr: boolean;
+    /** --delete GLOB patterns ([] when none). */
+    readonly deletePatterns: readonly string[];
   };
 }
 
@@ -175,6 +192,11 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
     finishedAt: job.finishedAt === null ? null : iso(job.finishedAt),
     failures: progress.failures.map((f) => ({ path: f.path, code: f.code, message: f.message })),
     watch: watchJson(progress, watch),
+    pullRequest: pullRequestOf(job),
+    remoteDeletions:
+      progress.patternDeletions === undefined || progress.patternDeletions === null
+        ? null
+        : { ...progress.patternDeletions, patterns: [...progress.patternDeletions.patterns] },
     options: {
       include: [...job.options.include],
       exclude: [...job.options.exclude],
@@ -187,6 +209,8 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       delete: job.options.deleteRemote,
       mirrorDeletes: job.options.deleteRemote,
       tokenFile: job.options.tokenFile,
+      createPr: job.options.createPr === true,
+      deletePatterns: [...(job.options.deletePatterns ?? [])],
     },
   };
 }

@@ -34,6 +34,9 @@ export interface JobRow {
   readonly moved_repo_id: string | null;
   /** Migration single-file; read as "folder" when absent (a row from an older schema). */
   readonly kind?: string;
+  readonly pull_request?: number | null;
+  readonly pull_request_floor?: number | null;
+  readonly deletions_listed_at?: number | null;
 }
 
 function stringList(value: unknown): string[] {
@@ -69,6 +72,8 @@ export function parseJobOptions(text: string): JobOptions {
     watch: o.watch === true,
     everyMinutes: typeof o.everyMinutes === "number" ? o.everyMinutes : null,
     deleteRemote: o.deleteRemote === true,
+    createPr: o.createPr === true,
+    deletePatterns: stringList(o.deletePatterns),
   };
 }
 
@@ -98,5 +103,8 @@ export function jobFromRow(row: JobRow): JobRecord {
     finishedAt: row.finished_at,
     movedRepoId: row.moved_repo_id ?? null,
     kind: (row.kind === "file" ? "file" : "folder") satisfies JobKind,
+    pullRequest: row.pull_request ?? null,
+    pullRequestFloor: row.pull_request_floor ?? null,
+    deletionsListedAt: row.deletions_listed_at ?? null,
   };
 }

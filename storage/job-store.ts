@@ -76,6 +76,8 @@ export class JobStore implements JobsJournal {
   readonly #counts: Database.Statement<[number], CountRow>;
   readonly #awaitingCommit: Database.Statement<[number], { files: number; bytes: number }>;
   readonly #moved: Database.Statement<{ id: number; repoId: string; now: number }>;
+  readonly #pullRequest: Database.Statement<{ id: number; num: number; now: number }>;
+  readonly #pullRequestFloor: Database.Statement<{ id: number; floor: number; now: number }>;
   readonly #upsert: (spec: JobSpec, options: JobOptions) => { job: JobRecord; created: boolean };
 
   /** For error messages (guardMethods below). */
@@ -110,6 +112,10 @@ export class JobStore implements JobsJournal {
         "updated_at = @now WHERE id = @id",
     );
     this.#moved = db.prepare("UPDATE jobs SET moved_repo_id = @repoId, updated_at = @now WHERE id = @id");
+    this.#pullRequest = db.prepare("UPDATE jobs SET pull_request = @num, updated_at = @now WHERE id = @id");
+    this.#pullRequestFloor = db.prepare(
+      "UPDATE jobs SET pull_request_floor = @floor, updated_at = @now WHERE id = @id",
+    );
     this.#counts = db.prepare("SELECT state, files, bytes, waiting FROM job_counts WHERE job_id = ?");
     this.#awaitingCommit = db.prepare(
       "SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files " +
@@ -162,6 +168,16 @@ export class JobStore implements JobsJournal {
 
   recordRepoMoved(id: number, repoId: string): void {
     const result = this.#moved.run({ id, repoId, now: this.#ctx.now() });
+    if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
+  }
+
+  recordPullRequest(id: number, num: number): void {
+    const result = this.#pullRequest.run({ id, num, now: this.#ctx.now() });
+    if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
+  }
+
+  recordPullRequestFloor(id: number, floor: number): void {
+    const result = this.#pullRequestFloor.run({ id, floor, now: this.#ctx.now() });
     if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
   }
 

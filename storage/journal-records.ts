@@ -122,6 +122,10 @@ export interface JobOptions {
   readonly everyMinutes: number | null;
   /** Watch mode: mirror local deletions to the repo. */
   readonly deleteRemote: boolean;
+  /** --create-pr: the job's first commit opens a pull request; later commits go to its refs/pr/N. */
+  readonly createPr?: boolean;
+  /** --delete GLOB: remote files under the path in repo that match are deleted in the first commit. */
+  readonly deletePatterns?: readonly string[];
 }
 
 export interface ErrorInfo {
@@ -150,6 +154,12 @@ export interface JobRecord extends JobSpec {
   readonly finishedAt: number | null;
   /** The name the Hub redirected this repo to (renamed or moved), else null; later calls use it. */
   readonly movedRepoId: string | null;
+  /** --create-pr: the number N of the pull request the job opened (commits go to refs/pr/N), else null. */
+  readonly pullRequest?: number | null;
+  /** --create-pr: the highest discussion number listed before a create_pr commit was sent, else null. */
+  readonly pullRequestFloor?: number | null;
+  /** --delete GLOB: when the remote listing was matched and its deletions queued, else null. */
+  readonly deletionsListedAt?: number | null;
 }
 
 /** A file's identity on disk. Nanosecond times and inodes are decimal strings (they exceed 2^53). */

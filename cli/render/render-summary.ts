@@ -1,6 +1,7 @@
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
 import { formatBytes } from "./format-bytes.js";
 import { formatDuration } from "./format-duration.js";
+import { prAndDeletionLines } from "./pr-and-deletions.js";
 import { repoUrl } from "./repo-url.js";
 import type { Style } from "./style.js";
 
@@ -50,6 +51,7 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
       job.bytesHashed,
     )} · elapsed ${formatDuration(input.elapsedMs / 1000)}`,
     `  ${repoUrl(job.repo, job.kind)}`,
+    ...prAndDeletionLines(job).map((l) => `  ${l}`),
   ];
   if (f.failed.files > 0) {
     lines.push(style.red(`  ${plural(f.failed.files, "file")} could not be uploaded:`));

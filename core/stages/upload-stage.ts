@@ -54,9 +54,11 @@ async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], leaseId: s
       answers = await ctx.api(() =>
         ctx.hub.lfsBatch(
           ctx.repo,
-          ctx.job.revision,
+          ctx.writeRevision(),
           fresh.map((f) => ({ oid: f.sha256 ?? "", size: f.size })),
           ctx.signal,
+          // Uploads for a PR not open yet name no ref (hub-protocol.md §4): read access suffices.
+          ctx.opensPullRequest ? { omitRef: true } : undefined,
         ),
       );
     } catch (err) {
