@@ -4,12 +4,14 @@
  * many" (BLAKE3 paper §5.3), here generated at load time as a small WebAssembly module. hash-wasm's
  * portable BLAKE3 (one block at a time) was the slowest stage of chunk + hash + compress.
  *
- * The module has two functions over its own memory (layout below):
+ * The module has three functions over its own memory (layout below):
  *   chunks4(in, counter, out, flags): the chaining values of the four full chunks at in, in+1024, …
  *     with chunk counters counter … counter+3, written as 4 × 32 bytes at out;
+ *   parents4(in, 0, out, flags): four parent nodes from the 4 × 64 bytes at in (pairs of chaining
+ *     values), written as 4 × 32 bytes at out;
  *   compress1(cv, block, counterLo, counterHi, blockLen, flags, out): one scalar compression
  *     (§2.2 of the BLAKE3 spec), its 8-word result at out (out may equal cv).
- * The tree (parents) and the chunk tail are driven from TypeScript with compress1.
+ * TypeScript drives the tree level by level; compress1 takes the chunk tail and odd parents.
  */
 
 const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
@@ -61,6 +63,10 @@ const op = {
   set: (i: number) => [0x21, ...uleb(i)],
   i32: (n: number) => [0x41, ...sleb(n | 0)],
   load: (offset: number) => [0x28, 2, ...uleb(offset)],
+  vload: (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  shl: [0x74],
   store: (offset: number) => [0x36, 2, ...uleb(offset)],
   add: [0x6a],
   xor: [0x73],
@@ -160,77 +166,82 @@ function rounds(s: readonly number[], m: readonly number[], vector: boolean): nu
   return code;
 }
 
-/** chunks4(in, counter, out, flags); locals: 4 params, 2 i32 (block, blockFlags), 40 v128. */
-function chunks4Body(): number[] {
-  const [IN, COUNTER, OUT, FLAGS, BLOCK, BFLAGS] = [0, 1, 2, 3, 4, 5];
-  const h = Array.from({ length: 8 }, (_, i) => 6 + i);
-  const s = Array.from({ length: 16 }, (_, i) => 14 + i);
-  const m = Array.from({ length: 16 }, (_, i) => 30 + i);
+/** i8x16.shuffle picking four i32 lanes of (x, y): lanes 0..3 are x's, 4..7 are y's. */
+function shuffle32(lanes: readonly [number, number, number, number]): number[] {
+  return op.simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+}
+
+/**
+ * Four compressions side by side, lane k reading its blocks at in + stride·k: `blocks` blocks each
+ * (16 = one full BLAKE3 chunk, with CHUNK_START / CHUNK_END on the first / last; 1 = a parent node,
+ * the block being two chaining values). Lane k's counter is counter + step·k. Writes the four
+ * 8-word results at out, out+32, …; every load happens before any store, so out may overlap in.
+ * Params (in, counter, out, flags); locals: 3 i32 (block, blockFlags, base), 48 v128.
+ */
+function lanesBody(stride: number, blocks: number, step: number): number[] {
+  const [IN, COUNTER, OUT, FLAGS, BLOCK, BFLAGS, BASE] = [0, 1, 2, 3, 4, 5, 6];
+  const h = Array.from({ length: 8 }, (_, i) => 7 + i);
+  const s = Array.from({ length: 16 }, (_, i) => 15 + i);
+  const m = Array.from({ length: 16 }, (_, i) => 31 + i);
+  const r = Array.from({ length: 4 }, (_, i) => 47 + i);
+  const t = Array.from({ length: 4 }, (_, i) => 51 + i);
   const code: number[] = [];
   for (let w = 0; w < 8; w++)
-    code.push(...op.i32(KEY_AT), ...op.load(4 * w), ...v.splat, ...op.set(h[w] as number));
+    code.push(...op.i32(KEY_AT), ...op.load(4 * w), ...v.splat, ...op.set(at(h, w)));
   code.push(...op.i32(0), ...op.set(BLOCK));
   code.push(0x03, 0x40); // loop
-  // blockFlags = flags | (block == 0 ? START : 0) | (block == 15 ? END : 0)
-  code.push(...op.get(FLAGS), ...op.get(BLOCK), ...op.i32(0), ...op.eq, ...op.or);
-  code.push(
-    ...op.get(BLOCK),
-    ...op.i32(15),
-    ...op.eq,
-    ...op.i32(1),
-    0x74 /* shl */,
-    ...op.or,
-    ...op.set(BFLAGS),
-  );
-  // message words, lane k from chunk k: base = in + 64 * block
-  for (let w = 0; w < 16; w++) {
-    code.push(...op.get(IN), ...op.get(BLOCK), ...op.i32(6), 0x74, ...op.add, ...op.load(4 * w), ...v.splat);
-    for (let k = 1; k < 4; k++) {
-      code.push(
-        ...op.get(IN),
-        ...op.get(BLOCK),
-        ...op.i32(6),
-        0x74,
-        ...op.add,
-        ...op.load(1024 * k + 4 * w),
-        ...v.replace(k),
-      );
-    }
-    code.push(...op.set(m[w] as number));
+  code.push(...op.get(FLAGS));
+  if (blocks > 1) {
+    // | (block == 0 ? CHUNK_START : 0) | (block == blocks-1 ? CHUNK_END : 0)
+    code.push(...op.get(BLOCK), ...op.i32(0), ...op.eq, ...op.or);
+    code.push(...op.get(BLOCK), ...op.i32(blocks - 1), ...op.eq, ...op.i32(1), ...op.shl, ...op.or);
   }
-  for (let i = 0; i < 8; i++) code.push(...op.get(h[i] as number), ...op.set(s[i] as number));
-  for (let i = 0; i < 4; i++)
-    code.push(...op.i32(IV[i] as number), ...v.splat, ...op.set(s[8 + i] as number));
-  // s12 = counter + lane, s13 = 0 (counters stay below 2^32), s14 = 64, s15 = block flags
+  code.push(...op.set(BFLAGS));
+  code.push(...op.get(IN), ...op.get(BLOCK), ...op.i32(6), ...op.shl, ...op.add, ...op.set(BASE));
+  // Message words 4g..4g+3 of the four lanes: four 16-byte loads, then a 4×4 transpose.
+  for (let g = 0; g < 4; g++) {
+    for (let k = 0; k < 4; k++)
+      code.push(...op.get(BASE), ...op.vload(stride * k + 16 * g), ...op.set(at(r, k)));
+    const pair = (x: number, y: number, lanes: [number, number, number, number], into: number) =>
+      code.push(...op.get(x), ...op.get(y), ...shuffle32(lanes), ...op.set(into));
+    pair(at(r, 0), at(r, 1), [0, 4, 1, 5], at(t, 0));
+    pair(at(r, 0), at(r, 1), [2, 6, 3, 7], at(t, 1));
+    pair(at(r, 2), at(r, 3), [0, 4, 1, 5], at(t, 2));
+    pair(at(r, 2), at(r, 3), [2, 6, 3, 7], at(t, 3));
+    pair(at(t, 0), at(t, 2), [0, 1, 4, 5], at(m, 4 * g));
+    pair(at(t, 0), at(t, 2), [2, 3, 6, 7], at(m, 4 * g + 1));
+    pair(at(t, 1), at(t, 3), [0, 1, 4, 5], at(m, 4 * g + 2));
+    pair(at(t, 1), at(t, 3), [2, 3, 6, 7], at(m, 4 * g + 3));
+  }
+  for (let i = 0; i < 8; i++) code.push(...op.get(at(h, i)), ...op.set(at(s, i)));
+  for (let i = 0; i < 4; i++) code.push(...op.i32(at(IV, i)), ...v.splat, ...op.set(at(s, 8 + i)));
+  // s12 = counter + step·lane, s13 = 0 (counters stay below 2^32), s14 = 64, s15 = block flags
   code.push(...op.get(COUNTER), ...v.splat);
-  for (let k = 1; k < 4; k++) code.push(...op.get(COUNTER), ...op.i32(k), ...op.add, ...v.replace(k));
-  code.push(...op.set(s[12] as number));
-  code.push(...op.i32(0), ...v.splat, ...op.set(s[13] as number));
-  code.push(...op.i32(64), ...v.splat, ...op.set(s[14] as number));
-  code.push(...op.get(BFLAGS), ...v.splat, ...op.set(s[15] as number));
+  for (let k = 1; k < 4; k++) code.push(...op.get(COUNTER), ...op.i32(step * k), ...op.add, ...v.replace(k));
+  code.push(...op.set(at(s, 12)));
+  code.push(...op.i32(0), ...v.splat, ...op.set(at(s, 13)));
+  code.push(...op.i32(64), ...v.splat, ...op.set(at(s, 14)));
+  code.push(...op.get(BFLAGS), ...v.splat, ...op.set(at(s, 15)));
   code.push(...rounds(s, m, true));
-  for (let i = 0; i < 8; i++) {
-    code.push(...op.get(s[i] as number), ...op.get(s[i + 8] as number), ...v.xor, ...op.set(h[i] as number));
-  }
-  // block += 1; continue while block < 16
+  for (let i = 0; i < 8; i++)
+    code.push(...op.get(at(s, i)), ...op.get(at(s, i + 8)), ...v.xor, ...op.set(at(h, i)));
+  // block += 1; continue while block < blocks
   code.push(
     ...op.get(BLOCK),
     ...op.i32(1),
     ...op.add,
-    0x22,
-    ...uleb(BLOCK),
-    ...op.i32(16),
+    ...op.tee(BLOCK),
+    ...op.i32(blocks),
     ...op.ltu,
-    0x0d,
-    0x00,
+    ...op.brIf(0),
   );
   code.push(0x0b); // end loop
   for (let k = 0; k < 4; k++) {
     for (let w = 0; w < 8; w++)
-      code.push(...op.get(OUT), ...op.get(h[w] as number), ...v.extract(k), ...op.store(32 * k + 4 * w));
+      code.push(...op.get(OUT), ...op.get(at(h, w)), ...v.extract(k), ...op.store(32 * k + 4 * w));
   }
   code.push(0x0b);
-  const locals = [2, ...uleb(2), 0x7f, ...uleb(40), 0x7b];
+  const locals = [2, ...uleb(3), 0x7f, ...uleb(48), 0x7b];
   return [...locals, ...code];
 }
 
@@ -275,18 +286,22 @@ function moduleBytes(): Uint8Array {
     [0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0],
     [0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0],
   ]);
-  const bodies = [chunks4Body(), compress1Body()].map((b) => [...uleb(b.length), ...b]);
+  const bodies = [lanesBody(1024, 16, 1), lanesBody(64, 1, 0), compress1Body()].map((b) => [
+    ...uleb(b.length),
+    ...b,
+  ]);
   return Uint8Array.from([
     ...WASM_MAGIC_V1,
     ...section(1, types),
-    ...section(3, vec([[0], [1]])),
+    ...section(3, vec([[0], [0], [1]])),
     ...section(5, vec([[0x00, ...uleb(PAGES)]])),
     ...section(
       7,
       vec([
         [...name("memory"), 0x02, 0],
         [...name("chunks4"), 0x00, 0],
-        [...name("compress1"), 0x00, 1],
+        [...name("parents4"), 0x00, 1],
+        [...name("compress1"), 0x00, 2],
       ]),
     ),
     ...section(10, vec(bodies)),
@@ -296,6 +311,7 @@ function moduleBytes(): Uint8Array {
 interface Blake3Exports {
   readonly memory: { readonly buffer: ArrayBuffer };
   readonly chunks4: (input: number, counter: number, out: number, flags: number) => void;
+  readonly parents4: (input: number, counter: number, out: number, flags: number) => void;
   readonly compress1: (
     cv: number,
     block: number,
@@ -363,7 +379,10 @@ export class Blake3Simd {
     let n = count;
     while (n > 2) {
       const pairs = n >>> 1;
-      for (let j = 0; j < pairs; j++)
+      const quads = pairs >>> 2;
+      for (let j = 0; j < 4 * quads; j += 4)
+        x.parents4(CV_AT + 64 * j, 0, CV_AT + 32 * j, KEYED_HASH | PARENT);
+      for (let j = 4 * quads; j < pairs; j++)
         x.compress1(KEY_AT, CV_AT + 64 * j, 0, 0, 64, KEYED_HASH | PARENT, CV_AT + 32 * j);
       if (n & 1) bytes.copyWithin(CV_AT + 32 * pairs, CV_AT + 32 * (n - 1), CV_AT + 32 * n);
       n = pairs + (n & 1);
