@@ -1,5 +1,3 @@
-import { createReadStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { hashFromString, hashToString as hashToText, isHashString } from "../xet/hash-string.js";
 import { writeShard } from "../xet/shard.js";
 import { XetFormatError } from "../xet/xet-format-error.js";
@@ -11,6 +9,7 @@ import type { RouteMatch } from "./match-route.js";
 import { readBody } from "./read-body.js";
 import { sendJson } from "./send-response.js";
 import type { XetCas } from "./xet-cas.js";
+import { requestedSpans, sendSpans } from "./xet-fetch.js";
 import { reconstruction } from "./xet-reconstruction.js";
 import { checkShard, dedupChunks, materialize, parseUploadedShard, shardId } from "./xet-shard-check.js";
 
@@ -139,32 +138,17 @@ function dedup(ctx: RequestContext, cas: XetCas, match: RouteMatch): void {
   ctx.res.end(body);
 }
 
-/** `GET /fetch/{xorb}` — the signed, token-less URL of a reconstruction answer; one byte range. */
+/**
+ * `GET /fetch/{xorb}` — the signed, token-less URL of a reconstruction answer: the Range header's
+ * spans (several at once as multipart/byteranges), each inside a signed span.
+ */
 async function fetchXorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promise<void> {
   const hash = pathHash(match);
   ctx.state.signer.verify("GET", ctx.url.pathname, ctx.url.searchParams);
   const stored = cas.store.getXorb(hash);
   if (!stored) throw new HubError(404, "XorbNotFound", `Xorb ${hash} is not stored.`);
-  const [signedStart, signedEnd] = (ctx.url.searchParams.get("range") ?? "").split("-").map(Number);
-  const m = /^bytes=(\d+)-(\d+)$/.exec(ctx.req.headers.range ?? "");
-  const start = m ? Number(m[1]) : (signedStart ?? 0);
-  const end = m ? Math.min(Number(m[2]), stored.size - 1) : (signedEnd ?? stored.size - 1);
-  if (start > end || Number.isNaN(start)) {
-    throw new HubError(416, "RangeNotSatisfiable", `Range outside xorb ${hash} (${stored.size} bytes).`);
-  }
-  if (signedStart === undefined || signedEnd === undefined || start < signedStart || end > signedEnd) {
-    throw new HubError(
-      403,
-      "RangeNotSigned",
-      `This URL is signed for bytes ${signedStart}-${signedEnd} of xorb ${hash} only.`,
-    );
-  }
-  ctx.res.writeHead(206, {
-    "Content-Type": "application/octet-stream",
-    "Content-Length": String(end - start + 1),
-    "Content-Range": `bytes ${start}-${end}/${stored.size}`,
-  });
-  await pipeline(createReadStream(cas.store.xorbPath(hash), { start, end }), ctx.res);
+  const spans = requestedSpans(ctx, hash, stored.size);
+  await sendSpans(ctx, cas.store.xorbPath(hash), stored.size, spans);
 }
 
 /** Every CAS route under /_xet (xet-protocol.md §6; v2 shards → 404 so clients fall back to v1). */
