@@ -12,6 +12,7 @@ import type { XetCas } from "./xet-cas.js";
 import { requestedSpans, sendSpans } from "./xet-fetch.js";
 import { reconstruction } from "./xet-reconstruction.js";
 import { checkShard, dedupChunks, materialize, parseUploadedShard, shardId } from "./xet-shard-check.js";
+import { streamShardResult } from "./xet-shard-v2.js";
 
 /** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
 const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
@@ -75,27 +76,33 @@ async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promis
   });
 }
 
-/** `POST /v1/shards` (§5.8); `{"result":0}` when this exact shard was registered before. */
-async function shard(ctx: RequestContext, cas: XetCas): Promise<void> {
+/**
+ * `POST /v1/shards` and `/v2/shards` (§5.8, §6): every check runs before the answer starts, so a bad
+ * shard gets a precise 400 on both versions. v1 answers `{"result":1}` (`0` when this exact shard was
+ * registered before); v2 streams the NDJSON progress frames, then the same result.
+ */
+async function shard(ctx: RequestContext, cas: XetCas, version: string): Promise<void> {
   cas.tokens.check(ctx.req.headers.authorization, "write");
   const body = await readLimited(ctx, SHARD_LIMIT, "shard");
   const id = shardId(body);
   ctx.oid = id;
-  if (cas.store.hasShard(id)) {
-    sendJson(ctx, 200, { result: 0 });
-    return;
-  }
-  const parsed = parseUploadedShard(body);
-  const files = checkShard(cas, parsed);
-  await materialize(ctx.state, cas, files);
-  const xorbs = [
-    ...new Set([
-      ...parsed.xorbs.map((x) => hashToText(x.hash)),
-      ...files.flatMap((f) => f.terms.map((t) => t.xorb)),
-    ]),
-  ];
-  cas.store.registerShard(id, files, xorbs, dedupChunks(cas, parsed, files));
-  sendJson(ctx, 200, { result: 1 });
+  const known = cas.store.hasShard(id);
+  const parsed = known ? null : parseUploadedShard(body);
+  const files = parsed ? checkShard(cas, parsed) : [];
+  const register = async (): Promise<0 | 1> => {
+    if (!parsed) return 0;
+    await materialize(ctx.state, cas, files);
+    const xorbs = [
+      ...new Set([
+        ...parsed.xorbs.map((x) => hashToText(x.hash)),
+        ...files.flatMap((f) => f.terms.map((t) => t.xorb)),
+      ]),
+    ];
+    cas.store.registerShard(id, files, xorbs, dedupChunks(cas, parsed, files));
+    return 1;
+  };
+  if (version === "v2") return streamShardResult(ctx, files.length, register);
+  sendJson(ctx, 200, { result: await register() });
 }
 
 /** `GET /v1/chunks/{default|default-merkledb}/{chunk}` (§5.7): the registering shard's xorbs, HMAC'd. */
@@ -151,11 +158,11 @@ async function fetchXorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): P
   await sendSpans(ctx, cas.store.xorbPath(hash), stored.size, spans);
 }
 
-/** Every CAS route under /_xet (xet-protocol.md §6; v2 shards → 404 so clients fall back to v1). */
+/** Every CAS route under /_xet (xet-protocol.md §6). */
 export async function handleXetCas(ctx: RequestContext, match: RouteMatch): Promise<void> {
   const cas = requireXet(ctx);
   if (match.route === "xet-xorb") return xorb(ctx, cas, match);
-  if (match.route === "xet-shard") return shard(ctx, cas);
+  if (match.route === "xet-shard") return shard(ctx, cas, match.path ?? "v1");
   if (match.route === "xet-dedup") return dedup(ctx, cas, match);
   if (match.route === "xet-fetch") return fetchXorb(ctx, cas, match);
   if (match.route === "xet-reconstruction") {
