@@ -162,6 +162,14 @@ t.test("hello world: xorb, shard, lfsFile commit, resolve, tree xetHash (Appendi
     xetHash?: string;
   }[];
   t.equal(tree.find((e) => e.path === "hello.txt")?.xetHash, fileHash);
+  const info = (await (
+    await fetch(`${emu.url}/api/models/user/cas/paths-info/main`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ paths: ["hello.txt"] }),
+    })
+  ).json()) as { path: string; xetHash?: string; lfs?: { oid: string } }[];
+  t.match(info, [{ path: "hello.txt", xetHash: fileHash, lfs: { oid: HELLO_SHA } }], "paths-info too");
 });
 
 t.test("every broken input gets a precise 4xx", async (t) => {
