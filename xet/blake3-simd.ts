@@ -1,5 +1,5 @@
 /**
- * Keyed BLAKE3 for one Xet chunk (8..128 KiB) with WebAssembly SIMD: four 1 KiB BLAKE3 chunks are
+ * Keyed BLAKE3 for one Xet chunk (4..128 KiB) with WebAssembly SIMD: four 1 KiB BLAKE3 chunks are
  * compressed at once, one per i32x4 lane — the same idea as the official implementations' "hash
  * many" (BLAKE3 paper §5.3), here generated at load time as a small WebAssembly module. hash-wasm's
  * portable BLAKE3 (one block at a time) was the slowest stage of chunk + hash + compress.
@@ -358,7 +358,7 @@ export class Blake3Simd {
     return module ? new Blake3Simd(module, key) : null;
   }
 
-  /** Whether hash() takes this length (more than one group of four BLAKE3 chunks, ≤ 128 KiB). */
+  /** Whether hash() takes this length (at least one group of four BLAKE3 chunks, ≤ 128 KiB). */
   static fits(length: number): boolean {
     return length >= 4096 && length <= SIMD_MAX_INPUT;
   }
