@@ -13,6 +13,7 @@ import { serviceCommand } from "./commands/service-command.js";
 import { statusCommand } from "./commands/status-command.js";
 import { uiCommand } from "./commands/ui-command.js";
 import { uploadCommand } from "./commands/upload-command.js";
+import { verifyCommand } from "./commands/verify-command.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -62,6 +63,7 @@ function buildProgram(io: CliIo): Command {
     emulatorCommand(io),
     serviceCommand(io),
     uiCommand(io),
+    verifyCommand(io),
   ]) {
     program.addCommand(command);
   }

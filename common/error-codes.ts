@@ -179,6 +179,11 @@ export const ERROR_CODES = {
     httpStatus: 502,
     summary: "the Hub redirected a call where hubpush does not follow",
   },
+  ERR_VERIFY_MISMATCH: {
+    exitCode: EXIT.failure,
+    httpStatus: 409,
+    summary: "verify: the remote branch does not hold what the folder holds",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

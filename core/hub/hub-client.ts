@@ -174,5 +174,14 @@ export interface HubClient {
     paths: readonly string[],
     signal?: AbortSignal,
   ): Promise<PathInfo[]>;
+  /**
+   * The tree listing under `path` ("" = root), page by page (Link pagination); a missing folder
+   * yields nothing. Entries carry `lfs` for LFS files.
+   */
+  listTree(
+    repo: HubRepo,
+    revision: string,
+    options: { path: string; recursive: boolean; signal?: AbortSignal },
+  ): AsyncGenerator<PathInfo[]>;
   close(): Promise<void>;
 }

@@ -11,6 +11,8 @@ export interface RepoPaths {
   pathsInfo(revision: string): string;
   revision(revision: string): string;
   branch(branch: string): string;
+  /** `{api}/tree/{rev}[/{path}]`, the path's segments encoded one by one. */
+  tree(revision: string, path: string): string;
 }
 
 /**
@@ -32,5 +34,7 @@ export function repoPaths(endpoint: string, repo: HubRepo): RepoPaths {
     pathsInfo: (revision) => `${api}/paths-info/${rev(revision)}`,
     revision: (revision) => `${api}/revision/${rev(revision)}`,
     branch: (branch) => `${api}/branch/${rev(branch)}`,
+    tree: (revision, path) =>
+      `${api}/tree/${rev(revision)}${path === "" ? "" : `/${path.split("/").map(encodeURIComponent).join("/")}`}`,
   };
 }

@@ -17,6 +17,7 @@ import type {
 } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import { HubTransport } from "./hub-transport.js";
+import { listTree } from "./list-tree.js";
 import { parseLfsBatch } from "./parse-lfs-batch.js";
 import { parsePathsInfo } from "./parse-paths-info.js";
 import { parsePreupload } from "./parse-preupload.js";
@@ -264,6 +265,17 @@ export class UndiciHubClient implements HubClient {
       signal,
     });
     return parsePathsInfo(json, (what) => protocolError(response.context, what));
+  }
+
+  listTree(
+    repo: HubRepo,
+    revision: string,
+    options: { path: string; recursive: boolean; signal?: AbortSignal },
+  ): AsyncGenerator<PathInfo[]> {
+    return listTree(this.#transport, this.#moves.current(repo), revision, {
+      ...options,
+      headersTimeoutMs: this.#options.timeouts.batchMs,
+    });
   }
 
   async close(): Promise<void> {
