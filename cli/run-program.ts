@@ -9,6 +9,7 @@ import { emulatorCommand } from "./commands/emulator-command.js";
 import { jobActionCommand } from "./commands/job-action-command.js";
 import { listCommand } from "./commands/list-command.js";
 import { logsCommand } from "./commands/logs-command.js";
+import { planCommand } from "./commands/plan-command.js";
 import { serviceCommand } from "./commands/service-command.js";
 import { statusCommand } from "./commands/status-command.js";
 import { uiCommand } from "./commands/ui-command.js";
@@ -64,6 +65,7 @@ function buildProgram(io: CliIo): Command {
     serviceCommand(io),
     uiCommand(io),
     verifyCommand(io),
+    planCommand(io),
   ]) {
     program.addCommand(command);
   }

@@ -91,7 +91,11 @@ function keeps(filter: PathFilter, relPath: string): boolean {
 /** The target's local files (the upload's scan for a folder; the file itself otherwise). */
 export async function* localEntries(
   target: LocalTarget,
-  options: LocalTargetOptions & { readonly signal?: AbortSignal },
+  options: LocalTargetOptions & {
+    readonly signal?: AbortSignal;
+    /** Also the files the filters leave out (to count them); the caller filters with `covers`. */
+    readonly everything?: boolean;
+  },
 ): AsyncGenerator<LocalEntry> {
   if (target.single !== null) {
     const absolute = path.join(target.root, target.single);
@@ -104,9 +108,11 @@ export async function* localEntries(
     yield { kind: "file", file: { path: target.single, ...toFileStat(st) } };
     return;
   }
+  const all = options.everything === true;
   for await (const entry of scanFolder(target.root, {
-    include: options.include,
-    exclude: options.exclude,
+    include: all ? [] : options.include,
+    exclude: all ? [] : options.exclude,
+    useGitignore: !all,
     excludeAbsolute: options.excludeAbsolute,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })) {
