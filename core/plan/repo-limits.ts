@@ -54,14 +54,8 @@ export function checkRepoLimits(files: Iterable<RepoFile>, limits: RepoLimits): 
     return known;
   };
   for (const file of files) {
-    count += 1;
-    const parts = file.path.split("/");
-    // From the file up: once a folder is already listed in its parent, so are its ancestors.
-    for (let i = parts.length - 1; i >= 0; i--) {
-      if (add(parts.slice(0, i).join("/"), parts[i] ?? "") && i < parts.length - 1) break;
-    }
-    if (file.size === null) continue;
-    if (file.size > limits.maxFileBytes) {
+    if (file.size !== null && file.size > limits.maxFileBytes) {
+      // Refused by the Hub: it will not land, so it counts in no folder.
       warnings.push({
         kind: "file-size-refused",
         path: file.path,
@@ -69,7 +63,16 @@ export function checkRepoLimits(files: Iterable<RepoFile>, limits: RepoLimits): 
         limit: limits.maxFileBytes,
         message: `${file.path} is ${file.size} bytes, over the Hub's ${limits.maxFileBytes}-byte limit per file: the Hub refuses it (split it, or leave it out with --exclude)`,
       });
-    } else if (file.size > limits.recommendedFileBytes) {
+      continue;
+    }
+    count += 1;
+    const parts = file.path.split("/");
+    // From the file up: once a folder is already listed in its parent, so are its ancestors.
+    for (let i = parts.length - 1; i >= 0; i--) {
+      if (add(parts.slice(0, i).join("/"), parts[i] ?? "") && i < parts.length - 1) break;
+    }
+    if (file.size === null) continue;
+    if (file.size > limits.recommendedFileBytes) {
       warnings.push({
         kind: "file-size-recommended",
         path: file.path,
@@ -79,6 +82,8 @@ export function checkRepoLimits(files: Iterable<RepoFile>, limits: RepoLimits): 
       });
     }
   }
+  // Stable order whatever order the files came in: the repo, files by path, then folders by path.
+  warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const [folder, names] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (names.size <= limits.maxFolderEntries) continue;
     warnings.push({

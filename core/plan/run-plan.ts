@@ -82,6 +82,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const remote = await remoteState(hub, repo, options.revision, signal);
 
   const kept: ScannedFile[] = [];
+  const refused: ScannedFile[] = [];
   const notUploadable: VerifyProblem[] = [];
   let excluded = count(0, 0);
   for await (const entry of localEntries(target, {
@@ -92,6 +93,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     if (entry.kind === "file") {
       if (target.single !== null || target.covers(target.remotePath(entry.file.path))) {
         if (entry.file.size > options.limits.maxFileBytes) {
+          refused.push(entry.file);
           notUploadable.push({
             path: entry.file.path,
             code: "ERR_FILE_TOO_LARGE",
@@ -147,7 +149,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     commits: estimateCommits(commitItems, deletions.length, options.tuning),
     estimatedSeconds:
       options.rateBytesPerSec === null ? null : Math.ceil(total.bytes / options.rateBytesPerSec),
-    warnings: checkRepoLimits(repoAfter(remote, target, kept, ignoredPaths, deletions), options.limits),
+    warnings: checkRepoLimits(
+      repoAfter(remote, target, [...kept, ...refused], ignoredPaths, deletions),
+      options.limits,
+    ),
     bytesHashed: hashes.bytesHashed,
     filesFromJournal: hashes.filesFromJournal,
   };
