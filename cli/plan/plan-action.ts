@@ -50,6 +50,7 @@ export async function planAction(io: CliIo, given: string, flags: PlanFlags): Pr
       repo: target.repo,
       revision: target.revision,
       pathInRepo: target.pathInRepo,
+      pathInRepoIsFolder: target.pathInRepoIsFolder,
       include: target.include,
       exclude: target.exclude,
       excludeAbsolute: [config.paths.home],

@@ -1,5 +1,5 @@
 import { checkRepoLimits, type LimitWarning, type RepoLimits } from "../../core/plan/repo-limits.js";
-import { localEntries, resolveLocalTarget } from "../../core/verify/local-target.js";
+import { compareEntries, resolveCompareTarget } from "../../core/verify/compare-target.js";
 import type { JobOptions, JobSpec } from "../../storage/journal.js";
 
 /**
@@ -20,9 +20,9 @@ export async function uploadLimitWarnings(
     pathInRepo: spec.pathInRepo,
   };
   try {
-    const target = await resolveLocalTarget(spec.folder, targetOptions);
+    const target = await resolveCompareTarget(spec.folder, targetOptions);
     const files: { path: string; size: number }[] = [];
-    for await (const entry of localEntries(target, targetOptions)) {
+    for await (const entry of compareEntries(target, targetOptions)) {
       if (entry.kind === "file")
         files.push({ path: target.remotePath(entry.file.path), size: entry.file.size });
     }

@@ -8,6 +8,7 @@ import {
   validateRepoId,
   validateRevision,
 } from "../../core/job-input.js";
+import { singleFilePathInRepo } from "../../core/verify/compare-target.js";
 import type { JobSpec, RepoType } from "../../storage/journal.js";
 import type { CliConfig } from "../cli-config.js";
 import { optionParsers } from "../option-parsers.js";
@@ -32,6 +33,8 @@ export interface ResolvedTarget {
   readonly endpoint: string;
   readonly revision: string;
   readonly pathInRepo: string;
+  /** --path-in-repo ended with "/" (a single file goes into that folder). */
+  readonly pathInRepoIsFolder: boolean;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly tokenFile: string | null;
@@ -82,6 +85,7 @@ export function resolveTarget(given: string, flags: TargetFlags, config: CliConf
     endpoint: normalizeEndpoint(config.endpoint),
     revision: validateRevision(flags.revision ?? "main"),
     pathInRepo: normalizePathInRepo(flags.pathInRepo ?? ""),
+    pathInRepoIsFolder: flags.pathInRepo?.endsWith("/") === true,
     include: flags.include ?? [],
     exclude: flags.exclude ?? [],
     tokenFile: flags.tokenFile === undefined ? null : path.resolve(config.cwd, flags.tokenFile),
@@ -89,8 +93,9 @@ export function resolveTarget(given: string, flags: TargetFlags, config: CliConf
 }
 
 /**
- * The journal identities an upload of this target would have (storage JobSpec): the folder as
- * `upload` resolves it; for a single file, the file itself with its full path in the repo.
+ * The journal identity an upload of this target would have (storage JobSpec): the folder as
+ * `upload` resolves it (path.resolve, not realpath); for a single file, the file itself with its
+ * full path in the repo (a one-file job's only row is named after the file).
  */
 export function jobSpecsOf(target: ResolvedTarget, single: boolean): JobSpec[] {
   const base = {
@@ -100,10 +105,10 @@ export function jobSpecsOf(target: ResolvedTarget, single: boolean): JobSpec[] {
     revision: target.revision,
   };
   if (!single) return [{ ...base, folder: target.given, pathInRepo: target.pathInRepo }];
-  const name = path.basename(target.given);
-  const full = target.pathInRepo === "" ? name : target.pathInRepo;
-  return [
-    { ...base, folder: target.given, pathInRepo: full },
-    { ...base, folder: target.given, pathInRepo: target.pathInRepo },
-  ];
+  const full = singleFilePathInRepo(
+    target.pathInRepo,
+    target.pathInRepoIsFolder,
+    path.basename(target.given),
+  );
+  return [{ ...base, folder: target.given, pathInRepo: full }];
 }

@@ -29,6 +29,7 @@ export async function verifyAction(io: CliIo, given: string, flags: TargetFlags)
       repo: target.repo,
       revision: target.revision,
       pathInRepo: target.pathInRepo,
+      pathInRepoIsFolder: target.pathInRepoIsFolder,
       include: target.include,
       exclude: target.exclude,
       excludeAbsolute: [config.paths.home],

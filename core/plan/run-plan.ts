@@ -5,13 +5,13 @@ import type { ScannedFile } from "../../storage/journal.js";
 import type { EngineTuning } from "../engine-tuning.js";
 import type { HashPool } from "../hash/hash-pool.js";
 import type { HubClient, HubRepo, PreuploadAnswer } from "../hub/hub-client.js";
-import { type HashLookup, type LocalHash, LocalHasher } from "../verify/local-hasher.js";
 import {
-  type LocalTarget,
-  type LocalTargetOptions,
-  localEntries,
-  resolveLocalTarget,
-} from "../verify/local-target.js";
+  type CompareTarget,
+  type CompareTargetOptions,
+  compareEntries,
+  resolveCompareTarget,
+} from "../verify/compare-target.js";
+import { type HashLookup, type LocalHash, LocalHasher } from "../verify/local-hasher.js";
 import type { VerifyProblem } from "../verify/run-verify.js";
 import { deleteMatches } from "./delete-matches.js";
 import { estimateCommits } from "./estimate-commits.js";
@@ -19,7 +19,7 @@ import { localUploadMode } from "./local-upload-mode.js";
 import { type RemoteState, remoteState } from "./remote-state.js";
 import { checkRepoLimits, type LimitWarning, type RepoFile, type RepoLimits } from "./repo-limits.js";
 
-export interface PlanOptions extends LocalTargetOptions {
+export interface PlanOptions extends CompareTargetOptions {
   readonly given: string;
   readonly hub: HubClient;
   readonly repo: HubRepo;
@@ -78,14 +78,14 @@ const count = (files: number, bytes: number): PlanCount => ({ files, bytes });
  */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const { hub, repo, signal } = options;
-  const target = await resolveLocalTarget(options.given, options);
+  const target = await resolveCompareTarget(options.given, options);
   const remote = await remoteState(hub, repo, options.revision, signal);
 
   const kept: ScannedFile[] = [];
   const refused: ScannedFile[] = [];
   const notUploadable: VerifyProblem[] = [];
   let excluded = count(0, 0);
-  for await (const entry of localEntries(target, {
+  for await (const entry of compareEntries(target, {
     ...options,
     everything: true,
     ...(signal ? { signal } : {}),
@@ -161,7 +161,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 type Hashed = Array<Extract<LocalHash, { ok: true }>> & { bytesHashed: number; filesFromJournal: number };
 
 async function hashAll(
-  target: LocalTarget,
+  target: CompareTarget,
   files: readonly ScannedFile[],
   options: PlanOptions,
   problems: VerifyProblem[],
@@ -193,7 +193,7 @@ async function hashAll(
 
 /** Each file's fate, as the plan stage (plan-stage.ts toPlan) would decide it. */
 async function decide(
-  target: LocalTarget,
+  target: CompareTarget,
   hashes: Hashed,
   remote: RemoteState,
   options: PlanOptions,
@@ -230,7 +230,7 @@ async function decide(
  * The content of a root file the job uploads (`.gitignore` for preupload, as the plan stage sends
  * it; `.gitattributes` for the local rules), or null when the job uploads none at the repo root.
  */
-async function uploadedRootFile(target: LocalTarget, name: string): Promise<string | null> {
+async function uploadedRootFile(target: CompareTarget, name: string): Promise<string | null> {
   if (target.single !== null || target.pathInRepo !== "" || !target.covers(name)) return null;
   return readFile(path.join(target.root, name), "utf8").catch(() => null);
 }
@@ -238,7 +238,7 @@ async function uploadedRootFile(target: LocalTarget, name: string): Promise<stri
 /** The repo's files once the upload is done: the remote ones, minus deletions, plus the new ones. */
 function* repoAfter(
   remote: RemoteState,
-  target: LocalTarget,
+  target: CompareTarget,
   kept: readonly ScannedFile[],
   ignored: readonly string[],
   deletions: readonly string[],

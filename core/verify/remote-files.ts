@@ -1,5 +1,5 @@
 import type { HubClient, HubRepo, PathInfo } from "../hub/hub-client.js";
-import type { LocalTarget } from "./local-target.js";
+import type { CompareTarget } from "./compare-target.js";
 
 /**
  * The remote files a target covers, by path in the repo: the recursive tree listing under the
@@ -9,7 +9,7 @@ export async function remoteFiles(
   hub: HubClient,
   repo: HubRepo,
   revision: string,
-  target: LocalTarget,
+  target: CompareTarget,
   signal?: AbortSignal,
 ): Promise<Map<string, PathInfo>> {
   const out = new Map<string, PathInfo>();

@@ -3,12 +3,12 @@ import type { ScannedFile } from "../../storage/journal.js";
 import type { HashPool } from "../hash/hash-pool.js";
 import type { HubClient, HubRepo } from "../hub/hub-client.js";
 import { compareFiles, type FileComparison, type LocalOid } from "./compare-files.js";
+import { type CompareTargetOptions, compareEntries, resolveCompareTarget } from "./compare-target.js";
 import { type HashLookup, LocalHasher } from "./local-hasher.js";
-import { type LocalTargetOptions, localEntries, resolveLocalTarget } from "./local-target.js";
 import { remoteFiles } from "./remote-files.js";
 import { requireRevision } from "./require-revision.js";
 
-export interface VerifyOptions extends LocalTargetOptions {
+export interface VerifyOptions extends CompareTargetOptions {
   /** The folder or file given on the command line. */
   readonly given: string;
   readonly hub: HubClient;
@@ -58,14 +58,14 @@ export interface VerifyResult extends FileComparison {
 export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   const { hub, repo, revision, signal } = options;
   await requireRevision(hub, repo, revision, signal);
-  const target = await resolveLocalTarget(options.given, options);
+  const target = await resolveCompareTarget(options.given, options);
   const remotePromise = remoteFiles(hub, repo, revision, target, signal);
   // A rejection before it is awaited must not crash the process as "unhandled".
   remotePromise.catch(() => undefined);
 
   const files: ScannedFile[] = [];
   const unreadable: VerifyProblem[] = [];
-  for await (const entry of localEntries(target, { ...options, ...(signal ? { signal } : {}) })) {
+  for await (const entry of compareEntries(target, { ...options, ...(signal ? { signal } : {}) })) {
     if (entry.kind === "file") files.push(entry.file);
     else if (entry.kind === "skipped")
       unreadable.push({ path: entry.path, code: entry.code, message: entry.reason });

@@ -134,6 +134,21 @@ t.test("plan's counts are what the following upload does; plan writes nothing", 
     "LFS files as planned",
   );
 
+  const one = await runCli(
+    ["plan", path.join(folder, "weights/model.bin"), ...common(repo), "--path-in-repo", "weights/", "--json"],
+    {
+      env,
+    },
+  );
+  t.equal(one.code, 0, one.stderr);
+  const pOne = JSON.parse(one.stdout) as PlanJsonShape;
+  t.same(
+    [pOne.files.local.files, pOne.files.alreadyOnHub.files, pOne.commits],
+    [1, 1, 0],
+    "one file, already there",
+  );
+  t.equal(pOne.bytesHashed, 40 * KiB, "a one-file plan has no folder job's hashes to reuse");
+
   // 2. The repo exists: preupload answers; one change, one new file, remote files to delete, one
   // file the repo's own rules ignore (a .gitignore another client put in the repo, applied
   // because this job uploads no root .gitignore: it goes under --path-in-repo).

@@ -150,6 +150,12 @@ t.test("a folder uploaded by another tool is hashed; --path-in-repo and filters 
   );
   t.equal(single.code, 0, single.stdout + single.stderr);
   t.same((JSON.parse(single.stdout) as VerifyJsonShape).identical, ["sub/b.bin"]);
+  const intoFolder = await runCli(
+    ["verify", path.join(folder, "b.bin"), ...common(repo), "--path-in-repo", "sub/", "--json"],
+    { env },
+  );
+  t.equal(intoFolder.code, 0, "a --path-in-repo ending in / is the folder the file is in");
+  t.same((JSON.parse(intoFolder.stdout) as VerifyJsonShape).identical, ["sub/b.bin"]);
   const wrong = await runCli(["verify", path.join(folder, "a.txt"), ...common(repo), "--json"], { env });
   t.equal(wrong.code, 1, "a.txt is not at the root");
   t.same((JSON.parse(wrong.stdout) as VerifyJsonShape).missingRemotely, ["a.txt"]);

@@ -8,7 +8,7 @@ import { createPathFilter, isDefaultIgnored, type PathFilter } from "../scan/pat
 import { scanFolder } from "../scan/scan-folder.js";
 
 /** What `verify` and `plan` compare: a folder (with the upload's filters) or one file. */
-export interface LocalTarget {
+export interface CompareTarget {
   /** Absolute folder the local paths are relative to (a single file's parent folder). */
   readonly root: string;
   /** The single file's name inside root, or null for a folder. */
@@ -23,17 +23,28 @@ export interface LocalTarget {
   localPath(remotePath: string): string;
 }
 
-export interface LocalTargetOptions {
+export interface CompareTargetOptions {
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   /** Absolute paths never scanned (the state directory). */
   readonly excludeAbsolute: readonly string[];
   /** --path-in-repo as given, normalized ("" when absent). */
   readonly pathInRepo: string;
+  /** --path-in-repo ended with "/": for a single file, the folder it goes into (as `upload FILE`). */
+  readonly pathInRepoIsFolder?: boolean;
+}
+
+/**
+ * A single file's full path in the repo, as `upload FILE` decides it: its name by default, the
+ * given path as is, or the given folder (a value ending in "/") plus its name.
+ */
+export function singleFilePathInRepo(pathInRepo: string, isFolder: boolean, name: string): string {
+  if (pathInRepo === "") return name;
+  return isFolder ? `${pathInRepo}/${name}` : pathInRepo;
 }
 
 /** A found local file, or an entry the scan left out (FIFO, escaping symlink…) with its reason. */
-export type LocalEntry =
+export type CompareEntry =
   | { readonly kind: "file"; readonly file: ScannedFile }
   | { readonly kind: "skipped"; readonly path: string; readonly code: string; readonly reason: string }
   | { readonly kind: "warning"; readonly path: string; readonly message: string };
@@ -43,12 +54,15 @@ export type LocalEntry =
  * --exclude); a file stands for itself, at its base name in the repo or at --path-in-repo taken
  * as its full path.
  */
-export async function resolveLocalTarget(given: string, options: LocalTargetOptions): Promise<LocalTarget> {
+export async function resolveCompareTarget(
+  given: string,
+  options: CompareTargetOptions,
+): Promise<CompareTarget> {
   const absolute = path.resolve(given);
   const st = await stat(absolute).catch(() => null);
   if (st?.isFile()) {
     const name = path.basename(absolute);
-    const full = options.pathInRepo === "" ? name : options.pathInRepo;
+    const full = singleFilePathInRepo(options.pathInRepo, options.pathInRepoIsFolder === true, name);
     return {
       root: path.dirname(absolute),
       single: name,
@@ -89,14 +103,14 @@ function keeps(filter: PathFilter, relPath: string): boolean {
 }
 
 /** The target's local files (the upload's scan for a folder; the file itself otherwise). */
-export async function* localEntries(
-  target: LocalTarget,
-  options: LocalTargetOptions & {
+export async function* compareEntries(
+  target: CompareTarget,
+  options: CompareTargetOptions & {
     readonly signal?: AbortSignal;
     /** Also the files the filters leave out (to count them); the caller filters with `covers`. */
     readonly everything?: boolean;
   },
-): AsyncGenerator<LocalEntry> {
+): AsyncGenerator<CompareEntry> {
   if (target.single !== null) {
     const absolute = path.join(target.root, target.single);
     const st = await stat(absolute, { bigint: true }).catch((err: unknown) => {
