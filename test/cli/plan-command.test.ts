@@ -198,6 +198,21 @@ t.test("plan's counts are what the following upload does; plan writes nothing", 
   t.equal(p3.files.upload.files, 1, "keep.txt");
   t.equal(p3.bytesHashed, "changed\n".length, "unchanged files' hashes came from the journal");
   t.ok(readFileSync(journal2).equals(journalBefore), "the journal file is unchanged");
+  const dev = await runCli(
+    ["plan", sub, ...common(repo), "--path-in-repo", "s", "--revision", "dev", "--json"],
+    {
+      env: env2,
+    },
+  );
+  t.equal(dev.code, 0, dev.stderr);
+  const pDev = JSON.parse(dev.stdout) as PlanJsonShape;
+  t.same(pDev.remote, {
+    repoExists: true,
+    branchExists: false,
+    baseRevision: "main",
+    remoteFiles: p3.remote.remoteFiles,
+  });
+  t.equal(pDev.files.alreadyOnHub.files, 1, "a new branch starts from main: old.txt is there already");
   const up3 = await runCli(["upload", sub, ...common(repo), "--path-in-repo", "s", "--json"], { env: env2 });
   const s3 = JSON.parse(up3.stdout) as StatusShape;
   t.equal(s3.commits - s2.commits, p3.commits, "one more commit, as planned");
