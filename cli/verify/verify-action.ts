@@ -20,7 +20,7 @@ export async function verifyAction(io: CliIo, given: string, flags: TargetFlags)
   const token = await readToken({ tokenFile: target.tokenFile, env: config.env });
   const hub = new UndiciHubClient({ endpoint: target.endpoint, token: async () => token });
   const pool = new HashPool();
-  let cache: JobHashCache | null = null;
+  const caches: JobHashCache[] = [];
   const progress = hashProgress(io.stderr as CliIo["stdout"], "hashing");
   try {
     const result = await runVerify({
@@ -35,7 +35,8 @@ export async function verifyAction(io: CliIo, given: string, flags: TargetFlags)
       excludeAbsolute: [config.paths.home],
       pool,
       lookup: (_root, single) => {
-        cache = JobHashCache.open(config.paths.journal, jobSpecsOf(target, single !== null));
+        const cache = JobHashCache.open(config.paths.journal, jobSpecsOf(target, single !== null));
+        if (cache !== null) caches.push(cache);
         return cache;
       },
       onProgress: progress.update,
@@ -54,7 +55,7 @@ export async function verifyAction(io: CliIo, given: string, flags: TargetFlags)
     }
   } finally {
     progress.end();
-    (cache as JobHashCache | null)?.close();
+    for (const cache of caches) cache.close();
     await pool.close();
     await hub.close();
   }

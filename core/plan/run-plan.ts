@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import pLimit from "p-limit";
 import type { ScannedFile } from "../../storage/journal.js";
 import type { EngineTuning } from "../engine-tuning.js";
 import type { HashPool } from "../hash/hash-pool.js";
@@ -11,7 +10,8 @@ import {
   compareEntries,
   resolveCompareTarget,
 } from "../verify/compare-target.js";
-import { type HashLookup, type LocalHash, LocalHasher } from "../verify/local-hasher.js";
+import { hashTargetFiles, type OkHash } from "../verify/hash-target-files.js";
+import type { HashLookup } from "../verify/local-hasher.js";
 import type { VerifyProblem } from "../verify/run-verify.js";
 import { deleteMatches } from "./delete-matches.js";
 import { estimateCommits } from "./estimate-commits.js";
@@ -106,7 +106,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     }
   }
 
-  const hashes = await hashAll(target, kept, options, notUploadable);
+  const hashing = await hashTargetFiles(kept, {
+    root: target.root,
+    lookup: options.lookup(target.root, target.single),
+    pool: options.pool,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  notUploadable.push(...hashing.problems);
+  const hashes = hashing.hashed;
   const actions = await decide(target, hashes, remote, options);
 
   let regular = count(0, 0);
@@ -153,48 +161,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       repoAfter(remote, target, [...kept, ...refused], ignoredPaths, deletions),
       options.limits,
     ),
-    bytesHashed: hashes.bytesHashed,
-    filesFromJournal: hashes.filesFromJournal,
+    bytesHashed: hashing.bytesHashed,
+    filesFromJournal: hashing.filesFromJournal,
   };
-}
-
-type Hashed = Array<Extract<LocalHash, { ok: true }>> & { bytesHashed: number; filesFromJournal: number };
-
-async function hashAll(
-  target: CompareTarget,
-  files: readonly ScannedFile[],
-  options: PlanOptions,
-  problems: VerifyProblem[],
-): Promise<Hashed> {
-  const lookup = options.lookup(target.root, target.single);
-  let done = 0;
-  const total = files.reduce((n, f) => n + f.size, 0);
-  const hasher = new LocalHasher({
-    root: target.root,
-    lookup,
-    pool: options.pool,
-    onHashed: (bytes) => {
-      done += bytes;
-      options.onProgress?.(done, total);
-    },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const limit = pLimit(options.pool.size * 2);
-  const results = await Promise.all(files.map((f) => limit(() => hasher.hash(f))));
-  const out = [] as unknown as Hashed;
-  for (const r of results) {
-    if (r.ok) out.push(r);
-    else problems.push({ path: r.path, code: r.code, message: r.message });
-  }
-  out.bytesHashed = hasher.bytesHashed;
-  out.filesFromJournal = hasher.filesFromJournal;
-  return out;
 }
 
 /** Each file's fate, as the plan stage (plan-stage.ts toPlan) would decide it. */
 async function decide(
   target: CompareTarget,
-  hashes: Hashed,
+  hashes: readonly OkHash[],
   remote: RemoteState,
   options: PlanOptions,
 ): Promise<Action[]> {

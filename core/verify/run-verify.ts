@@ -1,10 +1,10 @@
-import pLimit from "p-limit";
 import type { ScannedFile } from "../../storage/journal.js";
 import type { HashPool } from "../hash/hash-pool.js";
 import type { HubClient, HubRepo } from "../hub/hub-client.js";
 import { compareFiles, type FileComparison, type LocalOid } from "./compare-files.js";
 import { type CompareTargetOptions, compareEntries, resolveCompareTarget } from "./compare-target.js";
-import { type HashLookup, LocalHasher } from "./local-hasher.js";
+import { hashTargetFiles } from "./hash-target-files.js";
+import type { HashLookup } from "./local-hasher.js";
 import { remoteFiles } from "./remote-files.js";
 import { requireRevision } from "./require-revision.js";
 
@@ -70,32 +70,19 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     else if (entry.kind === "skipped")
       unreadable.push({ path: entry.path, code: entry.code, message: entry.reason });
   }
-  const lookup = options.lookup(target.root, target.single);
-  let toHash = 0;
-  for (const f of files) if (lookup?.get(f.path)?.mtimeNs !== f.mtimeNs) toHash += f.size;
-  let done = 0;
-  const hasher = new LocalHasher({
+  const result = await hashTargetFiles(files, {
     root: target.root,
-    lookup,
+    lookup: options.lookup(target.root, target.single),
     pool: options.pool,
-    onHashed: (bytes) => {
-      done += bytes;
-      options.onProgress?.(done, Math.max(done, toHash));
-    },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(signal ? { signal } : {}),
   });
-  const limit = pLimit(options.pool.size * 2);
-  const hashed = await Promise.all(files.map((f) => limit(() => hasher.hash(f))));
-  const locals: LocalOid[] = [];
+  unreadable.push(...result.problems);
   let localBytes = 0;
-  for (const h of hashed) {
-    if (!h.ok) {
-      unreadable.push({ path: h.path, code: h.code, message: h.message });
-      continue;
-    }
+  const locals: LocalOid[] = result.hashed.map((h) => {
     localBytes += h.size;
-    locals.push({ path: target.remotePath(h.path), size: h.size, sha256: h.sha256, sha1: h.sha1 });
-  }
+    return { path: target.remotePath(h.path), size: h.size, sha256: h.sha256, sha1: h.sha1 };
+  });
   const remote = await remotePromise;
   // The Hub creates `.gitattributes` with every repo: it is not a difference unless the folder has one.
   if (target.single === null && target.pathInRepo === "" && !files.some((f) => f.path === ".gitattributes")) {
@@ -112,9 +99,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
     missingRemotely: comparison.missingRemotely.length,
     onlyRemote: comparison.onlyRemote.length,
     unreadable: unreadable.length,
-    filesHashed: hasher.filesHashed,
-    bytesHashed: hasher.bytesHashed,
-    filesFromJournal: hasher.filesFromJournal,
+    filesHashed: result.filesHashed,
+    bytesHashed: result.bytesHashed,
+    filesFromJournal: result.filesFromJournal,
   };
   const ok = summary.different + summary.missingRemotely + summary.onlyRemote + summary.unreadable === 0;
   return { ...comparison, unreadable, summary, ok };
