@@ -72,7 +72,10 @@ export function jobFlags(
     )
     .option("--include <glob>", "upload only files matching this glob (repeatable)", optionParsers.collect)
     .option("--exclude <glob>", "skip files matching this glob (repeatable)", optionParsers.collect)
-    .option("--path-in-repo <prefix>", "folder inside the repo to upload into (default: the root)")
+    .option(
+      "--path-in-repo <prefix>",
+      "folder inside the repo to upload into (default: the root); with a file, its path in the repo (default: its name; ending in / : that folder)",
+    )
     .option("--message <text>", "commit message (default: Upload folder using hubpush)")
     .option("--commit-description <text>", "commit description, below the message (default: none)")
     .option("--workers <n>", "concurrent LFS uploads", optionParsers.positiveInt)

@@ -4,6 +4,7 @@ import type { EngineServices, Mutex } from "./engine-services.js";
 import { decideFailure } from "./failure-policy.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { backoffMs } from "./hub/retry-policy.js";
+import { localPathOf, repoPathOf } from "./job-paths.js";
 import type { Logger } from "./logger.js";
 import type { TokenBucket } from "./pacing/token-bucket.js";
 import type { PipelineView } from "./pipeline-state.js";
@@ -164,7 +165,11 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
   }
 
   pathInRepo(localPath: string): string {
-    return this.job.pathInRepo === "" ? localPath : `${this.job.pathInRepo}/${localPath}`;
+    return repoPathOf(this.job, localPath);
+  }
+
+  localPath(relPath: string): string {
+    return localPathOf(this.job, relPath);
   }
 
   /** Runs one Hub API call under the endpoint's budget; a 429 holds everyone (token-bucket.ts). */

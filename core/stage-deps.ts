@@ -35,7 +35,10 @@ export interface StageBase {
   readonly pipeline: PipelineView;
   /** The lease id of a stage loop, unique in this process. */
   leaseId(stage: StageName, loop?: number): string;
+  /** A journaled file's path in the repo (core/job-paths.ts). */
   pathInRepo(localPath: string): string;
+  /** A journaled file's absolute path on disk: the job's folder joined with it, or a file job's file. */
+  localPath(relPath: string): string;
   /** The revision the job writes to now: its pull request's `refs/pr/N` once open, else its branch. */
   writeRevision(): string;
   /** A --create-pr job whose pull request is not open yet: its next commit opens it (create_pr=1). */

@@ -1,7 +1,13 @@
 import type { JobProgress } from "../core/engine.js";
 import type { EngineTuning } from "../core/engine-tuning.js";
 import { pullRequestOf } from "../core/pull-request-of.js";
-import { FILE_STATES, type FileState, type JobState, type RepoType } from "../storage/journal.js";
+import {
+  FILE_STATES,
+  type FileState,
+  type JobKind,
+  type JobState,
+  type RepoType,
+} from "../storage/journal.js";
 import type { WatcherStatus } from "./folder-watchers.js";
 import { nextRescanAt } from "./rescan-policy.js";
 
@@ -17,7 +23,10 @@ export interface CountJson {
  */
 export interface JobStatusJson {
   readonly id: number;
+  /** A one-file job: `folder` is the file and `repo.pathInRepo` its full path in the repo. */
   readonly folder: string;
+  /** "folder", or "file" for a one-file job (`hubpush upload FILE`, `add FILE`). */
+  readonly kind: JobKind;
   readonly repo: {
     readonly id: string;
     readonly type: RepoType;
@@ -152,6 +161,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
   return {
     id: job.id,
     folder: job.folder,
+    kind: job.kind,
     repo: {
       id: job.repoId,
       type: job.repoType,

@@ -74,9 +74,16 @@ export type RepoVisibility = "default" | "private" | "public";
 export type SpaceSdk = "gradio" | "streamlit" | "docker" | "static";
 export const SPACE_SDKS: readonly SpaceSdk[] = ["gradio", "streamlit", "docker", "static"];
 
+/**
+ * What a job uploads: a folder (every file under it, filtered), or one regular file. For a "file"
+ * job, JobSpec.folder is the file's path and JobSpec.pathInRepo the file's full path in the repo.
+ */
+export type JobKind = "folder" | "file";
+export const JOB_KINDS: readonly JobKind[] = ["folder", "file"];
+
 /** What identifies a job: the same spec given twice finds the same job. */
 export interface JobSpec {
-  /** Absolute, resolved folder path. */
+  /** Absolute, resolved folder path (a file job: the file's path). */
   readonly folder: string;
   /** Hub endpoint base URL without trailing slash, e.g. https://huggingface.co */
   readonly endpoint: string;
@@ -85,8 +92,13 @@ export interface JobSpec {
   readonly repoId: string;
   /** Branch name (raw, not encoded). */
   readonly revision: string;
-  /** Prefix inside the repo, POSIX, no leading or trailing slash; "" for the root. */
+  /**
+   * Prefix inside the repo, POSIX, no leading or trailing slash; "" for the root. A file job: the
+   * file's full path in the repo (never "").
+   */
   readonly pathInRepo: string;
+  /** Absent: "folder". Not part of the identity (a path is a file or a folder, not both). */
+  readonly kind?: JobKind;
 }
 
 /** Settings of a job that do not change its identity. */
@@ -124,6 +136,7 @@ export interface ErrorInfo {
 
 export interface JobRecord extends JobSpec {
   readonly id: number;
+  readonly kind: JobKind;
   readonly state: JobState;
   readonly options: JobOptions;
   /** Why the job is blocked (state blocked), else null. */

@@ -50,7 +50,7 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
     `  ${plural(newCommits, "new commit")} (${job.commits} in all) · hashed ${formatBytes(
       job.bytesHashed,
     )} · elapsed ${formatDuration(input.elapsedMs / 1000)}`,
-    `  ${repoUrl(job.repo)}`,
+    `  ${repoUrl(job.repo, job.kind)}`,
     ...prAndDeletionLines(job).map((l) => `  ${l}`),
   ];
   if (f.failed.files > 0) {

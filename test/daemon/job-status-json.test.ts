@@ -33,6 +33,7 @@ const job: JobRecord = {
   updatedAt: Date.UTC(2025, 0, 2),
   finishedAt: null,
   movedRepoId: null,
+  kind: "folder",
 };
 
 const byState = Object.fromEntries(FILE_STATES.map((s, i) => [s, { files: i, bytes: i * 10 }])) as Record<
@@ -58,6 +59,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
   t.same(json, {
     id: 4,
     folder: "/data/set",
+    kind: "folder",
     repo: {
       id: "alice/set",
       type: "dataset",
