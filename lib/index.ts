@@ -8,6 +8,8 @@ export type { CountJson, JobStatusJson } from "../daemon/job-status-json.js";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "../emulator/start-emulator.js";
 export type { RepoType } from "../storage/journal.js";
 export type { HubOptions } from "./library-context.js";
+export type { FileSource } from "./spool.js";
+export { type UploadFileOptions, uploadFile } from "./upload-file.js";
 export {
   type LongCallOptions,
   type RepoTarget,

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { type ErrorCode, isErrorCode } from "../common/error-codes.js";
 import { HubpushError } from "../common/hubpush-error.js";
 import { createEngine } from "../core/create-engine.js";
@@ -40,7 +41,8 @@ export async function runLocalJob(run: LocalJobRun): Promise<UploadResult> {
       logger: host.log.logger.child({ component: "library" }),
       ...(run.settings === undefined ? {} : { settings: run.settings }),
       ...(run.tuning === undefined ? {} : { tuning: run.tuning }),
-      excludeAbsolute: [context.paths.home],
+      // The state directory is never scanned, unless it holds the job's folder (uploadFile's spool).
+      excludeAbsolute: isInside(spec.folder, context.paths.home) ? [] : [context.paths.home],
     });
     const before = host.journal.jobs.find(spec);
     const lastCommitBefore =
@@ -68,6 +70,11 @@ export async function runLocalJob(run: LocalJobRun): Promise<UploadResult> {
   } finally {
     host.release();
   }
+}
+
+function isInside(folder: string, home: string): boolean {
+  const rel = path.relative(home, folder);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
 }
 
 function aborted(spec: JobSpec): HubpushError {

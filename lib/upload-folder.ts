@@ -55,7 +55,7 @@ export interface UploadFolderOptions extends RepoTarget, LongCallOptions {
  * engine's inline-bytes cap of small regular files (64 MiB, which bounds the memory of one commit).
  */
 export const SINGLE_COMMIT_MAX_FILES = 25_000;
-const SINGLE_COMMIT_TUNING: Partial<EngineTuning> = Object.freeze({
+export const SINGLE_COMMIT_TUNING: Partial<EngineTuning> = Object.freeze({
   commitSizes: Object.freeze([SINGLE_COMMIT_MAX_FILES]),
   initialCommitSizeIndex: 0,
   flushIntervalMs: 365 * 24 * 3600_000,

@@ -1,0 +1,13 @@
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startEmulator } from "../emulator/start-emulator.js";
+import { uploadFile } from "../lib/index.js";
+const emulator = await startEmulator({ lfsThresholdBytes: 1024 });
+const home = mkdtempSync(path.join(tmpdir(), "hp-dbg-"));
+const local = path.join(home, "..", path.basename(home) + "-w.bin");
+writeFileSync(local, Buffer.alloc(3000, 1));
+const t0 = Date.now();
+const r = await uploadFile({ pathOrFileobj: Buffer.from("hello"), pathInRepo: "n/r.txt", repoId: "user/x", token: "hf_emulator_default", endpoint: emulator.url, hubpushHome: home, onProgress: (s) => console.log(JSON.stringify({state: s.state, files: s.files.scanned, c: s.files.committed, total: s.total, err: s.lastError, blocked: s.blocked})) });
+console.log(r, Date.now() - t0);
+await emulator.close();
