@@ -7,7 +7,20 @@ export { HubpushError, type HubpushErrorOptions } from "../common/hubpush-error.
 export type { CountJson, JobStatusJson } from "../daemon/job-status-json.js";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "../emulator/start-emulator.js";
 export type { RepoType } from "../storage/journal.js";
+export {
+  type AddUploadInfo,
+  type CommitOperation,
+  CommitOperationAdd,
+  CommitOperationCopy,
+  CommitOperationDelete,
+} from "./commit-operations.js";
+export { type CreateCommitOptions, type CreateCommitResult, createCommit } from "./create-commit.js";
 export type { HubOptions } from "./library-context.js";
+export {
+  type CommitTarget,
+  type PreuploadLfsFilesOptions,
+  preuploadLfsFiles,
+} from "./preupload-lfs-files.js";
 export type { FileSource } from "./spool.js";
 export { type UploadFileOptions, uploadFile } from "./upload-file.js";
 export {
