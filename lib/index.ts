@@ -6,7 +6,7 @@ export { ERROR_CODES, type ErrorCode, isErrorCode } from "../common/error-codes.
 export { HubpushError, type HubpushErrorOptions } from "../common/hubpush-error.js";
 export type { CountJson, JobStatusJson } from "../daemon/job-status-json.js";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "../emulator/start-emulator.js";
-export type { RepoType } from "../storage/journal.js";
+export type { EventRecord, RepoType } from "../storage/journal.js";
 export {
   type AddUploadInfo,
   type CommitOperation,
@@ -14,7 +14,9 @@ export {
   CommitOperationCopy,
   CommitOperationDelete,
 } from "./commit-operations.js";
+export { type ConnectOptions, connect, type DaemonAddOptions, DaemonConnection } from "./connect.js";
 export { type CreateCommitOptions, type CreateCommitResult, createCommit } from "./create-commit.js";
+export { DaemonJob, type DaemonJobResult, type JobEvent } from "./daemon-job.js";
 export type { HubOptions } from "./library-context.js";
 export {
   type CommitTarget,
