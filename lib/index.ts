@@ -14,6 +14,7 @@ export {
   CommitOperationCopy,
   CommitOperationDelete,
 } from "./commit-operations.js";
+export { CommitScheduler, type CommitSchedulerOptions } from "./commit-scheduler.js";
 export { type ConnectOptions, connect, type DaemonAddOptions, DaemonConnection } from "./connect.js";
 export { type CreateCommitOptions, type CreateCommitResult, createCommit } from "./create-commit.js";
 export { DaemonJob, type DaemonJobResult, type JobEvent } from "./daemon-job.js";
