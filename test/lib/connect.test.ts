@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
 import { startEmulator } from "../../emulator/start-emulator.js";
-import { connect, HubpushError, type JobEvent } from "../../lib/index.js";
+import { connect, HubpushError, type JobEvent, uploadFolder } from "../../lib/index.js";
 import { writeTree } from "../helpers/folder-tree.js";
 import { downloadRepo } from "./fixtures/hub-download.js";
 import { shortHome } from "./fixtures/short-home.js";
@@ -119,6 +119,19 @@ t.test(
       state = (await blocked.status())?.state ?? "";
     }
     t.equal(state, "done", "retry() after fixing the token finishes the job");
+
+    const busy = await uploadFolder({
+      folderPath: pausedFolder,
+      repoId: "user/x",
+      hubpushHome: home,
+      token: TOKEN,
+      endpoint: emulator.url,
+    }).catch((e: unknown) => e);
+    t.equal(
+      (busy as HubpushError).code,
+      "ERR_DAEMON_RUNNING",
+      "an in-process upload refuses a state directory a daemon drives",
+    );
 
     const bad = await daemon.add({ folderPath: 7 as never, repoId: "user/x" }).catch((e: unknown) => e);
     t.equal((bad as HubpushError).code, "ERR_USAGE", "bad options reject add() at once");

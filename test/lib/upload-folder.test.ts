@@ -88,6 +88,31 @@ t.test("uploadLargeFolder: several commits once the folder exceeds one batch", a
   t.equal([...remote.keys()].filter((p) => p.startsWith("f/")).length, 300);
 });
 
+t.test("concurrent calls of one program share the state directory", async (t) => {
+  const emulator = await startEmulator();
+  t.teardown(() => emulator.close());
+  const dir = t.testdir();
+  const home = shortHome(t);
+  const calls = [0, 1, 2].map((i) => {
+    const folder = path.join(dir, `c${i}`);
+    writeTree(folder, { [`f${i}.txt`]: `${i}\n` });
+    return uploadFolder({
+      folderPath: folder,
+      repoId: `user/conc-${i}`,
+      token: TOKEN,
+      endpoint: emulator.url,
+      hubpushHome: home,
+    });
+  });
+  const results = await Promise.all(calls);
+  t.same(
+    results.map((r) => r.commits.length),
+    [1, 1, 1],
+    "three parallel uploads, one commit each",
+  );
+  t.equal(new Set(results.map((r) => r.jobId)).size, 3, "three jobs in the one journal");
+});
+
 t.test("wrong option types give ERR_USAGE naming the option", async (t) => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ folderPath: 3, repoId: "a/b" }, "folderPath"],
