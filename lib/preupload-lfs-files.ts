@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { HubpushError } from "../common/hubpush-error.js";
 import { hashFile } from "../core/hash/hash-file.js";
@@ -135,7 +135,12 @@ async function prepare(context: LibraryContext, add: CommitOperationAdd): Promis
     const dir = path.join(context.paths.home, "spool", `op-${randomBytes(8).toString("hex")}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     localPath = path.join(dir, "content");
-    await spoolSource(add.pathOrFileobj, localPath, `pathOrFileobj of ${add.pathInRepo}`);
+    try {
+      await spoolSource(add.pathOrFileobj, localPath, `pathOrFileobj of ${add.pathInRepo}`);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
   const outcome = await hashFile(localPath);
   if (!outcome.ok) {

@@ -33,7 +33,9 @@ export interface UploadFileOptions extends RepoTarget, LongCallOptions {
  * its path in the repo, and that folder is uploaded as a folder job whose pathInRepo is the
  * directory part. This is the engine's folder path unchanged, which every host already resumes;
  * bytes and streams are written there durably before the upload starts (a crash mid-stream leaves
- * nothing to upload), and a local path is hard-linked rather than copied when it can be.
+ * nothing to upload), and a local path is hard-linked rather than copied when it can be. Once the
+ * engine takes one-file jobs (a job whose folder names a regular file and whose pathInRepo is the
+ * file's full path), a local path can go to it directly and only bytes and streams need the spool.
  */
 export async function uploadFile(raw: UploadFileOptions): Promise<UploadResult> {
   const reader = new OptionReader("uploadFile", raw);

@@ -101,6 +101,24 @@ t.test("createCommit: add, delete, copy; preuploadLfsFiles; duplicates refused",
   t.match((dup as HubpushError).message, /x\.txt appears twice/);
   t.equal((await readAccessLog(accessLog)).length, quiet, "refused before any request");
 
+  async function* broken(): AsyncGenerator<Uint8Array> {
+    yield Buffer.from("half");
+    throw new Error("producer crashed");
+  }
+  const beforeBroken = (await readAccessLog(accessLog)).length;
+  const streamErr = await createCommit({
+    ...hub,
+    repoId: "user/ops",
+    commitMessage: "broken",
+    operations: [new CommitOperationAdd({ pathInRepo: "broken.bin", pathOrFileobj: broken() })],
+  }).catch((e: unknown) => e);
+  t.equal(
+    (streamErr as HubpushError).code,
+    "ERR_FILE_UNREADABLE",
+    "a stream failing mid-way fails the commit",
+  );
+  t.equal((await readAccessLog(accessLog)).length, beforeBroken, "nothing was sent: no half-committed state");
+
   const regularCopy = await createCommit({
     ...hub,
     repoId: "user/ops",
