@@ -13,6 +13,11 @@ export interface LocalHost {
   readonly paths: StatePaths;
   readonly journal: Journal;
   readonly log: DaemonLogger;
+  /**
+   * Jobs (by spec) a call of this process is running: one engine per job at a time, since the
+   * engine's lease ids are per process and job, two engines on one job would share its leases.
+   */
+  readonly running: Set<string>;
   /** Gives this use back; the last one releases the journal and the lock. */
   release(): void;
 }
@@ -45,7 +50,7 @@ export async function acquireLocalHost(paths: StatePaths, logLevel: string): Pro
       // directory is first opened here, never under a call of this process that is still running.
       journal.files.releaseLeases();
       const log = createLogger({ logFile: path.join(paths.logDir, "library.log"), level: logLevel });
-      shared = { host: { paths, journal, log }, lock, users: 0 };
+      shared = { host: { paths, journal, log, running: new Set<string>() }, lock, users: 0 };
       open.set(paths.home, shared);
     } catch (err) {
       lock.release();

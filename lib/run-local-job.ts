@@ -34,6 +34,16 @@ export async function runLocalJob(run: LocalJobRun): Promise<UploadResult> {
   const { context, spec } = run;
   if (run.signal?.aborted === true) throw aborted(spec);
   const host = await acquireLocalHost(context.paths, context.logLevel);
+  const key = JSON.stringify(spec);
+  if (host.running.has(key)) {
+    host.release();
+    throw new HubpushError(
+      "ERR_JOB_STATE",
+      `this program is already uploading ${spec.folder} to ${spec.repoId}: await that call before starting another one`,
+      { details: { folder: spec.folder, repoId: spec.repoId } },
+    );
+  }
+  host.running.add(key);
   try {
     const engine = createEngine({
       journal: host.journal,
@@ -48,7 +58,14 @@ export async function runLocalJob(run: LocalJobRun): Promise<UploadResult> {
     const lastCommitBefore =
       before === null ? 0 : Math.max(0, ...host.journal.commits.list(before.id).map((c) => c.id));
     const job = engine.addJob(spec, run.options);
-    const report = (): void => run.onProgress?.(toJobStatusJson(engine.progress(job.id)));
+    const report = (): void => {
+      try {
+        run.onProgress?.(toJobStatusJson(engine.progress(job.id)));
+      } catch (err) {
+        // The caller's callback failing must not crash the upload (it runs from a timer).
+        host.log.logger.warn({ err }, "onProgress threw");
+      }
+    };
     const timer =
       run.onProgress === undefined ? undefined : setInterval(report, run.progressIntervalMs ?? 500);
     let onAbort: () => void = () => {};
@@ -68,6 +85,7 @@ export async function runLocalJob(run: LocalJobRun): Promise<UploadResult> {
       await engine.stop(0).catch(() => {});
     }
   } finally {
+    host.running.delete(key);
     host.release();
   }
 }

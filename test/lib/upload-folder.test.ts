@@ -111,6 +111,23 @@ t.test("concurrent calls of one program share the state directory", async (t) =>
     "three parallel uploads, one commit each",
   );
   t.equal(new Set(results.map((r) => r.jobId)).size, 3, "three jobs in the one journal");
+
+  const same = {
+    folderPath: path.join(dir, "c0"),
+    repoId: "user/conc-same",
+    token: TOKEN,
+    endpoint: emulator.url,
+    hubpushHome: home,
+  };
+  const first = uploadFolder({
+    ...same,
+    onProgress: () => {
+      throw new Error("a careless callback");
+    },
+  });
+  const second = await uploadFolder(same).catch((e: unknown) => e);
+  t.match(second, { code: "ERR_JOB_STATE" }, "the same upload twice at once in one program is refused");
+  t.equal((await first).commits.length, 1, "the first goes on (and a throwing onProgress does not stop it)");
 });
 
 t.test("wrong option types give ERR_USAGE naming the option", async (t) => {
