@@ -24,8 +24,8 @@ export interface BenchConfig {
   /** The built CLI every hubpush (and emulator) process runs (default dist/cli/main.js). */
   readonly cli: string;
   /**
-   * W4: an older build's CLI run beside --cli on the same journal in every round, so that a
-   * before/after comparison is measured in the same run (e.g. a build of main in .tmp-bench/old).
+   * An older build's CLI measured beside --cli in the same run (before/after figures): W4 runs it
+   * on the same journal in every round, W1/W2 as a third side into a fresh emulator of its own.
    */
   readonly baselineCli: string | null;
   /** Parent of each workload's throwaway folder (default <repo>/.tmp-bench, git-ignored). */

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import path from "node:path";
 import type { FileRecord } from "../../storage/journal.js";
 import { toFileStat } from "../hash/to-file-stat.js";
@@ -15,7 +15,8 @@ export async function recheckCommitted(ctx: CommitStageDeps, files: readonly Fil
   for (const file of files) {
     let now: ReturnType<typeof toFileStat>;
     try {
-      now = toFileStat(await stat(path.join(ctx.job.folder, file.path), { bigint: true }));
+      // Synchronous: a few µs per cached stat instead of a thread-pool round trip per file.
+      now = toFileStat(statSync(path.join(ctx.job.folder, file.path), { bigint: true }));
     } catch {
       continue; // deleted after its commit: what was committed was right when it was sent
     }
