@@ -90,13 +90,14 @@ export async function runW4(config: BenchConfig): Promise<void> {
         if (last && profDir) mkdirSync(profDir, { recursive: true });
         const run = await upload(last ? profDir : undefined);
         const status = assertCompleted(run, tree.files, `w4 restart ${round}`);
+        requestsDuringRestarts = summarize(readAccessLog(hub.accessLog).slice(linesBefore)).byRoute;
+        // After this build's requests were read: the older build's are not counted as its.
         if (config.baselineCli !== null) {
           const before = await upload(undefined, config.baselineCli);
           assertCompleted(before, tree.files, `w4 baseline-cli restart ${round}`);
           baselineRestarts.push(before.seconds);
           console.log(`w4: round ${round}: --baseline-cli restart ${seconds(before.seconds)}`);
         }
-        requestsDuringRestarts = summarize(readAccessLog(hub.accessLog).slice(linesBefore)).byRoute;
         walks.push(walk.seconds);
         syncWalks.push(syncWalk.seconds);
         restarts.push({
