@@ -1,7 +1,8 @@
 /**
  * W4: `hubpush upload` run again over a folder whose files are all committed already (what a
  * restart of the daemon or of the command does: rescan, compare stats, find nothing to do) against
- * a bare stat walk of the same tree in Node. Target ≤ 2 × the walk, and 0 bytes hashed.
+ * a bare synchronous readdir + lstat walk of the same tree in Node (issue 16: target ≤ 3 × that
+ * walk, and 0 bytes hashed). The async (promise API) walk is printed beside it.
  *
  * Rounds alternate walk and restart so that drift hits both; the median of each is compared. The
  * walks run inside this process (no start-up cost) while hubpush is a whole process, so the ratio
@@ -21,7 +22,7 @@ import { load, meets, ratioText, seconds, writeResult } from "./lib/results.js";
 import { runNodeProcess } from "./lib/run-process.js";
 import { statWalk, statWalkSync } from "./lib/stat-walk.js";
 
-const TARGET = "≤ 2";
+const TARGET = "≤ 3";
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,9 +55,9 @@ export async function runW4(config: BenchConfig): Promise<void> {
       accessLog: path.join(dir.root, "access.log"),
     });
     try {
-      const upload = (cpuProfDir?: string) =>
+      const upload = (cpuProfDir?: string, cli = config.cli) =>
         runHubpushUpload({
-          cli: config.cli,
+          cli,
           home: path.join(dir.root, "home"),
           folder,
           repo: "bench/w4",
@@ -77,6 +78,7 @@ export async function runW4(config: BenchConfig): Promise<void> {
       const syncWalks: number[] = [];
       const restarts: Array<{ seconds: number; peakRssMb: number; bytesHashed: number; commits: number }> =
         [];
+      const baselineRestarts: number[] = [];
       let requestsDuringRestarts: Record<string, number> = {};
       const profDir = config.cpuProf ? path.join(dir.root, "prof") : undefined;
       for (let round = 1; round <= config.w4Rounds; round++) {
@@ -89,6 +91,13 @@ export async function runW4(config: BenchConfig): Promise<void> {
         const run = await upload(last ? profDir : undefined);
         const status = assertCompleted(run, tree.files, `w4 restart ${round}`);
         requestsDuringRestarts = summarize(readAccessLog(hub.accessLog).slice(linesBefore)).byRoute;
+        // After this build's requests were read: the older build's are not counted as its.
+        if (config.baselineCli !== null) {
+          const before = await upload(undefined, config.baselineCli);
+          assertCompleted(before, tree.files, `w4 baseline-cli restart ${round}`);
+          baselineRestarts.push(before.seconds);
+          console.log(`w4: round ${round}: --baseline-cli restart ${seconds(before.seconds)}`);
+        }
         walks.push(walk.seconds);
         syncWalks.push(syncWalk.seconds);
         restarts.push({
@@ -103,16 +112,23 @@ export async function runW4(config: BenchConfig): Promise<void> {
       }
       const loadAfter = load();
       const walk = median(walks);
+      const syncWalk = median(syncWalks);
       const restart = median(restarts.map((r) => r.seconds));
       const start = Math.min(...startup);
-      const ratio = restart / walk;
+      const ratio = restart / syncWalk;
       const bytesHashed = Math.max(...restarts.map((r) => r.bytesHashed));
       console.log(
-        `w4: restart over ${tree.files} committed files: hubpush ${seconds(restart)} vs stat walk ${seconds(walk)} → ratio ${ratioText(ratio, TARGET)}; bytes hashed ${bytesHashed} (target 0)`,
+        `w4: restart over ${tree.files} committed files: hubpush ${seconds(restart)} vs sync stat walk ${seconds(syncWalk)} → ratio ${ratioText(ratio, TARGET)}; bytes hashed ${bytesHashed} (target 0)`,
       );
       console.log(
-        `w4: without hubpush's process start-up (${seconds(start)}): ${((restart - start) / walk).toFixed(2)}; against the sync walk (${seconds(median(syncWalks))}): ${(restart / median(syncWalks)).toFixed(2)}`,
+        `w4: without hubpush's process start-up (${seconds(start)}): ${((restart - start) / syncWalk).toFixed(2)}; against the async walk (${seconds(walk)}): ${(restart / walk).toFixed(2)}`,
       );
+      if (baselineRestarts.length > 0) {
+        const b = median(baselineRestarts);
+        console.log(
+          `w4: --baseline-cli restart ${seconds(b)} → ratio ${(b / syncWalk).toFixed(2)} to the sync walk; this build is ${(b / restart).toFixed(2)}× faster`,
+        );
+      }
       console.log(`w4: requests during the last restart ${JSON.stringify(requestsDuringRestarts)}`);
       console.log(`w4: load average before ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}`);
       const profiles = profDir ? summarizeProfiles(profDir, "w4") : undefined;
@@ -122,6 +138,9 @@ export async function runW4(config: BenchConfig): Promise<void> {
         firstUpload: { seconds: first.seconds, commits: firstStatus.commits },
         rounds: config.w4Rounds,
         restartSeconds: restarts.map((r) => r.seconds),
+        ...(config.baselineCli !== null
+          ? { baselineCli: config.baselineCli, baselineRestartSeconds: baselineRestarts }
+          : {}),
         restartPeakRssMb: Math.max(...restarts.map((r) => r.peakRssMb)),
         statWalkSeconds: walks,
         statWalkSyncSeconds: syncWalks,
@@ -130,9 +149,9 @@ export async function runW4(config: BenchConfig): Promise<void> {
         commitsByRestarts: Math.max(...restarts.map((r) => r.commits)),
         requestsDuringLastRestart: requestsDuringRestarts,
         ratio,
-        ratioDefinition: "median hubpush restart (process wall time) / median async readdir+lstat walk",
-        ratioWithoutStartup: (restart - start) / walk,
-        ratioToSyncWalk: restart / median(syncWalks),
+        ratioDefinition: "median hubpush restart (process wall time) / median synchronous readdir+lstat walk",
+        ratioWithoutStartup: (restart - start) / syncWalk,
+        ratioToAsyncWalk: restart / walk,
         target: TARGET,
         met: meets(ratio, TARGET) && bytesHashed === 0,
         loadAverage: { before: loadBefore, after: loadAfter },

@@ -8,7 +8,8 @@
  *
  * hash: bench/hash.ts; emulator: bench/emulator.ts (both in child processes, their temp files in
  * --tmp). W1/W2: bench/upload.ts. W3: bench/kill-resume.ts. W4: bench/restart.ts. W5:
- * bench/million-files.ts. W6: bench/faults.ts. W8: bench/wan.ts. watch: bench/watch.ts (a script of its own, on the
+ * bench/million-files.ts. W6: bench/faults.ts. W8: bench/wan.ts. tree (a copy of /usr/share or
+ * --tree-src, peak RSS): bench/real-tree.ts. watch: bench/watch.ts (a script of its own, on the
  * dist/ CLI). `--help` lists the size flags.
  */
 import { spawn } from "node:child_process";
@@ -20,6 +21,7 @@ import { runW3 } from "./kill-resume.js";
 import { type BenchConfig, parseBenchConfig, type WorkloadName } from "./lib/bench-config.js";
 import { load } from "./lib/results.js";
 import { runW5 } from "./million-files.js";
+import { runTree } from "./real-tree.js";
 import { runW4 } from "./restart.js";
 import { runW1, runW2 } from "./upload.js";
 import { runW8 } from "./wan.js";
@@ -57,6 +59,7 @@ const RUNNERS: Record<WorkloadName, (config: BenchConfig) => Promise<void>> = {
   // bench/watch.ts runs the dist/ CLI and takes its own flags; --quick only shrinks its folder.
   watch: (c) => runScript(c, "./watch.ts", c.quick ? ["--files", "1000", "--bursts", "4"] : []),
   w8: runW8,
+  tree: runTree,
 };
 
 async function main(): Promise<void> {

@@ -38,6 +38,8 @@ interface Side {
   readonly seconds: number;
   readonly commits: number;
   readonly peakRssMb: number;
+  /** User + system CPU seconds of the client's process (issue 16 item 6 compares them for W2). */
+  readonly cpuSeconds: number;
   readonly remoteFiles: number;
   readonly requests: AccessSummary;
   readonly load: number[];
@@ -60,7 +62,7 @@ async function uploadVsPeer(
     );
 
     /** One side into a fresh emulator whose data is deleted right after (W2 needs the disk). */
-    const side = async (who: "peer" | "hubpush", i: number, profDir?: string): Promise<Side> => {
+    const side = async (who: "peer" | "hubpush" | "baseline", i: number, profDir?: string): Promise<Side> => {
       warmTree(folder, rels);
       const label = `${who}-${name}-${i}`;
       const hub = await startEmulatorProcess({
@@ -77,8 +79,8 @@ async function uploadVsPeer(
           return { ...peer, remoteFiles, requests, load: load() };
         }
         const run = await runHubpushUpload({
-          cli: config.cli,
-          home: path.join(dir.root, `home-${i}`),
+          cli: who === "baseline" && config.baselineCli !== null ? config.baselineCli : config.cli,
+          home: path.join(dir.root, `home-${who}-${i}`),
           folder,
           repo,
           endpoint: hub.url,
@@ -91,6 +93,7 @@ async function uploadVsPeer(
           seconds: run.seconds,
           commits: status.commits,
           peakRssMb: run.peakRssMb,
+          cpuSeconds: run.cpuSeconds,
           remoteFiles,
           requests,
           load: load(),
@@ -102,8 +105,9 @@ async function uploadVsPeer(
     };
 
     const loadBefore = load();
-    const pairs: Array<{ peer: Side; hubpush: Side; ratio: number }> = [];
+    const pairs: Array<{ peer: Side; hubpush: Side; ratio: number; cpuRatio: number }> = [];
     let profiles: ProfileSummary[] | undefined;
+    const baselines: Side[] = [];
     for (let i = 1; i <= config.repeat; i++) {
       const peer = await side("peer", i);
       console.log(
@@ -120,7 +124,18 @@ async function uploadVsPeer(
       console.log(
         `${name}: requests hubpush ${JSON.stringify(hubpush.requests.byRoute)}; peer ${JSON.stringify(peer.requests.byRoute)}`,
       );
-      pairs.push({ peer, hubpush, ratio });
+      const cpuRatio = hubpush.cpuSeconds / peer.cpuSeconds;
+      console.log(
+        `${name}: CPU (user + sys) hubpush ${seconds(hubpush.cpuSeconds)}, peer ${seconds(peer.cpuSeconds)} → ratio ${cpuRatio.toFixed(2)}${name === "w2" ? ` (${(hubpush.cpuSeconds / (tree.bytes / 2 ** 30)).toFixed(2)} s per GiB vs ${(peer.cpuSeconds / (tree.bytes / 2 ** 30)).toFixed(2)})` : ""}`,
+      );
+      pairs.push({ peer, hubpush, ratio, cpuRatio });
+      if (config.baselineCli !== null) {
+        const before = await side("baseline", i);
+        baselines.push(before);
+        console.log(
+          `${name}: --baseline-cli ${seconds(before.seconds)}, CPU ${seconds(before.cpuSeconds)}, peak RSS ${before.peakRssMb.toFixed(0)} MB → ratio to the peer ${(before.seconds / peer.seconds).toFixed(2)}; this build ${(before.seconds / hubpush.seconds).toFixed(2)}× faster`,
+        );
+      }
       if (profDir) profiles = summarizeProfiles(profDir, name);
     }
     const sorted = [...pairs].sort((a, b) => a.ratio - b.ratio);
@@ -137,6 +152,10 @@ async function uploadVsPeer(
       peerFilesPerCall: config.peerMaxFiles,
       pairs,
       ratio: median.ratio,
+      cpuRatio: median.cpuRatio,
+      ...(config.baselineCli !== null ? { baselineCli: config.baselineCli, baselines } : {}),
+      cpuRatioDefinition:
+        "hubpush process user+sys CPU seconds / peer process user+sys CPU seconds (same pair)",
       ratioDefinition:
         "hubpush process wall time / peer createRepo+uploadFiles time (inside its process); median pair",
       target,

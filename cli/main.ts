@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=192 --max-semi-space-size=8
+// The flags above are common/heap-limits.ts NODE_HEAP_FLAGS (a test checks they agree).
 import { fileURLToPath } from "node:url";
 import type { CliIo } from "./cli-io.js";
 import { runProgram } from "./run-program.js";

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ErrorCode, isErrorCode } from "../common/error-codes.js";
+import { NODE_HEAP_FLAGS } from "../common/heap-limits.js";
 import { HubpushError } from "../common/hubpush-error.js";
 import { ControlClient } from "./control-client.js";
 import { daemonStatus } from "./daemon-status.js";
@@ -74,7 +75,8 @@ export async function startDetached(paths: StatePaths, opts: StartDetachedOption
   const logOffset = fileSize(paths.logFile);
   const child = spawn(
     process.execPath,
-    [...opts.execArgv, opts.cliEntry, "daemon", "run", "--log-file", paths.logFile],
+    // The heap bounds first: the caller's own flags come after and win.
+    [...NODE_HEAP_FLAGS, ...opts.execArgv, opts.cliEntry, "daemon", "run", "--log-file", paths.logFile],
     { detached: true, stdio: "ignore", env: opts.env },
   );
   let exit: string | null = null;

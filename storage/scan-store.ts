@@ -4,10 +4,12 @@ import { FILE_SQL } from "./file-sql.js";
 import { guardMethods } from "./guard-methods.js";
 import { jobNotFound } from "./job-not-found.js";
 import type { FileStat, ScanBatchResult, ScanJournal, ScannedFile } from "./journal.js";
+import { SeenIds } from "./seen-ids.js";
 import type { StoreContext } from "./store-context.js";
 
 interface KnownRow {
   id: number;
+  path: string;
   state: string;
   size: number;
   mtime_ns: string;
@@ -44,24 +46,31 @@ export class ScanStore implements ScanJournal {
   readonly #beginScan: Database.Statement<{ jobId: number; now: number }, { scan_generation: number }>;
   readonly #jobExists: Database.Statement<[number], { id: number }>;
   readonly #find: Database.Statement<{ jobId: number; path: string }, KnownRow>;
+  readonly #findMany: Database.Statement<{ jobId: number; paths: string }, KnownRow>;
+  readonly #markSeenMany: Database.Statement<{ ids: string; generation: number }>;
   readonly #insert: Database.Statement<FileParams>;
-  readonly #markSeen: Database.Statement<{ id: number; generation: number }>;
   readonly #reset: Database.Statement<FileParams & { id: number }>;
   readonly #deletePlan: Database.Statement<[number]>;
-  readonly #vanish: Database.Statement<{ jobId: number; generation: number; now: number }>;
-  readonly #vanishMirrored: Database.Statement<{ jobId: number; generation: number; now: number }>;
-  readonly #queueDeletions: Database.Statement<{ jobId: number; generation: number; now: number }>;
+  readonly #vanish: UnseenStatements;
+  readonly #vanishMirrored: UnseenStatements;
+  readonly #queueDeletions: UnseenStatements;
+  readonly #unseenCandidates: Database.Statement<{ jobId: number; generation: number }, { id: number }>;
+  readonly #jobFiles: Database.Statement<[number], { files: number | null }>;
+  /** Scans begun by this store: their unchanged rows are remembered here instead of written. */
+  readonly #seen = new Map<string, SeenIds>();
   readonly #forgetDeletion: Database.Statement<{ jobId: number; path: string }>;
   readonly #scanDone: Database.Statement<{ jobId: number; now: number }>;
   readonly #upsertBatch: (
     jobId: number,
     generation: number,
     files: readonly ScannedFile[],
-  ) => ScanBatchResult;
+    tracked: boolean,
+  ) => ScanBatchResult & { seenIds: number[] };
   readonly #finish: (
     jobId: number,
     generation: number,
     mirrorDeletions: boolean,
+    seen: SeenIds | undefined,
   ) => { vanished: number; deletionsQueued: number };
 
   /** For error messages (guardMethods below). */
@@ -77,13 +86,21 @@ export class ScanStore implements ScanJournal {
     );
     this.#jobExists = db.prepare("SELECT id FROM jobs WHERE id = ?");
     this.#find = db.prepare(
-      "SELECT id, state, size, mtime_ns, ctime_ns, inode FROM files WHERE job_id = @jobId AND path = @path",
+      "SELECT id, path, state, size, mtime_ns, ctime_ns, inode FROM files WHERE job_id = @jobId AND path = @path",
+    );
+    // One SELECT for a whole batch (the paths as a JSON array) and one UPDATE for its unchanged
+    // rows: a restart over committed files costs two statements per batch, not two per file.
+    this.#findMany = db.prepare(
+      "SELECT id, path, state, size, mtime_ns, ctime_ns, inode FROM files " +
+        "WHERE job_id = @jobId AND path IN (SELECT value FROM json_each(@paths))",
+    );
+    this.#markSeenMany = db.prepare(
+      "UPDATE files SET seen_generation = @generation WHERE id IN (SELECT value FROM json_each(@ids))",
     );
     this.#insert = db.prepare(
       "INSERT INTO files (job_id, path, state, size, mtime_ns, ctime_ns, inode, seen_generation, updated_at) " +
         "VALUES (@jobId, @path, 'scanned', @size, @mtimeNs, @ctimeNs, @inode, @generation, @now)",
     );
-    this.#markSeen = db.prepare("UPDATE files SET seen_generation = @generation WHERE id = @id");
     this.#reset = db.prepare(
       `UPDATE files SET ${FILE_SQL.resetToScanned}, size = @size, mtime_ns = @mtimeNs, ctime_ns = @ctimeNs, ` +
         "inode = @inode, seen_generation = @generation WHERE id = @id",
@@ -92,23 +109,35 @@ export class ScanStore implements ScanJournal {
     // committed/skipped/ignored stay (the Hub holds them); committing waits for its commit to settle.
     // No index on seen_generation: every scan rewrites it on every row, so an index would cost more
     // per scan than this one pass over the job's files.
-    this.#vanish = db.prepare(
-      `UPDATE files SET state = 'vanished', next_attempt_at = NULL, ${FILE_SQL.clearLease}, updated_at = @now ` +
-        "WHERE job_id = @jobId AND seen_generation < @generation " +
-        "AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed')",
+    this.#vanish = unseenStatements(
+      db,
+      (unseen) =>
+        `UPDATE files SET state = 'vanished', next_attempt_at = NULL, ${FILE_SQL.clearLease}, updated_at = @now ` +
+        `WHERE job_id = @jobId AND ${unseen} AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed')`,
     );
     // --delete: files the Hub may hold (committed, skipped, or anything not yet settled) that the
     // scan no longer saw are queued for deletion; the committer checks which really exist remotely.
-    this.#queueDeletions = db.prepare(
-      "INSERT INTO remote_deletions (job_id, path, state, created_at) " +
-        "SELECT job_id, path, 'pending', @now FROM files WHERE job_id = @jobId AND seen_generation < @generation " +
+    this.#queueDeletions = unseenStatements(
+      db,
+      (unseen) =>
+        "INSERT INTO remote_deletions (job_id, path, state, created_at) " +
+        `SELECT job_id, path, 'pending', @now FROM files WHERE job_id = @jobId AND ${unseen} ` +
         "AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed', 'committed', 'skipped') " +
         "ON CONFLICT (job_id, path) DO UPDATE SET state = 'pending', commit_id = NULL, settled_at = NULL " +
         "WHERE remote_deletions.state = 'deleted'",
     );
-    this.#vanishMirrored = db.prepare(
-      `UPDATE files SET state = 'vanished', next_attempt_at = NULL, ${FILE_SQL.clearLease}, updated_at = @now ` +
-        "WHERE job_id = @jobId AND seen_generation < @generation AND state IN ('committed', 'skipped')",
+    this.#vanishMirrored = unseenStatements(
+      db,
+      (unseen) =>
+        `UPDATE files SET state = 'vanished', next_attempt_at = NULL, ${FILE_SQL.clearLease}, updated_at = @now ` +
+        `WHERE job_id = @jobId AND ${unseen} AND state IN ('committed', 'skipped')`,
+    );
+    // Rows a tracked scan may not have seen: those not written in this generation (the bitmap then
+    // says which of them the scan saw unchanged).
+    this.#jobFiles = db.prepare("SELECT SUM(files) AS files FROM job_counts WHERE job_id = ?");
+    this.#unseenCandidates = db.prepare(
+      "SELECT id FROM files WHERE job_id = @jobId AND seen_generation < @generation " +
+        "AND state IN ('scanned', 'hashed', 'planned', 'uploaded', 'failed', 'committed', 'skipped')",
     );
     // A path seen again is uploaded again: a deletion not yet in flight is dropped.
     this.#forgetDeletion = db.prepare(
@@ -116,60 +145,94 @@ export class ScanStore implements ScanJournal {
     );
     this.#scanDone = db.prepare("UPDATE jobs SET last_scan_at = @now, updated_at = @now WHERE id = @jobId");
 
-    this.#upsertBatch = db.transaction((jobId: number, generation: number, files: readonly ScannedFile[]) => {
-      if (this.#jobExists.get(jobId) === undefined) throw jobNotFound(ctx.path, jobId);
-      const now = ctx.now();
-      let added = 0;
-      let changed = 0;
-      let unchanged = 0;
-      for (const file of files) {
-        const params: FileParams = {
-          jobId,
-          path: file.path,
-          generation,
-          now,
-          size: file.size,
-          mtimeNs: file.mtimeNs,
-          ctimeNs: file.ctimeNs,
-          inode: file.inode,
-        };
-        const known = this.#find.get(params);
-        if (known === undefined) {
-          this.#insert.run(params);
-          this.#forgetDeletion.run(params);
-          added++;
-        } else if (mustReset(known, file)) {
-          this.#deletePlan.run(known.id);
-          this.#reset.run({ ...params, id: known.id });
-          if (known.state === "vanished") this.#forgetDeletion.run(params);
-          changed++;
-        } else {
-          this.#markSeen.run({ id: known.id, generation });
-          unchanged++;
+    this.#upsertBatch = db.transaction(
+      (jobId: number, generation: number, files: readonly ScannedFile[], tracked: boolean) => {
+        if (this.#jobExists.get(jobId) === undefined) throw jobNotFound(ctx.path, jobId);
+        const now = ctx.now();
+        let added = 0;
+        let changed = 0;
+        const known = new Map<string, KnownRow>();
+        for (const row of this.#findMany.all({ jobId, paths: JSON.stringify(files.map((f) => f.path)) }))
+          known.set(row.path, row);
+        const unchanged: number[] = [];
+        const seenIds: number[] = [];
+        const done = new Set<string>();
+        for (const file of files) {
+          const params: FileParams = {
+            jobId,
+            path: file.path,
+            generation,
+            now,
+            size: file.size,
+            mtimeNs: file.mtimeNs,
+            ctimeNs: file.ctimeNs,
+            inode: file.inode,
+          };
+          // A path twice in one batch: the second look must see what the first one wrote.
+          const row = done.has(file.path) ? this.#find.get(params) : known.get(file.path);
+          done.add(file.path);
+          if (row === undefined) {
+            seenIds.push(Number(this.#insert.run(params).lastInsertRowid));
+            this.#forgetDeletion.run(params);
+            added++;
+          } else if (mustReset(row, file)) {
+            this.#deletePlan.run(row.id);
+            this.#reset.run({ ...params, id: row.id });
+            if (row.state === "vanished") this.#forgetDeletion.run(params);
+            seenIds.push(row.id);
+            changed++;
+          } else {
+            unchanged.push(row.id);
+          }
         }
-      }
-      return { added, changed, unchanged };
-    }).immediate;
+        // A scan this store tracks remembers unchanged rows in memory: nothing is written for them.
+        if (!tracked && unchanged.length > 0)
+          this.#markSeenMany.run({ ids: JSON.stringify(unchanged), generation });
+        seenIds.push(...unchanged);
+        return { added, changed, unchanged: unchanged.length, seenIds };
+      },
+    ).immediate;
 
-    this.#finish = db.transaction((jobId: number, generation: number, mirrorDeletions: boolean) => {
-      const now = ctx.now();
-      const params = { jobId, generation, now };
-      const deletionsQueued = mirrorDeletions ? this.#queueDeletions.run(params).changes : 0;
-      let vanished = this.#vanish.run(params).changes;
-      if (mirrorDeletions) vanished += this.#vanishMirrored.run(params).changes;
-      if (this.#scanDone.run({ jobId, now }).changes === 0) throw jobNotFound(ctx.path, jobId);
-      return { vanished, deletionsQueued };
-    }).immediate;
+    this.#finish = db.transaction(
+      (jobId: number, generation: number, mirrorDeletions: boolean, seen: SeenIds | undefined) => {
+        const now = ctx.now();
+        const params = { jobId, generation, now };
+        let run = (s: UnseenStatements): number => s.byGeneration.run(params).changes;
+        // Every row of the job seen (the usual restart): nothing can have vanished, no pass over the rows.
+        const everySeen = seen !== undefined && seen.count === (this.#jobFiles.get(jobId)?.files ?? 0);
+        if (everySeen) run = () => 0;
+        else if (seen !== undefined) {
+          const unseen = this.#unseenCandidates
+            .all({ jobId, generation })
+            .map((r) => r.id)
+            .filter((id) => !seen.has(id));
+          const ids = JSON.stringify(unseen);
+          run = (s) => (unseen.length === 0 ? 0 : s.byIds.run({ jobId, now, ids }).changes);
+        }
+        const deletionsQueued = mirrorDeletions ? run(this.#queueDeletions) : 0;
+        let vanished = run(this.#vanish);
+        if (mirrorDeletions) vanished += run(this.#vanishMirrored);
+        if (this.#scanDone.run({ jobId, now }).changes === 0) throw jobNotFound(ctx.path, jobId);
+        return { vanished, deletionsQueued };
+      },
+    ).immediate;
   }
 
   begin(jobId: number): number {
     const row = this.#beginScan.get({ jobId, now: this.#ctx.now() });
     if (row === undefined) throw jobNotFound(this.#ctx.path, jobId);
+    // A new generation supersedes any scan of the job that never finished (halted).
+    for (const key of this.#seen.keys()) if (key.startsWith(`${jobId}:`)) this.#seen.delete(key);
+    this.#seen.set(`${jobId}:${row.scan_generation}`, new SeenIds());
     return row.scan_generation;
   }
 
   upsertFiles(jobId: number, generation: number, files: readonly ScannedFile[]): ScanBatchResult {
-    return this.#upsertBatch(jobId, generation, files);
+    const seen = this.#seen.get(`${jobId}:${generation}`);
+    const { seenIds, ...result } = this.#upsertBatch(jobId, generation, files, seen !== undefined);
+    // Only once the batch is committed: a rolled-back insert's id may be reused by another path.
+    if (seen !== undefined) for (const id of seenIds) seen.add(id);
+    return result;
   }
 
   finish(
@@ -177,8 +240,27 @@ export class ScanStore implements ScanJournal {
     generation: number,
     options: { mirrorDeletions?: boolean } = {},
   ): { vanished: number; deletionsQueued: number } {
-    return this.#finish(jobId, generation, options.mirrorDeletions === true);
+    const key = `${jobId}:${generation}`;
+    const result = this.#finish(jobId, generation, options.mirrorDeletions === true, this.#seen.get(key));
+    this.#seen.delete(key);
+    return result;
   }
+}
+
+/**
+ * A statement over the files a scan did not see, in two forms: by generation (rows written with
+ * seen_generation, for a scan begun by another store) and by the ids a tracked scan computed.
+ */
+interface UnseenStatements {
+  readonly byGeneration: Database.Statement<{ jobId: number; generation: number; now: number }>;
+  readonly byIds: Database.Statement<{ jobId: number; now: number; ids: string }>;
+}
+
+function unseenStatements(db: Database.Database, sql: (unseen: string) => string): UnseenStatements {
+  return {
+    byGeneration: db.prepare(sql("seen_generation < @generation")),
+    byIds: db.prepare(sql("id IN (SELECT value FROM json_each(@ids))")),
+  };
 }
 
 guardMethods(ScanStore, (store, err) => classifySqliteError(err, store.journalPath));

@@ -3,7 +3,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-export const WORKLOADS = ["hash", "emulator", "w1", "w2", "w3", "w4", "w5", "w6", "watch", "w8"] as const;
+export const WORKLOADS = [
+  "hash",
+  "emulator",
+  "w1",
+  "w2",
+  "w3",
+  "w4",
+  "w5",
+  "w6",
+  "watch",
+  "w8",
+  "tree",
+] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** Everything a benchmark run needs, resolved once from the flags. Sizes default to the issue's. */
@@ -11,6 +23,11 @@ export interface BenchConfig {
   readonly workloads: readonly WorkloadName[];
   /** The built CLI every hubpush (and emulator) process runs (default dist/cli/main.js). */
   readonly cli: string;
+  /**
+   * An older build's CLI measured beside --cli in the same run (before/after figures): W4 runs it
+   * on the same journal in every round, W1/W2 as a third side into a fresh emulator of its own.
+   */
+  readonly baselineCli: string | null;
   /** Parent of each workload's throwaway folder (default <repo>/.tmp-bench, git-ignored). */
   readonly tmpRoot: string;
   readonly keep: boolean;
@@ -48,16 +65,18 @@ export interface BenchConfig {
   readonly w8MixFiles: number;
   /** W8: which folders run: w2, mix (default both). */
   readonly w8Folders: readonly string[];
+  /** tree: the real tree copied and uploaded for its peak RSS (default /usr/share). */
+  readonly treeSrc: string;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulator,w1,…,w6,watch,w8] [--quick]
-  [--cli dist/cli/main.js] [--tmp DIR] [--keep] [--cpu-prof] [--repeat N]
+  [--cli dist/cli/main.js] [--baseline-cli OLD/dist/cli/main.js] [--tmp DIR] [--keep] [--cpu-prof] [--repeat N]
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
-  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N]
+  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--tree-src /usr/share]
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {
@@ -79,6 +98,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       quick: { type: "boolean", default: false },
       repeat: { type: "string" },
       cli: { type: "string" },
+      "baseline-cli": { type: "string" },
       tmp: { type: "string" },
       keep: { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },
@@ -102,6 +122,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-mb": { type: "string" },
       "w8-mix-files": { type: "string" },
       "w8-folders": { type: "string" },
+      "tree-src": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -119,9 +140,12 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
   if (!existsSync(cli)) throw new Error(`no built CLI at ${cli}: run \`npm run build\` first`);
   const sizes = (values["w3-sizes"] ?? "small,large").split(",").map((s) => s.trim());
   for (const s of sizes) if (s !== "small" && s !== "large") throw new Error(`--w3-sizes: unknown "${s}"`);
+  const baselineCli = values["baseline-cli"] === undefined ? null : path.resolve(values["baseline-cli"]);
+  if (baselineCli !== null && !existsSync(baselineCli)) throw new Error(`no built CLI at ${baselineCli}`);
   return {
     workloads: workloads as WorkloadName[],
     cli,
+    baselineCli,
     tmpRoot: path.resolve(values.tmp ?? path.join(REPO_ROOT, ".tmp-bench")),
     keep: values.keep === true,
     cpuProf: values["cpu-prof"] === true,
@@ -147,5 +171,6 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8Mb: num(values["w8-mb"], q ? 128 : 1024, "w8-mb"),
     w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
     w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
+    treeSrc: path.resolve(values["tree-src"] ?? "/usr/share"),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
 import { TOKEN } from "./emulator-process.js";
@@ -22,6 +22,17 @@ export interface HubpushRun extends ProcessRun {
   readonly status: JobStatusJson | null;
 }
 
+/**
+ * The Node flags the `hubpush` bin runs with: those of its `#!/usr/bin/env -S node …` line (the
+ * heap bounds, common/heap-limits.ts). The bench starts `node <cli>` itself, so it adds them as the
+ * bin would; a build without them (an older one given as --baseline-cli) runs without.
+ */
+export function binNodeFlags(cli: string): string[] {
+  const first = readFileSync(cli, "utf8").split("\n", 1)[0] ?? "";
+  const m = first.match(/^#!\/usr\/bin\/env -S node\s+(.*)$/);
+  return m?.[1] === undefined ? [] : m[1].trim().split(/\s+/);
+}
+
 /** `hubpush upload <folder> --json` with the built CLI, in a clean environment of its own. */
 export async function runHubpushUpload(options: HubpushUploadOptions): Promise<HubpushRun> {
   mkdirSync(options.home, { recursive: true });
@@ -33,6 +44,7 @@ export async function runHubpushUpload(options: HubpushUploadOptions): Promise<H
   const prof = options.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`];
   const run = await runNodeProcess({
     args: [
+      ...binNodeFlags(options.cli),
       ...prof,
       options.cli,
       "upload",

@@ -12,6 +12,8 @@ export interface PeerRun {
   readonly files: number;
   readonly commits: number;
   readonly peakRssMb: number;
+  /** User + system CPU seconds of the peer's process (run-process.ts). */
+  readonly cpuSeconds: number;
 }
 
 /** Runs the official client against `url` in a child process (see peer-child.ts). */
@@ -40,5 +42,5 @@ export async function runPeer(url: string, repo: string, folder: string, maxFile
     throw new Error(`the peer failed (exit ${run.code ?? run.signal}):\n${run.stderr.slice(-3000)}`);
   }
   const out = JSON.parse(line) as { seconds: number; files: number; commits: number };
-  return { ...out, processSeconds: run.seconds, peakRssMb: run.peakRssMb };
+  return { ...out, processSeconds: run.seconds, peakRssMb: run.peakRssMb, cpuSeconds: run.cpuSeconds };
 }

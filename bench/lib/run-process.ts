@@ -6,6 +6,11 @@ export interface ProcessRun {
   readonly seconds: number;
   /** Highest VmHWM seen in /proc/<pid>/status (MB = 2^20 bytes): the process's own peak RSS. */
   readonly peakRssMb: number;
+  /**
+   * User + system CPU seconds of the process, all its threads, from /proc/<pid>/stat at the last
+   * sample before it exited (so up to one sample period, 100 ms by default, short).
+   */
+  readonly cpuSeconds: number;
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
@@ -34,6 +39,20 @@ export function readVmHwmKb(pid: number): number {
   }
 }
 
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of the whole process in seconds, or null once it is gone. */
+export function readCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at state: utime is the 12th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Runs `node <args>` as a process of its own (so its peak RSS is its own), samples VmHWM, and lets
  * the caller SIGKILL or interrupt it when a condition is met (W3 kills at 50 %, W5 stops early).
@@ -54,6 +73,7 @@ export function runNodeProcess(options: RunProcessOptions): Promise<ProcessRun> 
     let stdout = "";
     let stderr = "";
     let peakKb = 0;
+    let cpuSeconds = 0;
     let signalled = false;
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
@@ -63,6 +83,7 @@ export function runNodeProcess(options: RunProcessOptions): Promise<ProcessRun> 
     });
     const sample = setInterval(() => {
       peakKb = Math.max(peakKb, readVmHwmKb(pid));
+      cpuSeconds = readCpuSeconds(pid) ?? cpuSeconds;
       if (signalled || options.onSample === undefined) return;
       const verdict = options.onSample(pid, Number(process.hrtime.bigint() - started) / 1e6);
       if (verdict !== undefined) {
@@ -79,6 +100,7 @@ export function runNodeProcess(options: RunProcessOptions): Promise<ProcessRun> 
       resolve({
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         peakRssMb: peakKb / 1024,
+        cpuSeconds,
         code,
         signal,
         stdout,

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { HASH_WORKER_LIMITS } from "../../common/heap-limits.js";
 import { HubpushError } from "../../common/hubpush-error.js";
 import { onAbort } from "../abort-fanout.js";
 import type { HashOutcome } from "./hash-file.js";
@@ -42,10 +43,11 @@ const WORKER_URL = new URL(RUNNING_TS_SOURCES ? "./hash-worker.ts" : "./hash-wor
  * before importing the worker module (execArgv is emptied so a newer Node does not register twice).
  */
 function startWorker(workerData: HashWorkerData): Worker {
-  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { workerData });
+  const resourceLimits = { ...HASH_WORKER_LIMITS };
+  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { workerData, resourceLimits });
   const tsxApi = import.meta.resolve("tsx/esm/api");
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [], resourceLimits });
 }
 
 /**

@@ -69,12 +69,22 @@ export type LfsBatchAnswer =
       readonly message: string;
     };
 
+/**
+ * Content of an inline file read from disk while the commit body is sent, never held whole
+ * (encodeCommitStream). `read()` is called once per attempt to send the body.
+ */
+export interface StreamedContent {
+  readonly size: number;
+  /** The bytes in order; throws (ERR_FILE_CHANGED…) when they are not the bytes that were hashed. */
+  read(): AsyncIterable<Buffer>;
+}
+
 export type CommitOperation =
   | {
       readonly kind: "file";
       readonly path: string;
-      /** Raw bytes, base64-encoded by the client. */
-      readonly content: Buffer;
+      /** Raw bytes (or bytes read while sending), base64-encoded by the client. */
+      readonly content: Buffer | StreamedContent;
     }
   | { readonly kind: "lfsFile"; readonly path: string; readonly oid: string; readonly size: number }
   | { readonly kind: "deletedFile"; readonly path: string }

@@ -24,7 +24,7 @@ export interface HubTransportOptions {
 export type TransportBody =
   | { readonly json: unknown; readonly contentType?: string }
   | {
-      readonly bytes: Readable | Buffer | Iterable<Buffer>;
+      readonly bytes: Readable | Buffer | Iterable<Buffer> | AsyncIterable<Buffer>;
       readonly length: number;
       readonly contentType?: string;
     };
@@ -63,7 +63,7 @@ interface BodyState {
 
 /** Yields the body while remembering a failure of the caller's source (a file read error). */
 async function* tracked(
-  source: Readable | Buffer | Iterable<Buffer>,
+  source: Readable | Buffer | Iterable<Buffer> | AsyncIterable<Buffer>,
   state: BodyState,
 ): AsyncGenerator<Buffer> {
   if (Buffer.isBuffer(source)) {

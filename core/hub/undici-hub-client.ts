@@ -1,5 +1,5 @@
 import { createRepo } from "./create-repo.js";
-import { encodeCommit } from "./encode-commit.js";
+import { encodeCommitStream } from "./encode-commit.js";
 import { headerValue } from "./header-value.js";
 import type {
   CommitAnswer,
@@ -233,7 +233,8 @@ export class UndiciHubClient implements HubClient {
     request: CommitRequest,
     signal?: AbortSignal,
   ): Promise<CommitAnswer> {
-    const encoded = encodeCommit(request);
+    // Inline contents are read from disk while the body goes out (never held whole).
+    const encoded = encodeCommitStream(request);
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
       url: `${repoPaths(this.endpoint, this.#moves.current(repo)).commit(revision)}${request.createPr === true ? "?create_pr=1" : ""}`,

@@ -1,5 +1,5 @@
-import type { BigIntStats, Dir } from "node:fs";
-import { lstat, opendir, stat } from "node:fs/promises";
+import { type BigIntStats, type Dir, lstatSync, opendirSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ErrorCode } from "../../common/error-codes.js";
 import { HubpushError } from "../../common/hubpush-error.js";
@@ -35,6 +35,19 @@ interface Frame {
   entries: number;
 }
 
+/**
+ * The walk uses the synchronous calls (opendirSync, dir.readSync, lstatSync): a promise call costs
+ * a thread-pool round trip per entry, which made a restart over committed files 15–20× slower
+ * than a plain synchronous walk (issue 16). To keep the event loop responsive (daemon control
+ * socket, other jobs' stages), the walk gives the loop a turn after this many entries.
+ */
+const ENTRIES_PER_TURN = 500;
+
+/** Entries one readdir syscall returns (Node's default is 32). */
+const DIR_BUFFER = 256;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** The Hub keeps at most this many entries in one folder of a repo (its upload guides warn above). */
 export const MAX_ENTRIES_PER_FOLDER = 10_000;
 
@@ -52,8 +65,19 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
   const filter = await createPathFilter(root, options);
   const stack: Frame[] = [];
   try {
-    stack.push({ dir: await opendir(root), relPath: "", absPath: root, included: false, entries: 0 });
+    stack.push({
+      dir: opendirSync(root, { bufferSize: DIR_BUFFER }),
+      relPath: "",
+      absPath: root,
+      included: false,
+      entries: 0,
+    });
+    let sinceTurn = 0;
     for (;;) {
+      if (++sinceTurn >= ENTRIES_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
       signal?.throwIfAborted();
       const frame = stack.at(-1);
       if (frame === undefined) {
@@ -62,10 +86,10 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
       }
       let name: string;
       try {
-        const dirent = await frame.dir.read();
+        const dirent = frame.dir.readSync();
         if (dirent === null) {
           stack.pop();
-          await frame.dir.close();
+          frame.dir.closeSync();
           continue;
         }
         name = dirent.name;
@@ -79,7 +103,7 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
         }
       } catch (err) {
         stack.pop();
-        await frame.dir.close().catch(() => undefined);
+        closeQuietly(frame.dir);
         if (!isGone(err)) yield unreadableFolder(frame.relPath, err);
         continue;
       }
@@ -91,7 +115,7 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
       try {
         // lstat for every entry: the dirent type can be unknown on some filesystems, and files
         // need the bigint stat anyway.
-        st = await lstat(absPath, { bigint: true });
+        st = lstatSync(absPath, { bigint: true });
       } catch (err) {
         // A name that is not UTF-8 reaches us with U+FFFD in place of its bytes: that path does
         // not exist, and the Hub could not hold the real one anyway. Say so rather than drop it.
@@ -111,7 +135,7 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
         if (decision === null) continue;
         try {
           stack.push({
-            dir: await opendir(absPath),
+            dir: opendirSync(absPath, { bufferSize: DIR_BUFFER }),
             relPath,
             absPath,
             included: decision.included,
@@ -135,7 +159,15 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
     }
   } finally {
     // The consumer may stop early (break, abort, error): close what is still open.
-    for (const frame of stack.splice(0).reverse()) await frame.dir.close().catch(() => undefined);
+    for (const frame of stack.splice(0).reverse()) closeQuietly(frame.dir);
+  }
+}
+
+function closeQuietly(dir: Dir): void {
+  try {
+    dir.closeSync();
+  } catch {
+    // already closed, or the folder went away: nothing to release
   }
 }
 

@@ -1,9 +1,20 @@
 import { createHash } from "node:crypto";
+import { closeSync, readFileSync } from "node:fs";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
-import { openHashedFile } from "../lfs/open-hashed-file.js";
+import { openHashedFileSync } from "../lfs/open-hashed-file.js";
 import type { CommitStageDeps } from "../stage-deps.js";
+import { streamedFile, verifyHashedFile } from "./streamed-file.js";
+
+/**
+ * Regular files up to this size are read once, checked and held in memory until their commit is
+ * sent, within HELD_BYTES per batch; larger ones (and any beyond the budget) are checked now and
+ * read again from disk while the body is sent, so a batch's memory stays bounded whatever the
+ * folder holds (issue 16 item 3: up to 64 MiB of inline content per commit used to be held).
+ */
+const HOLD_MAX_BYTES = 256 * 1024;
+const HELD_BYTES = 16 * 1024 * 1024;
 
 /** One file of a batch and the operation that carries it, kept together (never joined by index). */
 export interface FileEntry {
@@ -23,6 +34,7 @@ export async function buildCommit(
 ): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
   let inlineBytes = 0;
+  const held = { bytes: 0 };
   for (const file of candidates) {
     if (
       file.uploadMode === "regular" &&
@@ -33,7 +45,7 @@ export async function buildCommit(
       continue;
     }
     try {
-      const operation = await toOperation(ctx, file);
+      const operation = await toOperation(ctx, file, held);
       entries.push({ file, operation });
       if (operation.kind === "file") inlineBytes += file.size;
     } catch (err) {
@@ -43,13 +55,23 @@ export async function buildCommit(
   return entries;
 }
 
-async function toOperation(ctx: CommitStageDeps, file: FileRecord): Promise<CommitOperation> {
-  const handle = await openHashedFile(ctx.localPath(file.path), file);
+async function toOperation(
+  ctx: CommitStageDeps,
+  file: FileRecord,
+  held: { bytes: number },
+): Promise<CommitOperation> {
+  const absolute = ctx.localPath(file.path);
+  const repoPath = ctx.pathInRepo(file.path);
+  if (file.uploadMode === "regular" && (file.size > HOLD_MAX_BYTES || held.bytes + file.size > HELD_BYTES)) {
+    await verifyHashedFile(absolute, file);
+    return { kind: "file", path: repoPath, content: streamedFile(absolute, file) };
+  }
+  // Small or LFS: synchronous calls (the file is small or not read at all; see openHashedFileSync).
+  const fd = openHashedFileSync(absolute, file);
   try {
-    const repoPath = ctx.pathInRepo(file.path);
     if (file.uploadMode === "lfs")
       return { kind: "lfsFile", path: repoPath, oid: file.sha256 ?? "", size: file.size };
-    const content = await handle.readFile();
+    const content = readFileSync(fd);
     // Files hashed without a blob sha1 (over 10 MiB) are checked against their sha256 instead.
     const matches =
       file.sha1 === null
@@ -64,8 +86,9 @@ async function toOperation(ctx: CommitStageDeps, file: FileRecord): Promise<Comm
         },
       );
     }
+    held.bytes += content.length;
     return { kind: "file", path: repoPath, content };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -22,8 +22,11 @@ t.test(
     const clock = new ManualClock();
     const journal: Journal = openJournal(path, { now: clock.now });
     const raw = new Database(path, { readonly: true });
+    // A second connection, as another process: its upserts are not tracked by the first one's scan.
+    const other: Journal = openJournal(path, { now: clock.now });
     t.teardown(() => {
       raw.close();
+      other.close();
       journal.close();
     });
     const jobs = [
@@ -35,8 +38,20 @@ t.test(
       scan(jobId) {
         const generation = journal.scan.begin(jobId);
         const files = Array.from({ length: 1 + int(40) }, () => fileAt(`p${int(300)}`, int(4), 100 + int(5)));
-        journal.scan.upsertFiles(jobId, generation, files);
-        if (random() < 0.3) journal.scan.finish(jobId, generation);
+        // Batched as scan-job.ts does, some batches through the other connection.
+        for (let at = 0; at < files.length; at += 8) {
+          const writer = random() < 0.2 ? other : journal;
+          writer.scan.upsertFiles(jobId, generation, files.slice(at, at + 8));
+        }
+        if (random() < 0.3) {
+          journal.scan.finish(jobId, generation, { mirrorDeletions: random() < 0.3 });
+          // Whatever the scan saw was not vanished by it (unseen rows only).
+          const seen = new Set(files.map((f) => f.path));
+          const wrong = journal.files
+            .list(jobId, { state: "vanished", limit: 1000 })
+            .filter((f) => seen.has(f.path));
+          if (wrong.length > 0) t.fail(`seen files vanished: ${wrong.map((f) => f.path).join(", ")}`);
+        }
       },
       work(jobId) {
         const state = pick(STATES) ?? "scanned";
