@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { HubpushError } from "../common/hubpush-error.js";
 import type { JobOptions, JobSpec, RepoType, RepoVisibility, SpaceSdk } from "../storage/journal.js";
-import { SPACE_SDKS } from "../storage/journal.js";
+import { SPACE_SDKS, TRANSFER_MODES, type TransferMode } from "../storage/journal.js";
 
 export const DEFAULT_COMMIT_MESSAGE = "Upload folder using hubpush";
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
@@ -33,6 +33,8 @@ export interface JobInput {
   mirrorDeletes?: boolean;
   /** The old name of mirrorDeletes, still accepted as a boolean. */
   delete?: boolean;
+  /** --transfer: auto (default), xet or lfs (docs/xet.md). */
+  transfer?: string;
 }
 
 const REPO_TYPES: readonly RepoType[] = ["model", "dataset", "space"];
@@ -190,6 +192,17 @@ function parseSpaceSdk(value: unknown, repoType: RepoType): SpaceSdk | null {
   return value as SpaceSdk;
 }
 
+function parseTransfer(value: unknown): TransferMode {
+  if (value === undefined || value === null) return "auto";
+  if (typeof value !== "string" || !TRANSFER_MODES.includes(value as TransferMode)) {
+    throw bad(
+      "ERR_USAGE",
+      `--transfer ${JSON.stringify(value)} is not one of ${TRANSFER_MODES.join(", ")} (auto: Xet when the Hub offers it, else LFS)`,
+    );
+  }
+  return value as TransferMode;
+}
+
 /** Checks the folder synchronously so a bad path is refused before a job exists. */
 function resolveFolder(folder: string, cwd: string): string {
   const absolute = path.resolve(cwd, folder);
@@ -258,6 +271,7 @@ export function parseJobInput(
       optional(raw.mirrorDeletes, isBoolean, "mirrorDeletes", "true or false") ??
       optional(raw.delete, isBoolean, "delete", "true or false (the old name of mirrorDeletes)") ??
       false,
+    transfer: parseTransfer(raw.transfer),
   };
   return { spec, options };
 }

@@ -69,6 +69,8 @@ export interface JobStatusJson {
     readonly mirrorDeletes: boolean;
     /** Path of the job's token file (never its content), null when the environment provides the token. */
     readonly tokenFile: string | null;
+    /** --transfer: auto, xet or lfs (docs/xet.md). */
+    readonly transfer: "auto" | "xet" | "lfs";
   };
 }
 
@@ -177,6 +179,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       delete: job.options.deleteRemote,
       mirrorDeletes: job.options.deleteRemote,
       tokenFile: job.options.tokenFile,
+      transfer: job.options.transfer ?? "auto",
     },
   };
 }

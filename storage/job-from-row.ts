@@ -1,5 +1,5 @@
 import type { JobOptions, JobRecord, JobState, RepoType, RepoVisibility, SpaceSdk } from "./journal.js";
-import { SPACE_SDKS } from "./journal-records.js";
+import { SPACE_SDKS, TRANSFER_MODES, type TransferMode } from "./journal-records.js";
 
 export interface JobRow {
   readonly id: number;
@@ -59,6 +59,7 @@ export function parseJobOptions(text: string): JobOptions {
     watch: o.watch === true,
     everyMinutes: typeof o.everyMinutes === "number" ? o.everyMinutes : null,
     deleteRemote: o.deleteRemote === true,
+    transfer: TRANSFER_MODES.includes(o.transfer as TransferMode) ? (o.transfer as TransferMode) : "auto",
   };
 }
 

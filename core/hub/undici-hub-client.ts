@@ -14,6 +14,7 @@ import type {
   PreuploadAnswer,
   PreuploadFile,
   UploadBody,
+  XetCasCalls,
 } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import { HubTransport } from "./hub-transport.js";
@@ -28,6 +29,7 @@ import {
   resolveHubClientOptions,
   type UndiciHubClientOptions,
 } from "./undici-hub-client-options.js";
+import { XetCasClient } from "./xet-cas-client.js";
 
 const LFS_JSON = "application/vnd.git-lfs+json";
 const MAX_PREUPLOAD_FILES = 100;
@@ -47,6 +49,7 @@ export class UndiciHubClient implements HubClient {
   readonly #options: ResolvedHubClientOptions;
   readonly #transport: HubTransport;
   readonly #moves: RepoMoves;
+  readonly xet: XetCasCalls;
 
   constructor(options: UndiciHubClientOptions) {
     this.#options = resolveHubClientOptions(options);
@@ -56,6 +59,7 @@ export class UndiciHubClient implements HubClient {
       ...this.#options,
       onRedirect: (from, to) => this.#moves.redirected(from, to),
     });
+    this.xet = new XetCasClient(this.#transport, this.#options.timeouts);
   }
 
   async whoami(signal?: AbortSignal): Promise<{ name: string }> {
@@ -142,6 +146,7 @@ export class UndiciHubClient implements HubClient {
     revision: string,
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
+    options: { readonly offerXet?: boolean } = {},
   ): Promise<LfsBatchAnswer[]> {
     if (objects.length > MAX_LFS_OBJECTS) throw tooMany("the LFS batch", objects.length, MAX_LFS_OBJECTS);
     if (objects.length === 0) return [];
@@ -157,7 +162,7 @@ export class UndiciHubClient implements HubClient {
         contentType: LFS_JSON,
         json: {
           operation: "upload",
-          transfers: ["basic", "multipart"],
+          transfers: options.offerXet === true ? ["basic", "multipart", "xet"] : ["basic", "multipart"],
           objects: objects.map((o) => ({ oid: o.oid, size: o.size })),
           hash_algo: "sha256",
           // Raw, not percent-encoded: it is a JSON value, not a path segment.
@@ -169,6 +174,7 @@ export class UndiciHubClient implements HubClient {
     return parseLfsBatch(json, objects, {
       now: this.#options.now,
       fail: (what) => protocolError(response.context, what),
+      offeredXet: options.offerXet === true,
     });
   }
 

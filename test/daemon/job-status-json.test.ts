@@ -98,6 +98,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
       delete: true,
       mirrorDeletes: true,
       tokenFile: "/home/alice/token",
+      transfer: "auto",
     },
   });
   t.same(Object.keys(json.files), FILE_STATES, "every file state, in stage order");
