@@ -52,6 +52,8 @@ export interface JobStatusJson {
   }>;
   /** Watch jobs only (null otherwise): how changes are found, and what is scheduled. */
   readonly watch: WatchStatusJson | null;
+  /** Xet figures (docs/xet.md); null when nothing went through Xet and nothing fell back to LFS. */
+  readonly xet: XetStatusJson | null;
   readonly options: {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
@@ -72,6 +74,21 @@ export interface JobStatusJson {
     /** --transfer: auto, xet or lfs (docs/xet.md). */
     readonly transfer: "auto" | "xet" | "lfs";
   };
+}
+
+export interface XetStatusJson {
+  /** Bytes of files whose shard was registered. */
+  readonly bytesChunked: number;
+  /** Of those, bytes the CAS already held: not sent. */
+  readonly bytesDeduplicated: number;
+  /** Xorb and shard bodies sent (compressed). */
+  readonly bytesSent: number;
+  readonly xorbsStored: number;
+  readonly files: number;
+  /** bytesDeduplicated / bytesChunked (0…1); 0 before the first file. */
+  readonly dedupRatio: number;
+  /** Why the job (or some files) went through LFS instead, else null. */
+  readonly note: string | null;
 }
 
 export interface WatchStatusJson {
@@ -128,6 +145,20 @@ function watchJson(progress: JobProgress, context: WatchContext | undefined): Wa
   };
 }
 
+function xetJson(progress: JobProgress): XetStatusJson | null {
+  const x = progress.xet ?? null;
+  if (x === null) return null;
+  return {
+    bytesChunked: x.bytesChunked,
+    bytesDeduplicated: x.bytesDeduped,
+    bytesSent: x.bytesSent,
+    xorbsStored: x.xorbsStored,
+    files: x.files,
+    dedupRatio: x.bytesChunked === 0 ? 0 : Math.round((x.bytesDeduped / x.bytesChunked) * 10_000) / 10_000,
+    note: x.note,
+  };
+}
+
 /** Builds the stable JSON view of a job from the engine's progress. */
 export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): JobStatusJson {
   const { job } = progress;
@@ -167,6 +198,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
     finishedAt: job.finishedAt === null ? null : iso(job.finishedAt),
     failures: progress.failures.map((f) => ({ path: f.path, code: f.code, message: f.message })),
     watch: watchJson(progress, watch),
+    xet: xetJson(progress),
     options: {
       include: [...job.options.include],
       exclude: [...job.options.exclude],

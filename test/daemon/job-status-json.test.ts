@@ -86,6 +86,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     finishedAt: null,
     failures: [{ path: "bad.bin", code: "ERR_HUB_BAD_REQUEST", message: "refused" }],
     watch: null,
+    xet: null,
     options: {
       include: ["*.bin"],
       exclude: [],

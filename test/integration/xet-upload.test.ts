@@ -1,8 +1,9 @@
-import { createCipheriv, createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
+import { toJobStatusJson } from "../../daemon/job-status-json.js";
 import { type Harness, startHarness, WRITE_TOKEN } from "../helpers/engine-harness.js";
+import { noise } from "../helpers/noise.js";
 import { downloadRemoteFile } from "../helpers/remote-repo.js";
 
 /**
@@ -12,13 +13,6 @@ import { downloadRemoteFile } from "../helpers/remote-repo.js";
  * dedup through the persistent chunk index.
  */
 const MiB = 1024 * 1024;
-
-/** Deterministic pseudo-random bytes (AES-CTR keystream). */
-export function noise(n: number, seed: number): Buffer {
-  const key = createHash("sha256").update(`seed ${seed}`).digest();
-  const cipher = createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
-  return cipher.update(Buffer.alloc(n));
-}
 
 function routes(h: Harness, since = 0): string[] {
   return h
@@ -107,6 +101,12 @@ t.test(
     t.equal((await h.engine.whenSettled(again.id)).state, "done");
     const sent = stats(h, first.id).bytesSent - before;
     t.ok(sent <= 0.03 * size, `re-upload sent ${sent} bytes (≤ 3 % of ${size})`);
+    const status = toJobStatusJson(h.engine.progress(first.id)).xet;
+    t.ok(
+      status !== null && status.dedupRatio > 0.45,
+      `status --json shows xet.dedupRatio ${status?.dedupRatio}`,
+    );
+    t.equal(status?.files, 2, "two file versions went through Xet");
     const repo = { endpoint: h.emulator.url, id: "user/xet-edit", token: WRITE_TOKEN };
     t.ok((await downloadRemoteFile(repo, "model.bin")).equals(edited), "the edited file downloads identical");
 
