@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
 import { toJobStatusJson } from "../../daemon/job-status-json.js";
@@ -126,3 +126,47 @@ t.test(
     t.ok((await downloadRemoteFile(otherRepo, "model.bin")).equals(third), "identical in the new repo");
   },
 );
+
+t.test("the Appendix B `hello world` upload, byte for byte, through the client", async (t) => {
+  const h = await startHarness({ emulator: { lfsThresholdBytes: 0 } });
+  t.teardown(() => h.close());
+  writeFileSync(path.join(h.folder, "hello.txt"), "hello world");
+  const job = h.add("user/xet-hello");
+  t.equal((await h.engine.whenSettled(job.id)).state, "done");
+  const log = h.requests();
+  const xorb = "4e39378b9d359f118190557a1f44130219a54e5fcfa07bd96cf50b466fe651b1";
+  t.same(
+    log.filter((r) => r.route === "xet-xorb").map((r) => r.oid),
+    [xorb],
+    "one xorb, named by the chunk hash",
+  );
+  // The emulator names a shard by the SHA-256 of its body: Appendix B's 432-byte shard exactly.
+  t.same(
+    log.filter((r) => r.route === "xet-shard").map((r) => r.oid),
+    ["b1c3cab94a28e349ae48136a6db0c374e232d587398d6ade5d04dbcb19918278"],
+    "the shard body is Appendix B's, byte for byte",
+  );
+  const stored = findFile(path.join(h.root, "emulator"), xorb);
+  t.ok(stored, "the xorb is stored");
+  t.equal(
+    readFileSync(stored ?? "").toString("hex"),
+    `000b0000000b0000${Buffer.from("hello world").toString("hex")}`,
+    "the xorb body is Appendix B's 19 bytes",
+  );
+  t.equal(
+    (await xetHashes(h.emulator.url, "user/xet-hello")).get("hello.txt"),
+    "f15edd43b7e85cfd25e2758ffe13b99fdd09dfa817e8d9f6548722a7a126db7f",
+    "the tree shows Appendix B's file hash",
+  );
+});
+
+function findFile(dir: string, name: string): string | null {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = findFile(full, name);
+      if (found !== null) return found;
+    } else if (entry.name === name) return full;
+  }
+  return null;
+}
