@@ -67,7 +67,7 @@ export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
 export interface UploadStageDeps
   extends StageBase,
     HubAccess<"lfsBatch" | "putUpload" | "completeMultipart" | "xet"> {
-  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction">;
+  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
   readonly uploadMeter: RateMeter;
   withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;

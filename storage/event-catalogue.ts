@@ -49,6 +49,14 @@ export type EventCatalogue = {
     readonly requeued: number;
     readonly deleted: number;
   };
+  readonly "xet.registered": {
+    readonly path: string;
+    readonly bytes: number;
+    readonly bytesDeduplicated: number;
+    readonly bytesSent: number;
+    readonly xorbs: number;
+  };
+  readonly "xet.fallback": { readonly note: string };
 };
 
 export type EventType = keyof EventCatalogue;
@@ -108,4 +116,9 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDescription<T> }
     fields: ["commitId", "committed", "requeued", "deleted"],
     meaning: "a lost batch settled by asking the Hub what it holds",
   },
+  "xet.registered": {
+    fields: ["path", "bytes", "bytesDeduplicated", "bytesSent", "xorbs"],
+    meaning: "a file's Xet shard was registered: its bytes, how many the CAS already had, what was sent",
+  },
+  "xet.fallback": { fields: ["note"], meaning: "files of the job go through LFS instead of Xet, and why" },
 };

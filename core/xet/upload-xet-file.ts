@@ -71,7 +71,7 @@ async function onePass(
   refreshUrl: string,
   absolute: string,
   hasher: XetHasher,
-): Promise<PassResult> {
+): Promise<PassResult & { readonly sent: number }> {
   const { endpoint } = ctx.job;
   const xet = ctx.journal.xet;
   const inflight = new Set<Promise<void>>();
@@ -124,7 +124,7 @@ async function onePass(
   const xetHash = hashToString(hasher.fileHash(result.chunks));
   xet.recordFile(file.id, sha256, { state: "chunked", xetHash, terms, bytesSent: sent });
   xet.recordFile(file.id, sha256, { state: "xorbs_stored", bytesDeduped: result.dedupBytes });
-  return result;
+  return { ...result, sent };
 }
 
 /** Posts the shard; returns the xorbs the CAS says are missing (empty on success). */
@@ -134,7 +134,7 @@ async function registerShard(
   file: FileRecord,
   refreshUrl: string,
   hasher: XetHasher,
-  result: PassResult,
+  result: PassResult & { readonly sent: number },
 ): Promise<string[]> {
   const body = writeShard({
     files: [
@@ -185,6 +185,13 @@ async function registerShard(
       bytesDeduped: result.dedupBytes,
       bytesSent: body.length,
       files: 1,
+    });
+    ctx.journal.events.append("xet.registered", ctx.jobId, {
+      path: file.path,
+      bytes: file.size,
+      bytesDeduplicated: result.dedupBytes,
+      bytesSent: result.sent + body.length,
+      xorbs: result.built.length,
     });
   });
   ctx.uploadMeter.add(body.length);

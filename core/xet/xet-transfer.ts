@@ -33,6 +33,7 @@ export function checkLfsAnswer(ctx: UploadStageDeps, session: XetSession): void 
   session.fallbackNoted = true;
   const note = `the Hub did not offer Xet for ${ctx.repo.id}: files go through LFS`;
   ctx.journal.xet.setJobNote(ctx.jobId, note);
+  ctx.journal.events.append("xet.fallback", ctx.jobId, { note });
   ctx.logger.info({ repo: ctx.repo.id }, note);
 }
 
@@ -54,6 +55,7 @@ export async function sendXet(
     if (toHubpushError(err).code !== "ERR_XET_UNAVAILABLE" || transferMode(ctx) !== "auto") throw err;
     const note = `Xet is not usable for ${file.path} (${toHubpushError(err).message}): sent through LFS`;
     ctx.journal.xet.setJobNote(ctx.jobId, note);
+    ctx.journal.events.append("xet.fallback", ctx.jobId, { note });
     ctx.logger.warn({ path: file.path }, note);
     await viaLfs(file);
   }

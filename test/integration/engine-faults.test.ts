@@ -15,11 +15,15 @@ const FAULTS: Record<string, string> = {
   "lost completions and parts": "route=lfs-complete,kind=lost,count=1;route=lfs-part,kind=lost,rate=0.2",
 };
 
-// The matrix runs with LFS (--transfer lfs) and with Xet (auto: the emulator offers it).
+// The matrix runs with LFS (--transfer lfs) and with Xet (auto: the emulator offers it). LFS
+// transfer routes have Xet counterparts: a lost xorb or shard answer instead of a lost part.
+const XET_SPEC: Record<string, string> = {
+  "lost completions and parts": "route=xet-shard,kind=lost,count=1;route=xet-xorb,kind=lost,rate=0.2",
+};
 const MATRIX = Object.entries(FAULTS).flatMap(
   ([n, s]): Array<[string, string, string]> => [
     [n, s, "lfs"],
-    [`${n} (Xet)`, s, "auto"],
+    [`${n} (Xet)`, XET_SPEC[n] ?? s, "auto"],
   ],
 );
 for (const [name, spec, transfer] of MATRIX) {
