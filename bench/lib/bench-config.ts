@@ -3,7 +3,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-export const WORKLOADS = ["hash", "emulator", "w1", "w2", "w3", "w4", "w5", "w6", "watch", "w8"] as const;
+export const WORKLOADS = [
+  "hash",
+  "emulator",
+  "w1",
+  "w2",
+  "w3",
+  "w4",
+  "w5",
+  "w6",
+  "watch",
+  "w8",
+  "w7",
+] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** Everything a benchmark run needs, resolved once from the flags. Sizes default to the issue's. */
@@ -48,6 +60,8 @@ export interface BenchConfig {
   readonly w8MixFiles: number;
   /** W8: which folders run: w2, mix (default both). */
   readonly w8Folders: readonly string[];
+  /** W7: size of the structured file, MiB. */
+  readonly w7Mb: number;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -57,7 +71,7 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
-  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N]
+  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--w7-mb MB]
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {
@@ -102,6 +116,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-mb": { type: "string" },
       "w8-mix-files": { type: "string" },
       "w8-folders": { type: "string" },
+      "w7-mb": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -147,5 +162,6 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8Mb: num(values["w8-mb"], q ? 128 : 1024, "w8-mb"),
     w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
     w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
+    w7Mb: num(values["w7-mb"], q ? 128 : 1024, "w7-mb"),
   };
 }
