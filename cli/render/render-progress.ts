@@ -4,6 +4,7 @@ import { formatBytes, formatRate } from "./format-bytes.js";
 import { formatDuration } from "./format-duration.js";
 import { createStyle, type Style } from "./style.js";
 import { watchLines } from "./watch-line.js";
+import { xetLines } from "./xet-line.js";
 
 export interface RenderOptions {
   /** Multi-line view with bars (redrawn in place); false: one plain line per job. */
@@ -160,6 +161,7 @@ function detailLines(
       active ? formatDuration(job.etaSeconds) : "-"
     }`,
     ...watchLines(job, now, style).map((l) => `  ${l}`),
+    ...xetLines(job, style).map((l) => `  ${l}`),
     ...problemLines(job, style).map((l) => `  ${l}`),
   ];
 }

@@ -3,6 +3,7 @@ import { formatBytes } from "./format-bytes.js";
 import { formatDuration } from "./format-duration.js";
 import { repoUrl } from "./repo-url.js";
 import type { Style } from "./style.js";
+import { xetLines } from "./xet-line.js";
 
 export interface FailedFile {
   readonly path: string;
@@ -49,6 +50,7 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
     `  ${plural(newCommits, "new commit")} (${job.commits} in all) · hashed ${formatBytes(
       job.bytesHashed,
     )} · elapsed ${formatDuration(input.elapsedMs / 1000)}`,
+    ...xetLines(job, style).map((l) => `  ${l}`),
     `  ${repoUrl(job.repo)}`,
   ];
   if (f.failed.files > 0) {
