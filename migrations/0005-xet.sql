@@ -38,6 +38,9 @@ CREATE TABLE xet_files (
   -- JSON [[xorb hash, first chunk, end chunk, unpacked bytes], …] in file order.
   terms TEXT,
   state TEXT NOT NULL CHECK (state IN ('chunked', 'xorbs_stored', 'shard_registered', 'committed')),
+  -- JSON array of the xorbs this file version built, in build order: its shard lists them (the same
+  -- shard after a crash, whatever the re-run finds in the chunk index).
+  built_xorbs TEXT,
   bytes_sent INTEGER NOT NULL DEFAULT 0,
   bytes_deduped INTEGER NOT NULL DEFAULT 0,
   updated_at INTEGER NOT NULL,
@@ -59,10 +62,11 @@ CREATE TABLE xet_job_stats (
   updated_at INTEGER NOT NULL
 ) STRICT;
 
--- The commit that carries a Xet file version lands: its row becomes committed in the same transaction.
+-- The commit that carries a Xet file version lands: its row becomes committed in the same transaction
+-- (from any state: after a crash the Hub may already hold the shard, and the LFS batch says stored).
 CREATE TRIGGER xet_files_committed AFTER UPDATE OF state ON files
 WHEN NEW.state = 'committed' AND OLD.state <> 'committed'
 BEGIN
   UPDATE xet_files SET state = 'committed', updated_at = NEW.updated_at
-  WHERE file_id = NEW.id AND sha256 = NEW.sha256 AND state = 'shard_registered';
+  WHERE file_id = NEW.id AND sha256 = NEW.sha256 AND state <> 'committed';
 END;

@@ -238,6 +238,7 @@ export interface XetJournal {
       state: XetFileState;
       xetHash?: string;
       terms?: readonly XetTermRecord[];
+      builtXorbs?: readonly string[];
       bytesSent?: number;
       bytesDeduped?: number;
     },

@@ -34,6 +34,8 @@ export interface XetFileRecord {
   readonly xetHash: string | null;
   readonly terms: readonly XetTermRecord[] | null;
   readonly state: XetFileState;
+  /** Xorbs this file version built, in build order (its shard's CAS section). */
+  readonly builtXorbs: readonly string[];
   readonly bytesSent: number;
   readonly bytesDeduped: number;
 }

@@ -31,6 +31,7 @@ interface FileRow {
   xet_hash: string | null;
   terms: string | null;
   state: string;
+  built_xorbs: string | null;
   bytes_sent: number;
   bytes_deduped: number;
 }
@@ -123,10 +124,11 @@ export class XetStore implements XetJournal {
     this.#forgetXorb = db.prepare("DELETE FROM xet_xorbs WHERE endpoint = @endpoint AND hash = @hash");
     this.#getFile = db.prepare("SELECT * FROM xet_files WHERE file_id = @fileId AND sha256 = @sha256");
     this.#upsertFile = db.prepare(
-      "INSERT INTO xet_files (file_id, sha256, xet_hash, terms, state, bytes_sent, bytes_deduped, updated_at) " +
-        "VALUES (@fileId, @sha256, @xetHash, @terms, @state, @bytesSent, @bytesDeduped, @now) " +
+      "INSERT INTO xet_files (file_id, sha256, xet_hash, terms, state, built_xorbs, bytes_sent, bytes_deduped, updated_at) " +
+        "VALUES (@fileId, @sha256, @xetHash, @terms, @state, @builtXorbs, @bytesSent, @bytesDeduped, @now) " +
         "ON CONFLICT (file_id, sha256) DO UPDATE SET xet_hash = coalesce(excluded.xet_hash, xet_hash), " +
         "terms = coalesce(excluded.terms, terms), state = excluded.state, " +
+        "built_xorbs = coalesce(excluded.built_xorbs, built_xorbs), " +
         "bytes_sent = bytes_sent + excluded.bytes_sent, bytes_deduped = excluded.bytes_deduped, " +
         "updated_at = excluded.updated_at",
     );
@@ -211,6 +213,7 @@ export class XetStore implements XetJournal {
       xetHash: row.xet_hash,
       terms: parseTerms(row.terms),
       state: row.state as XetFileState,
+      builtXorbs: row.built_xorbs === null ? [] : (JSON.parse(row.built_xorbs) as string[]),
       bytesSent: row.bytes_sent,
       bytesDeduped: row.bytes_deduped,
     };
@@ -223,6 +226,7 @@ export class XetStore implements XetJournal {
       state: XetFileState;
       xetHash?: string;
       terms?: readonly XetTermRecord[];
+      builtXorbs?: readonly string[];
       bytesSent?: number;
       bytesDeduped?: number;
     },
@@ -236,6 +240,7 @@ export class XetStore implements XetJournal {
           ? null
           : JSON.stringify(update.terms.map((t) => [t.xorb, t.start, t.end, t.bytes])),
       state: update.state,
+      builtXorbs: update.builtXorbs === undefined ? null : JSON.stringify(update.builtXorbs),
       bytesSent: update.bytesSent ?? 0,
       bytesDeduped: update.bytesDeduped ?? 0,
       now: this.#ctx.now(),

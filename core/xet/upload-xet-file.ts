@@ -10,7 +10,7 @@ import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 import { assertUnchanged } from "../lfs/same-stat.js";
 import type { UploadStageDeps } from "../stage-deps.js";
-import { type PassResult, runXetPass, termRecords } from "./xet-file-pass.js";
+import { type PassResult, type PassXorb, runXetPass, termRecords } from "./xet-file-pass.js";
 import type { XetSession } from "./xet-session.js";
 
 type XetAnswer = Extract<LfsBatchAnswer, { kind: "xet" }>;
@@ -64,6 +64,36 @@ export async function uploadXetFile(
   }
 }
 
+interface PassOutcome extends PassResult {
+  /** Xorb bytes this pass sent. */
+  readonly sent: number;
+  /** The shard's CAS section: every xorb this file version built (this pass or an earlier run). */
+  readonly casXorbs: readonly PassXorb[];
+}
+
+/** The xorbs named by `hashes`, from this pass or else from the journal (a xorb forgotten is left out). */
+function casXorbs(ctx: UploadStageDeps, hashes: readonly string[], result: PassResult): PassXorb[] {
+  const fresh = new Map(result.built.map((x) => [x.hashString, x]));
+  const out: PassXorb[] = [];
+  for (const hash of hashes) {
+    const mine = fresh.get(hash);
+    if (mine !== undefined) {
+      out.push(mine);
+      continue;
+    }
+    const stored = ctx.journal.xet.getXorb(ctx.job.endpoint, hash);
+    if (stored === null) continue;
+    out.push({
+      hash: hashFromString(hash),
+      hashString: hash,
+      chunks: stored.chunks,
+      unpackedLength: stored.unpackedBytes,
+      serializedLength: stored.serializedBytes,
+    });
+  }
+  return out;
+}
+
 async function onePass(
   ctx: UploadStageDeps,
   session: XetSession,
@@ -71,7 +101,7 @@ async function onePass(
   refreshUrl: string,
   absolute: string,
   hasher: XetHasher,
-): Promise<PassResult & { readonly sent: number }> {
+): Promise<PassOutcome> {
   const { endpoint } = ctx.job;
   const xet = ctx.journal.xet;
   const inflight = new Set<Promise<void>>();
@@ -122,9 +152,13 @@ async function onePass(
   const sha256 = file.sha256 ?? "";
   const terms = termRecords(result.terms);
   const xetHash = hashToString(hasher.fileHash(result.chunks));
-  xet.recordFile(file.id, sha256, { state: "chunked", xetHash, terms, bytesSent: sent });
+  // Xorbs built by an earlier, interrupted run of this version stay in its shard, so a re-run
+  // registers the same shard (the re-run finds them in the chunk index instead of building them).
+  const earlier = xet.getFile(file.id, sha256)?.builtXorbs ?? [];
+  const builtXorbs = [...new Set([...earlier, ...result.built.map((x) => x.hashString)])];
+  xet.recordFile(file.id, sha256, { state: "chunked", xetHash, terms, builtXorbs, bytesSent: sent });
   xet.recordFile(file.id, sha256, { state: "xorbs_stored", bytesDeduped: result.dedupBytes });
-  return { ...result, sent };
+  return { ...result, sent, casXorbs: casXorbs(ctx, builtXorbs, result) };
 }
 
 /** Posts the shard; returns the xorbs the CAS says are missing (empty on success). */
@@ -134,7 +168,7 @@ async function registerShard(
   file: FileRecord,
   refreshUrl: string,
   hasher: XetHasher,
-  result: PassResult & { readonly sent: number },
+  result: PassOutcome,
 ): Promise<string[]> {
   const body = writeShard({
     files: [
@@ -152,7 +186,7 @@ async function registerShard(
         })),
       },
     ],
-    xorbs: result.built.map((x) => {
+    xorbs: result.casXorbs.map((x) => {
       let start = 0;
       return {
         hash: x.hash,

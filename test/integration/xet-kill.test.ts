@@ -131,6 +131,13 @@ t.test(
           .slice(mark)
           .filter((l) => l.route === "xet-xorb" && l.oid !== null && stored.has(l.oid));
         t.same(resent, [], "no xorb recorded as stored was sent again");
+        // A shard is named by the SHA-256 of its body: one content per file, however often it was posted.
+        const shards = new Set(
+          lines(accessLog)
+            .filter((l) => ok(l, "xet-shard"))
+            .map((l) => l.oid),
+        );
+        t.equal(shards.size, FILES, "no shard registered twice with different content");
         const repo = { endpoint: emulator.url, id: repoId, token: TOKEN };
         for (const [name, bytes] of files) {
           t.ok((await downloadRemoteFile(repo, name)).equals(bytes), `${name} is identical`);

@@ -78,6 +78,7 @@ t.test("file versions: states, terms, and committed by trigger when the file com
     xetHash: "f1",
     terms,
     state: "shard_registered",
+    builtXorbs: [],
     bytesSent: 10,
     bytesDeduped: 0,
   });
