@@ -22,8 +22,12 @@ export interface JobFlags {
   readonly tokenFile?: string;
   readonly watch?: boolean;
   readonly every?: number;
-  /** Deprecated spelling of --mirror-deletes (with --watch); reserved for delete patterns later. */
-  readonly delete?: boolean;
+  /**
+   * --delete GLOB, repeatable (delete patterns); a bare --delete (no value: "") is the deprecated
+   * spelling of --mirror-deletes, with --watch only.
+   */
+  readonly delete?: string[];
+  readonly createPr?: boolean;
   readonly mirrorDeletes?: boolean;
   readonly maxRate?: number;
   readonly json?: boolean;
@@ -45,9 +49,14 @@ export function jobFlags(
     if (parse !== undefined) option.argParser(parse);
     return watchOptions ? option : option.hideHelp();
   };
-  // The old name of --mirror-deletes: accepted with --watch (and a deprecation line), hidden from
-  // help because `--delete GLOB` (delete patterns, issue 13) will take the name over.
-  const oldDelete = new Option("--delete", "deprecated: use --mirror-deletes with --watch").hideHelp();
+  // --delete GLOB (delete patterns). Without a value it is the old name of --mirror-deletes,
+  // accepted with --watch (and a deprecation line): the preset "" marks that bare use.
+  const deleteOption = new Option(
+    "--delete [glob]",
+    "delete remote files under --path-in-repo that match GLOB, in the first commit, except the files uploaded (repeatable)",
+  )
+    .preset("")
+    .argParser(optionParsers.collect);
   const repo = new Option("--repo <ns/name>", "the Hub repo to upload to, e.g. alice/my-model");
   return command
     .addOption(repoRequired ? repo.makeOptionMandatory() : repo)
@@ -64,7 +73,10 @@ export function jobFlags(
     )
     .option("--include <glob>", "upload only files matching this glob (repeatable)", optionParsers.collect)
     .option("--exclude <glob>", "skip files matching this glob (repeatable)", optionParsers.collect)
-    .option("--path-in-repo <prefix>", "folder inside the repo to upload into (default: the root)")
+    .option(
+      "--path-in-repo <prefix>",
+      "folder inside the repo to upload into (default: the root); with a file, its path in the repo (default: its name; ending in / : that folder)",
+    )
     .option("--message <text>", "commit message (default: Upload folder using hubpush)")
     .option("--commit-description <text>", "commit description, below the message (default: none)")
     .option("--workers <n>", "concurrent LFS uploads", optionParsers.positiveInt)
@@ -84,7 +96,8 @@ export function jobFlags(
     .addOption(
       watchOption("--mirror-deletes", "with --watch: delete remote files whose local file was deleted"),
     )
-    .addOption(oldDelete)
+    .addOption(deleteOption)
+    .option("--create-pr", "open a pull request with the first commit; later commits go to it (refs/pr/N)")
     .option(
       "--max-rate <rate>",
       "cap the upload bandwidth in bytes per second: 800k, 50M, 1.5G (powers of 1000), 100Mi (1024) or a number",
@@ -123,21 +136,35 @@ export function jobInputFromFlags(folder: string, flags: JobFlags, config: CliCo
     ...(flags.spaceSdk === undefined ? {} : { spaceSdk: flags.spaceSdk }),
     watch: flags.watch === true,
     ...(flags.every === undefined ? {} : { every: flags.every }),
-    mirrorDeletes: flags.mirrorDeletes === true || (flags.delete === true && flags.watch === true),
+    mirrorDeletes: flags.mirrorDeletes === true || (bareDelete(flags) && flags.watch === true),
+    ...(flags.createPr === true ? { createPr: true } : {}),
+    deletePatterns: (flags.delete ?? []).filter((p) => p !== ""),
     ...(flags.transfer === undefined ? {} : { transfer: flags.transfer }),
   };
 }
 
+/** `--delete` given without a value: the old spelling of --mirror-deletes. */
+function bareDelete(flags: JobFlags): boolean {
+  return (flags.delete ?? []).includes("");
+}
+
 /**
- * Checks --mirror-deletes and the old --delete before anything else happens: --delete with --watch
- * still means --mirror-deletes (one deprecation line on stderr); --delete alone is refused, as its
- * new meaning (delete patterns) is not built yet. --mirror-deletes needs --watch.
+ * Checks --mirror-deletes and --delete before anything else happens. `--delete GLOB` takes a
+ * pattern; a bare `--delete` with --watch still means --mirror-deletes (one deprecation line on
+ * stderr), and without --watch it is refused (it names no pattern). --mirror-deletes needs --watch.
  */
 export function checkDeleteFlags(flags: JobFlags, stderr: NodeJS.WritableStream): void {
-  if (flags.delete === true && flags.watch !== true) {
+  const bare = bareDelete(flags);
+  if (bare && (flags.delete ?? []).some((p) => p !== "")) {
     throw new HubpushError(
       "ERR_USAGE",
-      "--delete without --watch (deleting remote files that match a pattern) is not supported yet; to mirror local deletions in watch mode, use --watch --mirror-deletes",
+      "--delete was given once without a pattern: give a pattern to each --delete (e.g. --delete '*.txt')",
+    );
+  }
+  if (bare && flags.watch !== true) {
+    throw new HubpushError(
+      "ERR_USAGE",
+      "--delete needs a pattern: --delete '*.txt' deletes the matching remote files under --path-in-repo in the first commit; to mirror local deletions in watch mode, use --watch --mirror-deletes",
     );
   }
   if (flags.mirrorDeletes === true && flags.watch !== true) {
@@ -146,9 +173,9 @@ export function checkDeleteFlags(flags: JobFlags, stderr: NodeJS.WritableStream)
       "--mirror-deletes mirrors deletions seen while watching: add --watch (with `hubpush add`)",
     );
   }
-  if (flags.delete === true) {
+  if (bare) {
     stderr.write(
-      "hubpush: --delete with --watch is deprecated, use --mirror-deletes (--delete will take delete patterns)\n",
+      "hubpush: --delete with --watch is deprecated, use --mirror-deletes (--delete GLOB deletes matching remote files)\n",
     );
   }
 }

@@ -31,7 +31,7 @@ function usage(message: string): HubpushError {
  * The two forms of `hubpush upload`:
  * - `upload FOLDER --repo NS/NAME [--path-in-repo P]` (hubpush's own, unchanged);
  * - `upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO]` without --repo, with `hf upload`'s defaults: the
- *   local path is `.`, the path in the repo is the root for a folder.
+ *   local path is `.`, the path in the repo is the root for a folder and the file's name for a file.
  * A single argument that is both a local path and a possible repo id is refused with both readings,
  * never guessed: uploading the wrong folder, or to the wrong repo, cannot be undone by a re-run.
  */
@@ -71,13 +71,8 @@ export function resolveUploadTarget(args: readonly string[], flags: UploadFlags,
       `the path in the repo was given twice ("${pathInRepo}" and --path-in-repo "${flags.pathInRepo}"): keep one`,
     );
   }
+  // A file's default path in the repo (its name) is parseJobInput's rule, the same for every form.
   const folder = localPath ?? ".";
-  if (kindOf(path.resolve(cwd, folder)) === "file") {
-    throw new HubpushError(
-      "ERR_FOLDER_NOT_DIRECTORY",
-      `${folder} is a file: uploading a single file is not supported yet; upload the folder that holds it with --include ${JSON.stringify(path.basename(folder))}`,
-    );
-  }
   return {
     folder,
     flags: { ...flags, repo, ...(pathInRepo === undefined ? {} : { pathInRepo }) },

@@ -31,7 +31,11 @@ export interface ErrorCodeInfo {
 export const ERROR_CODES = {
   ERR_USAGE: { exitCode: EXIT.usage, httpStatus: 400, summary: "the command line is not valid" },
   ERR_INTERNAL: { exitCode: EXIT.failure, httpStatus: 500, summary: "an unexpected internal error" },
-  ERR_FOLDER_NOT_FOUND: { exitCode: EXIT.input, httpStatus: 400, summary: "the folder does not exist" },
+  ERR_FOLDER_NOT_FOUND: {
+    exitCode: EXIT.input,
+    httpStatus: 400,
+    summary: "the folder or file to upload does not exist",
+  },
   ERR_FOLDER_NOT_DIRECTORY: { exitCode: EXIT.input, httpStatus: 400, summary: "the path is not a directory" },
   ERR_FOLDER_UNREADABLE: { exitCode: EXIT.input, httpStatus: 400, summary: "the folder cannot be read" },
   ERR_FOLDER_EMPTIED: {
@@ -178,6 +182,27 @@ export const ERROR_CODES = {
     exitCode: EXIT.hub,
     httpStatus: 502,
     summary: "the Hub redirected a call where hubpush does not follow",
+  },
+  ERR_PATH_NOT_UPLOADABLE: {
+    exitCode: EXIT.input,
+    httpStatus: 400,
+    summary: "the path to upload is neither a folder nor a regular file",
+  },
+  ERR_FOLDER_ONLY_OPTION: {
+    exitCode: EXIT.usage,
+    httpStatus: 400,
+    summary: "an option that only applies to a folder was given with a single file",
+  },
+  ERR_JOB_KIND_CONFLICT: {
+    exitCode: EXIT.input,
+    httpStatus: 409,
+    summary:
+      "the job for this path and target was made for a folder and the path is a file now (or the reverse)",
+  },
+  ERR_CREATE_PR_REVISION: {
+    exitCode: EXIT.input,
+    httpStatus: 400,
+    summary: "--create-pr was given with a revision a pull request cannot be opened from",
   },
   ERR_XET_UNAVAILABLE: {
     exitCode: EXIT.hub,

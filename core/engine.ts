@@ -33,6 +33,16 @@ export interface WatchProgress {
   readonly nextCommitAt: number | null;
 }
 
+/** --delete GLOB: the remote listing and the deletions it queued. */
+export interface PatternDeletionsProgress {
+  readonly patterns: readonly string[];
+  /** The remote tree was listed and matched (once per job, before its first commit). */
+  readonly listed: boolean;
+  /** Queued or riding a commit not yet settled. */
+  readonly pending: number;
+  readonly deleted: number;
+}
+
 /** A job's progress as `status` shows it; counts come from the journal, rates from this process. */
 export interface JobProgress {
   readonly job: JobRecord;
@@ -52,6 +62,8 @@ export interface JobProgress {
   readonly running: boolean;
   /** Watch jobs only, else null. */
   readonly watch: WatchProgress | null;
+  /** --delete GLOB jobs only, else null: whether the remote was listed, deletions queued and done. */
+  readonly patternDeletions?: PatternDeletionsProgress | null;
   /** The first failed files (at most FAILURES_SHOWN), with their errors: what `retry` would redo. */
   readonly failures: readonly FailedFile[];
   /** Xet figures (docs/xet.md); null or absent when the job sent nothing through Xet. */

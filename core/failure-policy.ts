@@ -62,6 +62,7 @@ export const FAILURE_TABLE: Readonly<Partial<Record<ErrorCode, FailureRule>>> = 
   ERR_FOLDER_NOT_DIRECTORY: FOLDER_GONE,
   ERR_FOLDER_UNREADABLE: FOLDER_GONE,
   ERR_FOLDER_EMPTIED: FOLDER_GONE,
+  ERR_PATH_NOT_UPLOADABLE: FOLDER_GONE,
   ERR_FILE_CHANGED: { action: "rehash-file", why: "the bytes read are not the bytes hashed: hash again" },
   ERR_FILE_VANISHED: { action: "drop-file", why: "the file was deleted before it was uploaded" },
   ERR_XET_UNAVAILABLE: BLOCK_JOB,

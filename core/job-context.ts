@@ -4,6 +4,7 @@ import type { EngineServices, Mutex } from "./engine-services.js";
 import { decideFailure } from "./failure-policy.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import { backoffMs } from "./hub/retry-policy.js";
+import { localPathOf, repoPathOf } from "./job-paths.js";
 import type { Logger } from "./logger.js";
 import type { TokenBucket } from "./pacing/token-bucket.js";
 import type { PipelineView } from "./pipeline-state.js";
@@ -47,6 +48,8 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
   /** Aborting cancels in-flight requests too (grace period over). */
   readonly #abort = new AbortController();
   readonly #onBlock: (error: ErrorInfo) => void;
+  /** --create-pr: the PR's number once open (journaled first); its refs/pr/N is where commits go. */
+  #pullRequest: number | null;
 
   constructor(options: {
     job: JobRecord;
@@ -67,6 +70,19 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
     this.uploadMeter = new RateMeter(20_000, options.services.now);
     this.hashMeter = new RateMeter(20_000, options.services.now);
     this.#onBlock = options.onBlock;
+    this.#pullRequest = options.job.pullRequest ?? null;
+  }
+
+  writeRevision(): string {
+    return this.#pullRequest === null ? this.job.revision : `refs/pr/${this.#pullRequest}`;
+  }
+
+  get opensPullRequest(): boolean {
+    return this.job.options.createPr === true && this.#pullRequest === null;
+  }
+
+  adoptPullRequest(num: number): void {
+    this.#pullRequest = num;
   }
 
   get jobId(): number {
@@ -149,7 +165,11 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
   }
 
   pathInRepo(localPath: string): string {
-    return this.job.pathInRepo === "" ? localPath : `${this.job.pathInRepo}/${localPath}`;
+    return repoPathOf(this.job, localPath);
+  }
+
+  localPath(relPath: string): string {
+    return localPathOf(this.job, relPath);
   }
 
   /** Runs one Hub API call under the endpoint's budget; a 429 holds everyone (token-bucket.ts). */

@@ -1,14 +1,21 @@
-import { statSync } from "node:fs";
 import path from "node:path";
 import { HubpushError } from "../common/hubpush-error.js";
 import type { JobOptions, JobSpec, RepoType, RepoVisibility, SpaceSdk } from "../storage/journal.js";
 import { SPACE_SDKS, TRANSFER_MODES, type TransferMode } from "../storage/journal.js";
+import { refuseFolderOptions, resolveLocalTarget } from "./local-target.js";
 
 export const DEFAULT_COMMIT_MESSAGE = "Upload folder using hubpush";
+/** A one-file job's default summary names the file, as `hf upload`'s does. */
+export const defaultFileCommitMessage = (pathInRepo: string): string => `Upload ${pathInRepo} with hubpush`;
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
 
 /** What a user asks for, from the CLI flags or the control API's /v1/jobs/add body. */
 export interface JobInput {
+  /**
+   * The folder to upload, or one regular file: the job is then a one-file job ("kind": "file") whose
+   * pathInRepo is the file's full path in the repo (default: the file's name; a value ending in "/"
+   * is a folder the file goes into). include/exclude/watch/every/mirrorDeletes are refused with a file.
+   */
   folder: string;
   repo: string;
   repoType?: string;
@@ -33,6 +40,10 @@ export interface JobInput {
   mirrorDeletes?: boolean;
   /** The old name of mirrorDeletes, still accepted as a boolean. */
   delete?: boolean;
+  /** --create-pr: the first commit opens a pull request from `revision`; later commits go to it. */
+  createPr?: boolean;
+  /** --delete GLOB (repeatable): remote files under pathInRepo that match are deleted in the first commit. */
+  deletePatterns?: string[];
   /** --transfer: auto (default), xet or lfs (docs/xet.md). */
   transfer?: string;
 }
@@ -89,6 +100,22 @@ export function validateRevision(revision: string): string {
     );
   }
   return revision;
+}
+
+/**
+ * --create-pr opens a PR from a branch (hub-protocol.md §6: create_pr needs a branch). A revision
+ * that is a pull request, a tag, a conversion ref or a commit id is refused before a job exists.
+ */
+export function checkCreatePrRevision(revision: string): void {
+  const pr = /^refs\/pr\/\d+$/.test(revision);
+  const notBranch = pr || /^refs\/(tags|convert)\//.test(revision) || /^[0-9a-f]{40}$/i.test(revision);
+  if (!notBranch) return;
+  throw bad(
+    "ERR_CREATE_PR_REVISION",
+    pr
+      ? `--create-pr opens a new pull request, but --revision "${revision}" already is one: drop --create-pr to add commits to it`
+      : `--create-pr opens a pull request from a branch, and --revision "${revision}" is not a branch name: give a branch (default: main)`,
+  );
 }
 
 /** POSIX prefix inside the repo: no absolute paths, no '..', '.git' or empty components. */
@@ -203,29 +230,17 @@ function parseTransfer(value: unknown): TransferMode {
   return value as TransferMode;
 }
 
-/** Checks the folder synchronously so a bad path is refused before a job exists. */
-function resolveFolder(folder: string, cwd: string): string {
-  const absolute = path.resolve(cwd, folder);
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(absolute);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EACCES" || code === "EPERM") {
-      throw bad(
-        "ERR_FOLDER_UNREADABLE",
-        `cannot read folder ${absolute}: permission denied; check its permissions`,
-      );
-    }
-    throw bad("ERR_FOLDER_NOT_FOUND", `folder ${absolute} does not exist: check the path`);
-  }
-  if (!stat.isDirectory()) {
-    throw bad(
-      "ERR_FOLDER_NOT_DIRECTORY",
-      `${absolute} is not a folder: give the folder that holds the files to upload`,
-    );
-  }
-  return absolute;
+/**
+ * A one-file job's full path in the repo: the file's name by default (`hf upload`'s rule), the given
+ * path as is, or — given with a trailing "/" (or "." for the root) — that folder plus the file's name.
+ */
+function filePathInRepo(given: string | undefined, file: string): string {
+  const name = path.basename(file);
+  const value = given ?? "";
+  const folder = normalizePathInRepo(value);
+  if (value.endsWith("/") || folder === "")
+    return normalizePathInRepo(folder === "" ? name : `${folder}/${name}`);
+  return folder;
 }
 
 /** Validates a job request (from flags or JSON) into the journal's JobSpec and JobOptions. */
@@ -239,38 +254,65 @@ export function parseJobInput(
   const raw = input as Record<string, unknown>;
   const folder = optional(raw.folder, isString, "folder", "a path");
   const repo = optional(raw.repo, isString, "repo", "a repo id like alice/my-model");
-  if (folder === undefined || folder === "") throw bad("ERR_USAGE", "a folder to upload is required");
+  if (folder === undefined || folder === "") throw bad("ERR_USAGE", "a folder or file to upload is required");
   if (repo === undefined) throw bad("ERR_REPO_ID_INVALID", "a repo id is required (--repo namespace/name)");
   const repoType = optional(raw.repoType, isString, "repoType", "model, dataset or space") ?? "model";
   if (!REPO_TYPES.includes(repoType as RepoType)) {
     throw bad("ERR_REPO_TYPE_INVALID", `repo type "${repoType}" is not one of model, dataset, space`);
   }
   const every = optional(raw.every, isPositive, "every", "a positive number of minutes");
+  const include = stringList(raw.include, "include");
+  const exclude = stringList(raw.exclude, "exclude");
+  const watch = optional(raw.watch, isBoolean, "watch", "true or false") ?? false;
+  const deleteRemote =
+    optional(raw.mirrorDeletes, isBoolean, "mirrorDeletes", "true or false") ??
+    optional(raw.delete, isBoolean, "delete", "true or false (the old name of mirrorDeletes)") ??
+    false;
+  const deletePatterns = stringList(raw.deletePatterns, "deletePatterns");
+  const target = resolveLocalTarget(folder, defaults.cwd);
+  if (target.kind === "file") {
+    refuseFolderOptions(target, {
+      include,
+      exclude,
+      watch,
+      every,
+      mirrorDeletes: deleteRemote,
+      deletePatterns,
+    });
+  }
+  const givenPathInRepo = optional(raw.pathInRepo, isString, "pathInRepo", "a path");
   const spec: JobSpec = {
-    folder: resolveFolder(folder, defaults.cwd),
+    folder: target.absolute,
+    kind: target.kind,
     endpoint: normalizeEndpoint(optional(raw.endpoint, isString, "endpoint", "a URL") ?? defaults.endpoint),
     repoType: repoType as RepoType,
     repoId: validateRepoId(repo),
     revision: validateRevision(optional(raw.revision, isString, "revision", "a branch name") ?? "main"),
-    pathInRepo: normalizePathInRepo(optional(raw.pathInRepo, isString, "pathInRepo", "a path") ?? ""),
+    pathInRepo:
+      target.kind === "file"
+        ? filePathInRepo(givenPathInRepo, target.absolute)
+        : normalizePathInRepo(givenPathInRepo ?? ""),
   };
-  const message = optional(raw.message, isString, "message", "text") ?? DEFAULT_COMMIT_MESSAGE;
+  const createPr = optional(raw.createPr, isBoolean, "createPr", "true or false") ?? false;
+  if (createPr) checkCreatePrRevision(spec.revision);
+  const message =
+    optional(raw.message, isString, "message", "text") ??
+    (target.kind === "file" ? defaultFileCommitMessage(spec.pathInRepo) : DEFAULT_COMMIT_MESSAGE);
   if (message.trim() === "") throw bad("ERR_USAGE", "the commit message must not be empty");
   const tokenFile = optional(raw.tokenFile, isString, "tokenFile", "a path");
   const options: JobOptions = {
-    include: stringList(raw.include, "include"),
-    exclude: stringList(raw.exclude, "exclude"),
+    include,
+    exclude,
     message,
     commitDescription: optional(raw.commitDescription, isString, "commitDescription", "text") ?? "",
     visibility: parseVisibility(raw),
     spaceSdk: parseSpaceSdk(raw.spaceSdk, repoType as RepoType),
     tokenFile: tokenFile === undefined ? null : path.resolve(defaults.cwd, tokenFile),
-    watch: optional(raw.watch, isBoolean, "watch", "true or false") ?? false,
+    watch,
     everyMinutes: every ?? null,
-    deleteRemote:
-      optional(raw.mirrorDeletes, isBoolean, "mirrorDeletes", "true or false") ??
-      optional(raw.delete, isBoolean, "delete", "true or false (the old name of mirrorDeletes)") ??
-      false,
+    deleteRemote,
+    createPr,
+    deletePatterns,
     transfer: parseTransfer(raw.transfer),
   };
   return { spec, options };

@@ -9,6 +9,7 @@ import { scanJob } from "./scan-job.js";
 import { sleep } from "./sleep.js";
 import { runCommitStage } from "./stages/commit-stage.js";
 import { runHashStage } from "./stages/hash-stage.js";
+import { awaitsPatternListing, queuePatternDeletions } from "./stages/pattern-deletions.js";
 import { runPlanStage } from "./stages/plan-stage.js";
 import { runUploadStage } from "./stages/upload-stage.js";
 
@@ -109,7 +110,12 @@ export class JobRunner {
 
   #startScan(): Promise<void> {
     const run = this.#pipeline
-      .scan(() => scanJob(this.#ctx, this.#deps.excludeAbsolute))
+      .scan(async () => {
+        await scanJob(this.#ctx, this.#deps.excludeAbsolute);
+        // --delete GLOB: the remote listing follows the walk, inside the same slot, so the first
+        // commit (which waits for both) knows every path the job uploads.
+        if (!this.#ctx.halted) await queuePatternDeletions(this.#ctx);
+      })
       .catch((err: unknown) => {
         // A halt (pause, cancel, stop) aborts the walk: nothing went wrong, the next run scans again.
         if (this.#ctx.halted) return;
@@ -143,9 +149,11 @@ export class JobRunner {
     if (this.#ctx.job.options.watch || this.#pipeline.committing) return false;
     const counts = this.#ctx.journal.jobs.counts(this.#ctx.jobId).byState;
     const active = PENDING_FILE_STATES.reduce((sum, s) => sum + counts[s].files, 0);
-    const deleting = this.#ctx.job.options.deleteRemote
-      ? this.#ctx.journal.deletions.counts(this.#ctx.jobId)
-      : null;
+    if (awaitsPatternListing(this.#ctx)) return false;
+    const deleting =
+      this.#ctx.job.options.deleteRemote || (this.#ctx.job.options.deletePatterns ?? []).length > 0
+        ? this.#ctx.journal.deletions.counts(this.#ctx.jobId)
+        : null;
     if (deleting !== null && deleting.pending + deleting.committing > 0) return false;
     return active === 0 && this.#ctx.journal.commits.listUnsettled(this.#ctx.jobId).length === 0;
   }

@@ -8,12 +8,19 @@ export interface PipelineView {
   readonly scanning: boolean;
   /** A commit (with its follow-up checks) is in flight: the job is not finished before it settles. */
   readonly committing: boolean;
+  /** A scan of this run ended (the folder was walked once since the runner started). */
+  readonly scannedOnce: boolean;
 }
 
 /** The runner's side: counts of scans and commits in flight. */
 export class PipelineState implements PipelineView {
   #scans = 0;
   #commits = 0;
+  #scansEnded = 0;
+
+  get scannedOnce(): boolean {
+    return this.#scansEnded > 0;
+  }
 
   get scanning(): boolean {
     return this.#scans > 0;
@@ -30,6 +37,7 @@ export class PipelineState implements PipelineView {
       return await run();
     } finally {
       this.#scans -= 1;
+      this.#scansEnded += 1;
     }
   }
 

@@ -1,5 +1,6 @@
 import { HubpushError } from "../common/hubpush-error.js";
 import type { ScannedFile } from "../storage/journal.js";
+import { scanFile } from "./scan/scan-file.js";
 import { checkFolder, scanFolder } from "./scan/scan-folder.js";
 import type { ScanDeps } from "./stage-deps.js";
 
@@ -7,14 +8,15 @@ import type { ScanDeps } from "./stage-deps.js";
 const MAX_SKIP_EVENTS = 200;
 
 /**
- * Walks the job's folder into the journal in batches: new and changed files go to hashing while the
+ * Walks the job's folder (a one-file job: its file, scan/scan-file.ts) into the journal in batches: new and changed files go to hashing while the
  * walk continues. Only a complete walk marks unseen files as vanished, so a folder that disappears
  * mid-scan (unmounted disk) never turns into mass "deletions". The runner tracks the scan in
  * flight (pipeline-state.ts) and wakes the committer when it ends.
  */
 export async function scanJob(ctx: ScanDeps, excludeAbsolute: readonly string[]): Promise<void> {
   const { journal, tuning } = ctx;
-  await checkFolder(ctx.job.folder);
+  const isFile = ctx.job.kind === "file";
+  if (!isFile) await checkFolder(ctx.job.folder);
   const generation = journal.scan.begin(ctx.jobId);
   let batch: ScannedFile[] = [];
   const totals = { added: 0, changed: 0, unchanged: 0, skipped: 0 };
@@ -27,12 +29,15 @@ export async function scanJob(ctx: ScanDeps, excludeAbsolute: readonly string[])
     batch = [];
     if (r.added + r.changed > 0) ctx.wake.hash.notify();
   };
-  for await (const entry of scanFolder(ctx.job.folder, {
-    include: ctx.job.options.include,
-    exclude: ctx.job.options.exclude,
-    excludeAbsolute,
-    signal: ctx.haltSignal,
-  })) {
+  const entries = isFile
+    ? scanFile(ctx.job.folder, { excludeAbsolute })
+    : scanFolder(ctx.job.folder, {
+        include: ctx.job.options.include,
+        exclude: ctx.job.options.exclude,
+        excludeAbsolute,
+        signal: ctx.haltSignal,
+      });
+  for await (const entry of entries) {
     if (entry.kind === "file") {
       batch.push(entry.file);
       if (batch.length >= tuning.scanBatch) flush();

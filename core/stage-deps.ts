@@ -35,7 +35,14 @@ export interface StageBase {
   readonly pipeline: PipelineView;
   /** The lease id of a stage loop, unique in this process. */
   leaseId(stage: StageName, loop?: number): string;
+  /** A journaled file's path in the repo (core/job-paths.ts). */
   pathInRepo(localPath: string): string;
+  /** A journaled file's absolute path on disk: the job's folder joined with it, or a file job's file. */
+  localPath(relPath: string): string;
+  /** The revision the job writes to now: its pull request's `refs/pr/N` once open, else its branch. */
+  writeRevision(): string;
+  /** A --create-pr job whose pull request is not open yet: its next commit opens it (create_pr=1). */
+  readonly opensPullRequest: boolean;
   /** Records what a failure means for these files (failure-policy.ts). */
   recordFailure(files: readonly FileRecord[], leaseId: string, err: unknown): void;
   backoffUntil(attempts: number, retryAfterMs?: number): number;
@@ -73,8 +80,15 @@ export interface UploadStageDeps
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;
 }
 
-export interface CommitStageDeps extends StageBase, HubAccess<"commit" | "pathsInfo"> {
-  readonly journal: Pick<Journal, "jobs" | "files" | "stages" | "commits" | "deletions" | "events">;
+export interface CommitStageDeps
+  extends StageBase,
+    HubAccess<"commit" | "pathsInfo" | "listTree" | "listDiscussions"> {
+  readonly journal: Pick<
+    Journal,
+    "jobs" | "files" | "stages" | "commits" | "deletions" | "events" | "transaction"
+  >;
+  /** The pull request the job opened (or found, reconciling a lost answer), already journaled. */
+  adoptPullRequest(num: number): void;
   readonly uploadMeter: RateMeter;
   /** One committer per (endpoint, repo, revision). */
   readonly repoKey: string;

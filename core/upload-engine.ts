@@ -12,6 +12,7 @@ import {
   type EngineSettings,
   FAILURES_SHOWN,
   type JobProgress,
+  type PatternDeletionsProgress,
   type StageProgress,
   type WatchProgress,
 } from "./engine.js";
@@ -119,6 +120,7 @@ export class UploadEngine implements Engine {
       etaSeconds: remaining === 0 ? 0 : uploadRate > 0 ? Math.round(remaining / uploadRate) : null,
       running: rates !== undefined,
       watch: job.options.watch ? this.#watchProgress(job, pendingFiles(byState)) : null,
+      patternDeletions: this.#patternDeletions(job),
       failures:
         byState.failed.files === 0
           ? []
@@ -128,6 +130,18 @@ export class UploadEngine implements Engine {
               message: f.lastError?.message ?? "failed",
             })),
       xet: this.#journal.xet.jobStats(jobId),
+    };
+  }
+
+  #patternDeletions(job: JobRecord): PatternDeletionsProgress | null {
+    const patterns = job.options.deletePatterns ?? [];
+    if (patterns.length === 0) return null;
+    const deletions = this.#journal.deletions.counts(job.id);
+    return {
+      patterns,
+      listed: (job.deletionsListedAt ?? null) !== null,
+      pending: deletions.pending + deletions.committing,
+      deleted: deletions.deleted,
     };
   }
 

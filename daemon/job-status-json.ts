@@ -1,6 +1,13 @@
 import type { JobProgress } from "../core/engine.js";
 import type { EngineTuning } from "../core/engine-tuning.js";
-import { FILE_STATES, type FileState, type JobState, type RepoType } from "../storage/journal.js";
+import { pullRequestOf } from "../core/pull-request-of.js";
+import {
+  FILE_STATES,
+  type FileState,
+  type JobKind,
+  type JobState,
+  type RepoType,
+} from "../storage/journal.js";
 import type { WatcherStatus } from "./folder-watchers.js";
 import { nextRescanAt } from "./rescan-policy.js";
 
@@ -16,7 +23,10 @@ export interface CountJson {
  */
 export interface JobStatusJson {
   readonly id: number;
+  /** A one-file job: `folder` is the file and `repo.pathInRepo` its full path in the repo. */
   readonly folder: string;
+  /** "folder", or "file" for a one-file job (`hubpush upload FILE`, `add FILE`). */
+  readonly kind: JobKind;
   readonly repo: {
     readonly id: string;
     readonly type: RepoType;
@@ -52,6 +62,18 @@ export interface JobStatusJson {
   }>;
   /** Watch jobs only (null otherwise): how changes are found, and what is scheduled. */
   readonly watch: WatchStatusJson | null;
+  /**
+   * The pull request the job commits to: opened by its first commit (--create-pr; null until
+   * then) or named by --revision refs/pr/N. url: `{endpoint}/{repo}/discussions/N`.
+   */
+  readonly pullRequest: { readonly number: number; readonly url: string } | null;
+  /** --delete GLOB jobs only (null otherwise): the remote listing and the deletions it queued. */
+  readonly remoteDeletions: {
+    readonly patterns: readonly string[];
+    readonly listed: boolean;
+    readonly pending: number;
+    readonly deleted: number;
+  } | null;
   /** Xet figures (docs/xet.md); null when nothing went through Xet and nothing fell back to LFS. */
   readonly xet: XetStatusJson | null;
   readonly options: {
@@ -71,6 +93,10 @@ export interface JobStatusJson {
     readonly mirrorDeletes: boolean;
     /** Path of the job's token file (never its content), null when the environment provides the token. */
     readonly tokenFile: string | null;
+    /** --create-pr: the first commit opens a pull request. */
+    readonly createPr: boolean;
+    /** --delete GLOB patterns ([] when none). */
+    readonly deletePatterns: readonly string[];
     /** --transfer: auto, xet or lfs (docs/xet.md). */
     readonly transfer: "auto" | "xet" | "lfs";
   };
@@ -168,6 +194,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
   return {
     id: job.id,
     folder: job.folder,
+    kind: job.kind,
     repo: {
       id: job.repoId,
       type: job.repoType,
@@ -198,6 +225,11 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
     finishedAt: job.finishedAt === null ? null : iso(job.finishedAt),
     failures: progress.failures.map((f) => ({ path: f.path, code: f.code, message: f.message })),
     watch: watchJson(progress, watch),
+    pullRequest: pullRequestOf(job),
+    remoteDeletions:
+      progress.patternDeletions === undefined || progress.patternDeletions === null
+        ? null
+        : { ...progress.patternDeletions, patterns: [...progress.patternDeletions.patterns] },
     xet: xetJson(progress),
     options: {
       include: [...job.options.include],
@@ -211,6 +243,8 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       delete: job.options.deleteRemote,
       mirrorDeletes: job.options.deleteRemote,
       tokenFile: job.options.tokenFile,
+      createPr: job.options.createPr === true,
+      deletePatterns: [...(job.options.deletePatterns ?? [])],
       transfer: job.options.transfer ?? "auto",
     },
   };

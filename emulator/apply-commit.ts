@@ -93,6 +93,12 @@ export function applyCommit(state: EmulatorState, request: CommitRequest): Commi
       if (ref.kind !== "branch") throw revisionNotFound(request.refName);
       ref = openPullRequest(state, repo, ref, request.parentCommit);
       prNumber = Number(ref.name.slice("refs/pr/".length));
+      // As on the Hub, the PR keeps the opening commit's summary as its title and its author.
+      state.db
+        .prepare(
+          "INSERT INTO discussions (repo_id, num, title, description, is_pr, author, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+        )
+        .run(repo.id, prNumber, request.title, request.message, request.author, Date.now());
     } else if (
       request.parentCommit !== undefined &&
       !ref.head_commit.startsWith(request.parentCommit.toLowerCase())

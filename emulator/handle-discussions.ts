@@ -7,6 +7,8 @@ import { asObject, readJsonBody } from "./read-body.js";
 import { repoWebUrl } from "./repo-urls.js";
 import { sendJson } from "./send-response.js";
 
+const DISCUSSIONS_PER_PAGE = 50;
+
 interface DiscussionRow {
   readonly num: number;
   readonly title: string;
@@ -108,10 +110,16 @@ export async function handleDiscussions(ctx: RequestContext, match: RouteMatch):
   }
   const all = allDiscussions(ctx, repo);
   if (match.path === undefined) {
+    // Pages of 50, newest first, selected by `p` (huggingface_hub's get_repo_discussions follows
+    // `start + discussions.length < count`); the emulator's pageSize option overrides the size.
+    const size = ctx.state.config.pageSize ?? DISCUSSIONS_PER_PAGE;
+    const rawPage = ctx.url.searchParams.get("p") ?? "0";
+    if (!/^\d+$/.test(rawPage)) throw new HubError(400, "BadRequest", "p must be a page number.");
+    const start = Number(rawPage) * size;
     sendJson(ctx, 200, {
-      discussions: all.map((d) => toJson(ctx, repo, d)),
+      discussions: all.slice(start, start + size).map((d) => toJson(ctx, repo, d)),
       count: all.length,
-      start: 0,
+      start,
       numClosedDiscussions: 0,
     });
     return;

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { classifySqliteError } from "./classify-sqlite-error.js";
 import { guardMethods } from "./guard-methods.js";
+import { jobNotFound } from "./job-not-found.js";
 import type { DeletionsJournal, RemoteDeletion } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
@@ -29,6 +30,7 @@ export class DeletionStore implements DeletionsJournal {
   readonly #ofCommit: Database.Statement<[number], DeletionRow>;
   readonly #count: Database.Statement<[number], { state: string; n: number }>;
   readonly #doneMany: (jobId: number, ids: readonly number[]) => void;
+  readonly #queueListed: (jobId: number, paths: readonly string[]) => number;
 
   /** For error messages (guardMethods below). */
   readonly journalPath: string;
@@ -54,6 +56,22 @@ export class DeletionStore implements DeletionsJournal {
       const now = ctx.now();
       for (const id of ids) this.#done.run({ id, jobId, now });
     }).immediate;
+    // A path the job holds as a file (any state but vanished) is uploaded by it: never deleted.
+    const queue = db.prepare<{ jobId: number; path: string; now: number }>(
+      "INSERT INTO remote_deletions (job_id, path, state, created_at) SELECT @jobId, @path, 'pending', @now " +
+        "WHERE NOT EXISTS (SELECT 1 FROM files WHERE job_id = @jobId AND path = @path AND state <> 'vanished') " +
+        "ON CONFLICT (job_id, path) DO NOTHING",
+    );
+    const listed = db.prepare<{ jobId: number; now: number }>(
+      "UPDATE jobs SET deletions_listed_at = @now, updated_at = @now WHERE id = @jobId",
+    );
+    this.#queueListed = db.transaction((jobId: number, paths: readonly string[]) => {
+      const now = ctx.now();
+      if (listed.run({ jobId, now }).changes === 0) throw jobNotFound(ctx.path, jobId);
+      let queued = 0;
+      for (const path of paths) queued += queue.run({ jobId, path, now }).changes;
+      return queued;
+    }).immediate;
   }
 
   pending(jobId: number, limit: number): RemoteDeletion[] {
@@ -66,6 +84,10 @@ export class DeletionStore implements DeletionsJournal {
 
   forCommit(commitId: number): RemoteDeletion[] {
     return this.#ofCommit.all(commitId).map(fromRow);
+  }
+
+  queueListed(jobId: number, paths: readonly string[]): number {
+    return this.#queueListed(jobId, paths);
   }
 
   counts(jobId: number): { pending: number; committing: number; deleted: number } {

@@ -49,6 +49,10 @@ export type EventCatalogue = {
     readonly requeued: number;
     readonly deleted: number;
   };
+  /** --create-pr: the job's pull request, opened by its first commit or found reconciling it. */
+  readonly "pr.opened": { readonly number: number; readonly url: string };
+  /** --delete GLOB: the remote tree was listed; `queued` paths match and are not uploaded by the job. */
+  readonly "deletions.listed": { readonly listed: number; readonly matched: number; readonly queued: number };
   readonly "xet.registered": {
     readonly path: string;
     readonly bytes: number;
@@ -115,6 +119,14 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDescription<T> }
   "commit.reconciled": {
     fields: ["commitId", "committed", "requeued", "deleted"],
     meaning: "a lost batch settled by asking the Hub what it holds",
+  },
+  "pr.opened": {
+    fields: ["number", "url"],
+    meaning: "`--create-pr`: the job's pull request (refs/pr/N), opened or found by reconciliation",
+  },
+  "deletions.listed": {
+    fields: ["listed", "matched", "queued"],
+    meaning: "`--delete GLOB`: remote files listed, matching, and queued for the first commit",
   },
   "xet.registered": {
     fields: ["path", "bytes", "bytesDeduplicated", "bytesSent", "xorbs"],

@@ -1,4 +1,12 @@
-import type { JobOptions, JobRecord, JobState, RepoType, RepoVisibility, SpaceSdk } from "./journal.js";
+import type {
+  JobKind,
+  JobOptions,
+  JobRecord,
+  JobState,
+  RepoType,
+  RepoVisibility,
+  SpaceSdk,
+} from "./journal.js";
 import { SPACE_SDKS, TRANSFER_MODES, type TransferMode } from "./journal-records.js";
 
 export interface JobRow {
@@ -24,6 +32,11 @@ export interface JobRow {
   readonly updated_at: number;
   readonly finished_at: number | null;
   readonly moved_repo_id: string | null;
+  /** Migration single-file; read as "folder" when absent (a row from an older schema). */
+  readonly kind?: string;
+  readonly pull_request?: number | null;
+  readonly pull_request_floor?: number | null;
+  readonly deletions_listed_at?: number | null;
 }
 
 function stringList(value: unknown): string[] {
@@ -59,6 +72,8 @@ export function parseJobOptions(text: string): JobOptions {
     watch: o.watch === true,
     everyMinutes: typeof o.everyMinutes === "number" ? o.everyMinutes : null,
     deleteRemote: o.deleteRemote === true,
+    createPr: o.createPr === true,
+    deletePatterns: stringList(o.deletePatterns),
     transfer: TRANSFER_MODES.includes(o.transfer as TransferMode) ? (o.transfer as TransferMode) : "auto",
   };
 }
@@ -88,5 +103,9 @@ export function jobFromRow(row: JobRow): JobRecord {
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
     movedRepoId: row.moved_repo_id ?? null,
+    kind: (row.kind === "file" ? "file" : "folder") satisfies JobKind,
+    pullRequest: row.pull_request ?? null,
+    pullRequestFloor: row.pull_request_floor ?? null,
+    deletionsListedAt: row.deletions_listed_at ?? null,
   };
 }

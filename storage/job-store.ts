@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { HubpushError } from "../common/hubpush-error.js";
 import { classifySqliteError } from "./classify-sqlite-error.js";
 import { guardMethods } from "./guard-methods.js";
 import { type JobRow, jobFromRow } from "./job-from-row.js";
@@ -44,11 +45,26 @@ function specParams(spec: JobSpec): SpecParams {
   };
 }
 
+/**
+ * A path that was a folder when its job was made and is a file now (or the reverse), with the same
+ * repo target: the job's files and journal rows describe the other kind, so reusing it would mix
+ * them. Refused; another --path-in-repo makes a new job.
+ */
+function refuseKindChange(existing: JobRecord, spec: JobSpec): void {
+  const wanted = spec.kind ?? "folder";
+  if (existing.kind === wanted) return;
+  throw new HubpushError(
+    "ERR_JOB_KIND_CONFLICT",
+    `job ${existing.id} uploads ${existing.folder} as a ${existing.kind}, but it is now a ${wanted}: give another --path-in-repo to upload it as a new job`,
+    { details: { jobId: existing.id, path: existing.folder } },
+  );
+}
+
 /** Jobs: identity, options, state, errors, and the trigger-maintained counters. */
 export class JobStore implements JobsJournal {
   readonly #ctx: StoreContext;
   readonly #findBySpec: Database.Statement<SpecParams, JobRow>;
-  readonly #insert: Database.Statement<SpecParams & { options: string; now: number }, JobRow>;
+  readonly #insert: Database.Statement<SpecParams & { options: string; now: number; kind: string }, JobRow>;
   readonly #updateOptions: Database.Statement<{ id: number; options: string; now: number }, JobRow>;
   readonly #get: Database.Statement<[number], JobRow>;
   readonly #list: Database.Statement<[], JobRow>;
@@ -60,6 +76,8 @@ export class JobStore implements JobsJournal {
   readonly #counts: Database.Statement<[number], CountRow>;
   readonly #awaitingCommit: Database.Statement<[number], { files: number; bytes: number }>;
   readonly #moved: Database.Statement<{ id: number; repoId: string; now: number }>;
+  readonly #pullRequest: Database.Statement<{ id: number; num: number; now: number }>;
+  readonly #pullRequestFloor: Database.Statement<{ id: number; floor: number; now: number }>;
   readonly #upsert: (spec: JobSpec, options: JobOptions) => { job: JobRecord; created: boolean };
 
   /** For error messages (guardMethods below). */
@@ -74,8 +92,8 @@ export class JobStore implements JobsJournal {
       "AND revision = @revision AND path_in_repo = @pathInRepo";
     this.#findBySpec = db.prepare(`SELECT * FROM jobs WHERE ${identity}`);
     this.#insert = db.prepare(
-      "INSERT INTO jobs (folder, endpoint, repo_type, repo_id, revision, path_in_repo, options, created_at, updated_at) " +
-        "VALUES (@folder, @endpoint, @repoType, @repoId, @revision, @pathInRepo, @options, @now, @now) RETURNING *",
+      "INSERT INTO jobs (folder, endpoint, repo_type, repo_id, revision, path_in_repo, options, created_at, updated_at, kind) " +
+        "VALUES (@folder, @endpoint, @repoType, @repoId, @revision, @pathInRepo, @options, @now, @now, @kind) RETURNING *",
     );
     this.#updateOptions = db.prepare(
       "UPDATE jobs SET options = @options, updated_at = @now WHERE id = @id RETURNING *",
@@ -94,6 +112,10 @@ export class JobStore implements JobsJournal {
         "updated_at = @now WHERE id = @id",
     );
     this.#moved = db.prepare("UPDATE jobs SET moved_repo_id = @repoId, updated_at = @now WHERE id = @id");
+    this.#pullRequest = db.prepare("UPDATE jobs SET pull_request = @num, updated_at = @now WHERE id = @id");
+    this.#pullRequestFloor = db.prepare(
+      "UPDATE jobs SET pull_request_floor = @floor, updated_at = @now WHERE id = @id",
+    );
     this.#counts = db.prepare("SELECT state, files, bytes, waiting FROM job_counts WHERE job_id = ?");
     this.#awaitingCommit = db.prepare(
       "SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes FROM files " +
@@ -103,10 +125,11 @@ export class JobStore implements JobsJournal {
       const params = { options: JSON.stringify(options), now: ctx.now() };
       const existing = this.#findBySpec.get(specParams(spec));
       if (existing !== undefined) {
+        refuseKindChange(jobFromRow(existing), spec);
         const row = this.#updateOptions.get({ id: existing.id, ...params });
         return { job: jobFromRow(row ?? existing), created: false };
       }
-      const row = this.#insert.get({ ...specParams(spec), ...params });
+      const row = this.#insert.get({ ...specParams(spec), ...params, kind: spec.kind ?? "folder" });
       if (row === undefined) throw new Error("INSERT … RETURNING gave no row");
       return { job: jobFromRow(row), created: true };
     }).immediate;
@@ -145,6 +168,16 @@ export class JobStore implements JobsJournal {
 
   recordRepoMoved(id: number, repoId: string): void {
     const result = this.#moved.run({ id, repoId, now: this.#ctx.now() });
+    if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
+  }
+
+  recordPullRequest(id: number, num: number): void {
+    const result = this.#pullRequest.run({ id, num, now: this.#ctx.now() });
+    if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
+  }
+
+  recordPullRequestFloor(id: number, floor: number): void {
+    const result = this.#pullRequestFloor.run({ id, floor, now: this.#ctx.now() });
     if (result.changes === 0) throw jobNotFound(this.#ctx.path, id);
   }
 

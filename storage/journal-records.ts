@@ -74,9 +74,16 @@ export type RepoVisibility = "default" | "private" | "public";
 export type SpaceSdk = "gradio" | "streamlit" | "docker" | "static";
 export const SPACE_SDKS: readonly SpaceSdk[] = ["gradio", "streamlit", "docker", "static"];
 
+/**
+ * What a job uploads: a folder (every file under it, filtered), or one regular file. For a "file"
+ * job, JobSpec.folder is the file's path and JobSpec.pathInRepo the file's full path in the repo.
+ */
+export type JobKind = "folder" | "file";
+export const JOB_KINDS: readonly JobKind[] = ["folder", "file"];
+
 /** What identifies a job: the same spec given twice finds the same job. */
 export interface JobSpec {
-  /** Absolute, resolved folder path. */
+  /** Absolute, resolved folder path (a file job: the file's path). */
   readonly folder: string;
   /** Hub endpoint base URL without trailing slash, e.g. https://huggingface.co */
   readonly endpoint: string;
@@ -85,8 +92,13 @@ export interface JobSpec {
   readonly repoId: string;
   /** Branch name (raw, not encoded). */
   readonly revision: string;
-  /** Prefix inside the repo, POSIX, no leading or trailing slash; "" for the root. */
+  /**
+   * Prefix inside the repo, POSIX, no leading or trailing slash; "" for the root. A file job: the
+   * file's full path in the repo (never "").
+   */
   readonly pathInRepo: string;
+  /** Absent: "folder". Not part of the identity (a path is a file or a folder, not both). */
+  readonly kind?: JobKind;
 }
 
 /** Settings of a job that do not change its identity. */
@@ -110,6 +122,10 @@ export interface JobOptions {
   readonly everyMinutes: number | null;
   /** Watch mode: mirror local deletions to the repo. */
   readonly deleteRemote: boolean;
+  /** --create-pr: the job's first commit opens a pull request; later commits go to its refs/pr/N. */
+  readonly createPr?: boolean;
+  /** --delete GLOB: remote files under the path in repo that match are deleted in the first commit. */
+  readonly deletePatterns?: readonly string[];
   /**
    * How LFS files travel (--transfer, docs/xet.md): auto offers Xet and uses it when the Hub
    * answers with it, xet requires it, lfs never offers it. Optional: rows written before it mean auto.
@@ -129,6 +145,7 @@ export interface ErrorInfo {
 
 export interface JobRecord extends JobSpec {
   readonly id: number;
+  readonly kind: JobKind;
   readonly state: JobState;
   readonly options: JobOptions;
   /** Why the job is blocked (state blocked), else null. */
@@ -146,6 +163,12 @@ export interface JobRecord extends JobSpec {
   readonly finishedAt: number | null;
   /** The name the Hub redirected this repo to (renamed or moved), else null; later calls use it. */
   readonly movedRepoId: string | null;
+  /** --create-pr: the number N of the pull request the job opened (commits go to refs/pr/N), else null. */
+  readonly pullRequest?: number | null;
+  /** --create-pr: the highest discussion number listed before a create_pr commit was sent, else null. */
+  readonly pullRequestFloor?: number | null;
+  /** --delete GLOB: when the remote listing was matched and its deletions queued, else null. */
+  readonly deletionsListedAt?: number | null;
 }
 
 /** A file's identity on disk. Nanosecond times and inodes are decimal strings (they exceed 2^53). */

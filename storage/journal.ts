@@ -61,6 +61,10 @@ export interface JobsJournal {
   recordError(id: number, error: ErrorInfo): void;
   /** The Hub redirected the job's repo to `repoId` (renamed or moved): recorded for later calls and status. */
   recordRepoMoved(id: number, repoId: string): void;
+  /** --create-pr: the pull request the job opened (its commits go to refs/pr/N from now on). */
+  recordPullRequest(id: number, num: number): void;
+  /** --create-pr: the highest discussion number seen before sending a create_pr commit (reconciliation). */
+  recordPullRequestFloor(id: number, floor: number): void;
   /** Maintained incrementally: never scans the files table. */
   counts(jobId: number): JobCounts;
   /**
@@ -202,6 +206,13 @@ export interface DeletionsJournal {
   /** Deletions riding this batch (state committing). */
   forCommit(commitId: number): RemoteDeletion[];
   counts(jobId: number): { pending: number; committing: number; deleted: number };
+  /**
+   * --delete GLOB: queues the matched remote paths (relative to the path in repo, as files.path)
+   * as pending deletions, except paths the job holds as files (it uploads them), and records the
+   * job's listing as done — one transaction, so a crash lists again and a listed job never does.
+   * Returns how many were queued.
+   */
+  queueListed(jobId: number, paths: readonly string[]): number;
 }
 
 /** The append-only event log read by the control API. Types and payloads: event-catalogue.ts. */

@@ -7,11 +7,14 @@ import { checkDeleteFlags, type JobFlags, jobFlags, jobInputFromFlags } from "..
 import { settingsFromFlags } from "../settings-from-flags.js";
 import { withControlClient } from "../with-control-client.js";
 
-/** `hubpush add <folder> --repo ns/name`: validate here, enqueue in the daemon, print the job id. */
+/** `hubpush add <folder|file> --repo ns/name`: validate here, enqueue in the daemon, print the job id. */
 export function addCommand(io: CliIo): Command {
   const command = new Command("add")
-    .description("add a folder to the daemon's queue and print the job id")
-    .argument("<folder>", "the folder to upload")
+    .description("add a folder (or one file) to the daemon's queue and print the job id")
+    .argument(
+      "<folder>",
+      "the folder to upload, or one file (its path in the repo: --path-in-repo, default its name)",
+    )
     .addHelpText(
       "after",
       "\n--workers and --max-rate change the daemon's settings for all jobs.\nThe daemon reads the token (HF_TOKEN from its own environment, $HF_HOME/token, or --token-file).",

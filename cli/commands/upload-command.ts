@@ -6,13 +6,13 @@ import { resolveUploadTarget, type UploadFlags } from "../upload-target.js";
 /** `hubpush upload <folder> --repo ns/name` or `hubpush upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO]`. */
 export function uploadCommand(io: CliIo): Command {
   const command = new Command("upload")
-    .description("upload a folder now, in this process, with live progress (re-run to resume)")
+    .description("upload a folder (or one file) now, in this process, with live progress (re-run to resume)")
     .usage(
-      "FOLDER --repo NS/NAME [options]\n       hubpush upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO] [options]",
+      "FOLDER|FILE --repo NS/NAME [options]\n       hubpush upload REPO_ID [LOCAL_PATH] [PATH_IN_REPO] [options]",
     )
     .argument(
       "[arguments...]",
-      "FOLDER with --repo; without --repo, as `hf upload`: REPO_ID, LOCAL_PATH (default: .) and PATH_IN_REPO (default: the root)",
+      "FOLDER or FILE with --repo; without --repo, as `hf upload`: REPO_ID, LOCAL_PATH (default: .) and PATH_IN_REPO (default: the root for a folder, the file's name for a file)",
     )
     .addOption(progressIntervalOption())
     .addHelpText(

@@ -2,6 +2,7 @@ import type { JobStatusJson } from "../../daemon/job-status-json.js";
 import { fitWidth } from "./fit-width.js";
 import { formatBytes, formatRate } from "./format-bytes.js";
 import { formatDuration } from "./format-duration.js";
+import { prAndDeletionLines } from "./pr-and-deletions.js";
 import { createStyle, type Style } from "./style.js";
 import { watchLines } from "./watch-line.js";
 import { xetLines } from "./xet-line.js";
@@ -161,6 +162,7 @@ function detailLines(
       active ? formatDuration(job.etaSeconds) : "-"
     }`,
     ...watchLines(job, now, style).map((l) => `  ${l}`),
+    ...prAndDeletionLines(job).map((l) => `  ${l}`),
     ...xetLines(job, style).map((l) => `  ${l}`),
     ...problemLines(job, style).map((l) => `  ${l}`),
   ];
@@ -184,7 +186,11 @@ function plainLine(job: JobStatusJson, rate: { upload: number; hash: number }, n
     `hash ${formatRate(rate.hash)}`,
     `ETA ${job.state === "active" ? formatDuration(job.etaSeconds) : "-"}`,
   ];
-  const problems = [...watchLines(job, now, createStyle(false)), ...problemLines(job, createStyle(false))];
+  const problems = [
+    ...watchLines(job, now, createStyle(false)),
+    ...prAndDeletionLines(job),
+    ...problemLines(job, createStyle(false)),
+  ];
   return `#${job.id} ${repoLabel(job)} ${job.state}: ${parts.join(", ")}${
     problems.length > 0 ? `; ${problems.join("; ")}` : ""
   }`;

@@ -1,6 +1,7 @@
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
 import { formatBytes } from "./format-bytes.js";
 import { formatDuration } from "./format-duration.js";
+import { prAndDeletionLines } from "./pr-and-deletions.js";
 import { repoUrl } from "./repo-url.js";
 import type { Style } from "./style.js";
 import { xetLines } from "./xet-line.js";
@@ -50,8 +51,9 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
     `  ${plural(newCommits, "new commit")} (${job.commits} in all) · hashed ${formatBytes(
       job.bytesHashed,
     )} · elapsed ${formatDuration(input.elapsedMs / 1000)}`,
+    `  ${repoUrl(job.repo, job.kind)}`,
+    ...prAndDeletionLines(job).map((l) => `  ${l}`),
     ...xetLines(job, style).map((l) => `  ${l}`),
-    `  ${repoUrl(job.repo)}`,
   ];
   if (f.failed.files > 0) {
     lines.push(style.red(`  ${plural(f.failed.files, "file")} could not be uploaded:`));

@@ -1,8 +1,12 @@
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
 
-/** The repo's web page at the job's branch (and folder): `<endpoint>/<datasets/|spaces/>ns/name/tree/<rev>`. */
-export function repoUrl(repo: JobStatusJson["repo"]): string {
+/**
+ * The repo's web page at the job's branch: `<endpoint>/<datasets/|spaces/>ns/name/tree/<rev>[/folder]`
+ * for a folder job, `…/blob/<rev>/<path>` (the file's page) for a one-file job.
+ */
+export function repoUrl(repo: JobStatusJson["repo"], kind: JobStatusJson["kind"] = "folder"): string {
   const prefix = repo.type === "model" ? "" : `${repo.type}s/`;
   const folder = repo.pathInRepo === "" ? "" : `/${repo.pathInRepo}`;
-  return `${repo.endpoint}/${prefix}${repo.id}/tree/${encodeURIComponent(repo.revision)}${folder}`;
+  const view = kind === "file" ? "blob" : "tree";
+  return `${repo.endpoint}/${prefix}${repo.id}/${view}/${encodeURIComponent(repo.revision)}${folder}`;
 }

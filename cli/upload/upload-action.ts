@@ -17,6 +17,11 @@ import { runUpload } from "./run-upload.js";
  */
 export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): Promise<void> {
   const config = resolveCliConfig(io, flags);
+  // The input first: a single file with --watch is told that files cannot be watched, not sent to `add`.
+  const { spec, options } = parseJobInput(jobInputFromFlags(folder, flags, config), {
+    endpoint: config.endpoint,
+    cwd: config.cwd,
+  });
   for (const [set, name] of [
     [flags.watch, "--watch"],
     [flags.every !== undefined, "--every"],
@@ -30,10 +35,6 @@ export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): 
     }
   }
   checkDeleteFlags(flags, io.stderr);
-  const { spec, options } = parseJobInput(jobInputFromFlags(folder, flags, config), {
-    endpoint: config.endpoint,
-    cwd: config.cwd,
-  });
   const daemonRunning = await withControlClient(config, async (client) => {
     try {
       await client.request("GET", "/v1/version");

@@ -116,11 +116,26 @@ export interface CommitRequest {
   readonly description?: string;
   readonly parentCommit?: string;
   readonly operations: readonly CommitOperation[];
+  /** `?create_pr=1`: the commit opens a pull request from `revision` (a branch) and lands on its refs/pr/N. */
+  readonly createPr?: boolean;
 }
 
 export interface CommitAnswer {
   readonly commitOid: string;
   readonly commitUrl: string;
+  /** With createPr: the pull request's number, from the answer's `pullRequestUrl` (`…/discussions/N`). */
+  readonly pullRequest?: { readonly num: number; readonly url: string };
+}
+
+/** One discussion or pull request of a repo, as the discussions listing gives it. */
+export interface DiscussionSummary {
+  readonly num: number;
+  readonly title: string;
+  readonly isPullRequest: boolean;
+  /** open, closed, merged or draft. */
+  readonly status: string;
+  /** The author's user name, or null when the Hub does not say (a deleted user). */
+  readonly author: string | null;
 }
 
 export interface PathInfo {
@@ -172,7 +187,7 @@ export interface HubClient {
     repo: HubRepo,
     revision: string,
     files: readonly PreuploadFile[],
-    options?: { gitIgnore?: string; signal?: AbortSignal },
+    options?: { gitIgnore?: string; signal?: AbortSignal; createPr?: boolean },
   ): Promise<PreuploadAnswer[]>;
   /** ≤ 100 objects per call. One answer per requested oid, in request order. */
   lfsBatch(
@@ -180,7 +195,8 @@ export interface HubClient {
     revision: string,
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
-    options?: { readonly offerXet?: boolean },
+    /** omitRef: send no `ref` (uploads for a PR a create_pr commit will open, hub-protocol.md §4). */
+    options?: { omitRef?: boolean; readonly offerXet?: boolean },
   ): Promise<LfsBatchAnswer[]>;
   /** The Xet CAS (xet-protocol.md §6). */
   readonly xet: XetCasCalls;
@@ -208,5 +224,16 @@ export interface HubClient {
     paths: readonly string[],
     signal?: AbortSignal,
   ): Promise<PathInfo[]>;
+  /**
+   * `GET …/tree/{rev}[/{path}]?recursive=true` (hub-protocol.md §7.2), one page per item, following
+   * the `Link: <…>; rel="next"` header to the end. A missing folder yields nothing.
+   */
+  listTree(
+    repo: HubRepo,
+    revision: string,
+    options?: { path?: string; signal?: AbortSignal },
+  ): AsyncIterable<PathInfo[]>;
+  /** `GET …/discussions?p=N`, newest first, one page per item (pages follow `start` and `count`). */
+  listDiscussions(repo: HubRepo, signal?: AbortSignal): AsyncIterable<DiscussionSummary[]>;
   close(): Promise<void>;
 }

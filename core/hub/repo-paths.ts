@@ -11,6 +11,10 @@ export interface RepoPaths {
   pathsInfo(revision: string): string;
   revision(revision: string): string;
   branch(branch: string): string;
+  /** `…/tree/{rev}[/{path}]`: the path's segments are encoded one by one (slashes stay). */
+  tree(revision: string, path: string): string;
+  /** `…/discussions` */
+  readonly discussions: string;
 }
 
 /**
@@ -32,5 +36,8 @@ export function repoPaths(endpoint: string, repo: HubRepo): RepoPaths {
     pathsInfo: (revision) => `${api}/paths-info/${rev(revision)}`,
     revision: (revision) => `${api}/revision/${rev(revision)}`,
     branch: (branch) => `${api}/branch/${rev(branch)}`,
+    tree: (revision, path) =>
+      `${api}/tree/${rev(revision)}${path === "" ? "" : `/${path.split("/").map(encodeURIComponent).join("/")}`}`,
+    discussions: `${api}/discussions`,
   };
 }

@@ -5,6 +5,7 @@ import type {
   CommitAnswer,
   CommitRequest,
   CreateRepoRequest,
+  DiscussionSummary,
   HubClient,
   HubRepo,
   LfsBatchAnswer,
@@ -18,6 +19,8 @@ import type {
 } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import { HubTransport } from "./hub-transport.js";
+import { listDiscussions } from "./list-discussions.js";
+import { listTree } from "./list-tree.js";
 import { parseLfsBatch } from "./parse-lfs-batch.js";
 import { parsePathsInfo } from "./parse-paths-info.js";
 import { parsePreupload } from "./parse-preupload.js";
@@ -119,13 +122,14 @@ export class UndiciHubClient implements HubClient {
     repo: HubRepo,
     revision: string,
     files: readonly PreuploadFile[],
-    options: { gitIgnore?: string; signal?: AbortSignal } = {},
+    options: { gitIgnore?: string; signal?: AbortSignal; createPr?: boolean } = {},
   ): Promise<PreuploadAnswer[]> {
     if (files.length > MAX_PREUPLOAD_FILES) throw tooMany("preupload", files.length, MAX_PREUPLOAD_FILES);
     if (files.length === 0) return [];
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, this.#moves.current(repo)).preupload(revision),
+      // create_pr=1: the commit will open a PR, for which the Hub asks only read access (§3).
+      url: `${repoPaths(this.endpoint, this.#moves.current(repo)).preupload(revision)}${options.createPr === true ? "?create_pr=1" : ""}`,
       hub: true,
       operation: "preupload",
       headersTimeoutMs: this.#options.timeouts.batchMs,
@@ -146,7 +150,7 @@ export class UndiciHubClient implements HubClient {
     revision: string,
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
-    options: { readonly offerXet?: boolean } = {},
+    options: { omitRef?: boolean; readonly offerXet?: boolean } = {},
   ): Promise<LfsBatchAnswer[]> {
     if (objects.length > MAX_LFS_OBJECTS) throw tooMany("the LFS batch", objects.length, MAX_LFS_OBJECTS);
     if (objects.length === 0) return [];
@@ -166,7 +170,7 @@ export class UndiciHubClient implements HubClient {
           objects: objects.map((o) => ({ oid: o.oid, size: o.size })),
           hash_algo: "sha256",
           // Raw, not percent-encoded: it is a JSON value, not a path segment.
-          ref: { name: revision },
+          ...(options.omitRef === true ? {} : { ref: { name: revision } }),
         },
       },
       signal,
@@ -237,7 +241,7 @@ export class UndiciHubClient implements HubClient {
     const encoded = encodeCommit(request);
     const { json, response } = await this.#transport.sendJson({
       method: "POST",
-      url: repoPaths(this.endpoint, this.#moves.current(repo)).commit(revision),
+      url: `${repoPaths(this.endpoint, this.#moves.current(repo)).commit(revision)}${request.createPr === true ? "?create_pr=1" : ""}`,
       hub: true,
       operation: "commit",
       context: { repo, revision },
@@ -248,7 +252,33 @@ export class UndiciHubClient implements HubClient {
     if (!isRecord(json) || typeof json.commitOid !== "string" || typeof json.commitUrl !== "string") {
       throw protocolError(response.context, "no string `commitOid` and `commitUrl`");
     }
-    return { commitOid: json.commitOid, commitUrl: json.commitUrl };
+    if (request.createPr !== true) return { commitOid: json.commitOid, commitUrl: json.commitUrl };
+    // hub-protocol.md §6: with create_pr the answer carries `pullRequestUrl` ending in /discussions/N.
+    const url = json.pullRequestUrl;
+    const num = typeof url === "string" ? /\/discussions\/(\d+)$/.exec(url)?.[1] : undefined;
+    if (typeof url !== "string" || num === undefined) {
+      throw protocolError(
+        response.context,
+        "no `pullRequestUrl` ending in /discussions/N for a create_pr commit",
+      );
+    }
+    return {
+      commitOid: json.commitOid,
+      commitUrl: json.commitUrl,
+      pullRequest: { num: Number(num), url },
+    };
+  }
+
+  listTree(
+    repo: HubRepo,
+    revision: string,
+    options: { path?: string; signal?: AbortSignal } = {},
+  ): AsyncIterable<PathInfo[]> {
+    return listTree(this.#transport, this.#moves.current(repo), revision, options, this.#options.timeouts);
+  }
+
+  listDiscussions(repo: HubRepo, signal?: AbortSignal): AsyncIterable<DiscussionSummary[]> {
+    return listDiscussions(this.#transport, this.#moves.current(repo), signal, this.#options.timeouts);
   }
 
   async pathsInfo(

@@ -1,5 +1,4 @@
 import { createReadStream } from "node:fs";
-import path from "node:path";
 import type { FileRecord } from "../../storage/journal.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import type { UploadStageDeps } from "../stage-deps.js";
@@ -15,7 +14,7 @@ export async function uploadBasic(
   file: FileRecord,
   answer: BasicAnswer,
 ): Promise<void> {
-  const absolute = path.join(ctx.job.folder, file.path);
+  const absolute = ctx.localPath(file.path);
   const handle = await openHashedFile(absolute, file);
   try {
     const verifier = new VerifyingStream({

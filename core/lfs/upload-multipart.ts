@@ -1,7 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { UploadStageDeps } from "../stage-deps.js";
@@ -20,7 +19,7 @@ export async function uploadMultipart(
   file: FileRecord,
   plan: StoredLfsPlan,
 ): Promise<void> {
-  const absolute = path.join(ctx.job.folder, file.path);
+  const absolute = ctx.localPath(file.path);
   const handle = await openHashedFile(absolute, file);
   const etags = new Map(plan.doneParts);
   try {

@@ -88,6 +88,21 @@ function compileGlobs(patterns: readonly string[]): GlobTest {
   return (relPath, isDirectory) => tests.some((test) => test(relPath, isDirectory));
 }
 
+/**
+ * The same globs for remote paths (--delete GLOB): a file matches when its path, or its last
+ * segment for a pattern without a slash, or one of its folders matches (`logs/` covers `logs/a/b`).
+ */
+export function remoteGlobMatcher(patterns: readonly string[]): (repoRelPath: string) => boolean {
+  const test = compileGlobs(patterns);
+  return (relPath) => {
+    if (test(relPath, false)) return true;
+    for (let at = relPath.indexOf("/"); at > 0; at = relPath.indexOf("/", at + 1)) {
+      if (test(relPath.slice(0, at), true)) return true;
+    }
+    return false;
+  };
+}
+
 async function loadGitignore(root: string): Promise<ReturnType<typeof ignore> | null> {
   const path = join(root, ".gitignore");
   let text: string;

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CommitOperation } from "../hub/hub-client.js";
@@ -45,7 +44,7 @@ export async function buildCommit(
 }
 
 async function toOperation(ctx: CommitStageDeps, file: FileRecord): Promise<CommitOperation> {
-  const handle = await openHashedFile(path.join(ctx.job.folder, file.path), file);
+  const handle = await openHashedFile(ctx.localPath(file.path), file);
   try {
     const repoPath = ctx.pathInRepo(file.path);
     if (file.uploadMode === "lfs")

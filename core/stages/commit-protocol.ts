@@ -27,8 +27,12 @@ export interface CommitBatch {
 }
 
 export type SendOutcome =
-  /** The Hub answered with a commit: it landed. */
-  | { readonly kind: "committed"; readonly commitOid: string }
+  /** The Hub answered with a commit: it landed (and, with create_pr=1, opened pull request N). */
+  | {
+      readonly kind: "committed";
+      readonly commitOid: string;
+      readonly pullRequest?: { readonly num: number; readonly url: string };
+    }
   /** The answer was lost, or the call aborted mid-flight: the Hub may have applied it. */
   | { readonly kind: "unknown"; readonly failure: FailureDecision }
   /** The Hub refused the content (nothing applied): the refused file is isolated. */
@@ -79,15 +83,20 @@ export async function send(ctx: CommitStageDeps, sent: SentBatch): Promise<SendO
   const operations = [...sent.batch.files, ...sent.batch.deletions].map((e) => e.operation);
   const description = ctx.job.options.commitDescription ?? "";
   try {
+    const createPr = ctx.opensPullRequest;
     const answer = await ctx.api(() =>
       ctx.hub.commit(
         ctx.repo,
-        ctx.job.revision,
-        { summary: sent.message, description, operations },
+        ctx.writeRevision(),
+        { summary: sent.message, description, operations, ...(createPr ? { createPr } : {}) },
         ctx.signal,
       ),
     );
-    return { kind: "committed", commitOid: answer.commitOid };
+    return {
+      kind: "committed",
+      commitOid: answer.commitOid,
+      ...(answer.pullRequest === undefined ? {} : { pullRequest: answer.pullRequest }),
+    };
   } catch (err) {
     const failure = decideFailure(err, { commitSent: { aborted: ctx.aborted } });
     if (failure.action === "reconcile-commit") return { kind: "unknown", failure };
@@ -101,8 +110,19 @@ export function recordOutcome(ctx: CommitStageDeps, sent: SentBatch, outcome: Se
   const journal = ctx.journal;
   const commitId = sent.commit.id;
   switch (outcome.kind) {
-    case "committed":
-      journal.commits.recordDone(commitId, outcome.commitOid);
+    case "committed": {
+      const opened = outcome.pullRequest;
+      // The PR number lands with the commit's answer, in one transaction: a crash right after
+      // cannot leave a committed batch whose PR the journal does not know (a second PR).
+      journal.transaction(() => {
+        journal.commits.recordDone(commitId, outcome.commitOid);
+        if (opened !== undefined) journal.jobs.recordPullRequest(ctx.jobId, opened.num);
+      });
+      if (opened !== undefined) {
+        ctx.adoptPullRequest(opened.num);
+        journal.events.append("pr.opened", ctx.jobId, { number: opened.num, url: opened.url });
+        ctx.logger.info({ pullRequest: opened.num, url: opened.url }, "pull request opened");
+      }
       journal.events.append("commit.committed", ctx.jobId, {
         commitId,
         commitOid: outcome.commitOid,
@@ -110,6 +130,7 @@ export function recordOutcome(ctx: CommitStageDeps, sent: SentBatch, outcome: Se
         deletions: sent.batch.deletions.length,
       });
       return;
+    }
     case "unknown":
       // The Hub may have applied it: settle by looking, before anything is sent again.
       journal.commits.markUnknown(commitId, outcome.failure.info);

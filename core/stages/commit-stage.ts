@@ -6,6 +6,8 @@ import { BatchSizer } from "./batch-sizer.js";
 import { buildCommit } from "./build-commit.js";
 import { recordOutcome, recordSent, send } from "./commit-protocol.js";
 import { commitDue, everyMsOf } from "./commit-schedule.js";
+import { awaitsPatternListing } from "./pattern-deletions.js";
+import { recordPullRequestFloor } from "./pull-request.js";
 import { recheckCommitted } from "./recheck-committed.js";
 import { reconcileCommit } from "./reconcile-commit.js";
 import { DELETIONS_PER_COMMIT, type DeletionEntry, deletionsToSend } from "./remote-deletions.js";
@@ -19,6 +21,7 @@ export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTrack
     isolate: [],
     failures: 0,
     retryAt: 0,
+    floorRecorded: false,
   };
   while (!ctx.halted) {
     const now = ctx.now();
@@ -57,6 +60,8 @@ interface CommitterState {
   readonly isolate: number[][];
   failures: number;
   retryAt: number;
+  /** --create-pr: the discussion floor was journaled in this run (pull-request.ts). */
+  floorRecorded: boolean;
 }
 
 interface Candidates {
@@ -75,9 +80,14 @@ function nextCandidates(ctx: CommitStageDeps, state: CommitterState, leaseId: st
       .filter((f): f is FileRecord => f !== null && f.state === "uploaded");
     return { files, deletions: [] };
   }
+  const patterns = (ctx.job.options.deletePatterns ?? []).length > 0;
+  // --delete GLOB: nothing is committed before the remote listing is queued and the folder was
+  // walked in this run, so the matched deletions ride the first commit and spare uploaded paths.
+  if (patterns && awaitsPatternListing(ctx)) return null;
   const counts = journal.jobs.counts(ctx.jobId).byState;
   const ready = counts.uploaded.files;
-  const deleting = ctx.job.options.deleteRemote ? journal.deletions.counts(ctx.jobId).pending : 0;
+  const deleting = ctx.job.options.deleteRemote || patterns ? journal.deletions.counts(ctx.jobId).pending : 0;
+  if (patterns && deleting > 0 && !ctx.pipeline.scannedOnce) return null;
   if (ready === 0 && deleting === 0) return null;
   const oldest = journal.files.oldestInState(ctx.jobId, "uploaded");
   const backlog = {
@@ -107,7 +117,9 @@ function nextCandidates(ctx: CommitStageDeps, state: CommitterState, leaseId: st
           leaseId,
           leaseMs: ctx.tuning.leaseMs,
         });
-  const deletions = deleting === 0 ? [] : journal.deletions.pending(ctx.jobId, DELETIONS_PER_COMMIT);
+  // Pattern deletions all go in one (the first) commit; mirrored ones in slices.
+  const limit = patterns ? Number.MAX_SAFE_INTEGER : DELETIONS_PER_COMMIT;
+  const deletions = deleting === 0 ? [] : journal.deletions.pending(ctx.jobId, limit);
   return { files, deletions };
 }
 
@@ -142,6 +154,17 @@ async function commitOnce(
     if (ctx.aborted) {
       for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
       return;
+    }
+    if (ctx.opensPullRequest && !state.floorRecorded) {
+      // Before the first create_pr commit is recorded as sent (pull-request.ts).
+      try {
+        await recordPullRequestFloor(ctx);
+        state.floorRecorded = true;
+      } catch (err) {
+        for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
+        onCallFailure(ctx, state, decideFailure(err));
+        return;
+      }
     }
     const sent = recordSent(ctx, { files, deletions });
     if (sent === null) return;

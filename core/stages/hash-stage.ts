@@ -1,4 +1,3 @@
-import path from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
@@ -102,7 +101,7 @@ async function hashOne(
         `${file.path} is ${file.size} bytes, over the ${tuning.maxFileBytes}-byte limit per file: split it or leave it out with --exclude`,
       );
     }
-    const absolute = path.join(ctx.job.folder, file.path);
+    const absolute = ctx.localPath(file.path);
     if (ctx.job.options.watch) {
       // Still being written (watch mode): look again once it has been quiet long enough.
       const before = await currentStat(absolute);

@@ -56,9 +56,14 @@ async function planBatch(
     answers = await ctx.api(() =>
       ctx.hub.preupload(
         ctx.repo,
-        ctx.job.revision,
+        ctx.writeRevision(),
         files.map((f) => ({ path: ctx.pathInRepo(f.path), sample: f.sample ?? "", size: f.size })),
-        { ...(gitIgnore === undefined ? {} : { gitIgnore }), signal: ctx.signal },
+        {
+          ...(gitIgnore === undefined ? {} : { gitIgnore }),
+          signal: ctx.signal,
+          // Before its PR is open, a --create-pr job asks as the PR's opener (read access suffices).
+          ...(ctx.opensPullRequest ? { createPr: true } : {}),
+        },
       ),
     );
   } catch (err) {

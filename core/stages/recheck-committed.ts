@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import path from "node:path";
 import type { FileRecord } from "../../storage/journal.js";
 import { toFileStat } from "../hash/to-file-stat.js";
 import { sameStat } from "../lfs/same-stat.js";
@@ -15,7 +14,7 @@ export async function recheckCommitted(ctx: CommitStageDeps, files: readonly Fil
   for (const file of files) {
     let now: ReturnType<typeof toFileStat>;
     try {
-      now = toFileStat(await stat(path.join(ctx.job.folder, file.path), { bigint: true }));
+      now = toFileStat(await stat(ctx.localPath(file.path), { bigint: true }));
     } catch {
       continue; // deleted after its commit: what was committed was right when it was sent
     }

@@ -62,10 +62,11 @@ async function uploadBatch(
       answers = await ctx.api(() =>
         ctx.hub.lfsBatch(
           ctx.repo,
-          ctx.job.revision,
+          ctx.writeRevision(),
           fresh.map((f) => ({ oid: f.sha256 ?? "", size: f.size })),
           ctx.signal,
-          { offerXet: offerXet(ctx) },
+          // Uploads for a PR not open yet name no ref (hub-protocol.md §4): read access suffices.
+          { offerXet: offerXet(ctx), ...(ctx.opensPullRequest ? { omitRef: true } : {}) },
         ),
       );
     } catch (err) {

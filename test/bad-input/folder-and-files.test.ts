@@ -21,7 +21,7 @@ t.test("a missing folder: exit 3 naming the path, before anything is recorded", 
   t.equal(result.code, 3, result.stderr);
   t.equal(
     result.stderr,
-    `hubpush: folder ${missing} does not exist: check the path (ERR_FOLDER_NOT_FOUND)\n`,
+    `hubpush: ${missing} does not exist: check the path of the folder or file to upload (ERR_FOLDER_NOT_FOUND)\n`,
   );
   t.notOk(existsSync(path.join(String(env.HUBPUSH_HOME), "journal.sqlite")), "no journal was written");
 });

@@ -26,7 +26,7 @@ t.test("add validates its input before looking for the daemon", async (t) => {
   const missing = path.join(home, "no-such-folder");
   const noFolder = await runCli(["add", missing, "--repo", "alice/model"], { env });
   t.equal(noFolder.code, 3);
-  t.match(noFolder.stderr, `folder ${missing} does not exist`);
+  t.match(noFolder.stderr, `${missing} does not exist`);
   t.match(noFolder.stderr, "(ERR_FOLDER_NOT_FOUND)");
   // runCli runs in the repo root (tsx is resolved from there).
   const relative = await runCli(["add", "no-such-relative", "--repo", "alice/model"], { env });

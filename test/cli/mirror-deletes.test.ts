@@ -26,14 +26,8 @@ t.test("refused before anything happens: exit 2, ERR_USAGE, nothing journaled", 
   const env = { HUBPUSH_HOME: home, HF_TOKEN: TOKEN, NO_COLOR: "1" };
   const base = ["--repo", "user/mirror", "--endpoint", emulator.url];
   for (const [args, message] of [
-    [
-      ["add", folder, ...base, "--delete"],
-      /--delete without --watch .* is not supported yet; .*--watch --mirror-deletes/,
-    ],
-    [
-      ["upload", folder, ...base, "--delete"],
-      /--delete without --watch .* is not supported yet; .*--watch --mirror-deletes/,
-    ],
+    [["add", folder, ...base, "--delete"], /--delete needs a pattern: .*--watch --mirror-deletes/],
+    [["upload", folder, ...base, "--delete"], /--delete needs a pattern: .*--watch --mirror-deletes/],
     [
       ["add", folder, ...base, "--mirror-deletes"],
       /--mirror-deletes mirrors deletions seen while watching: add --watch/,

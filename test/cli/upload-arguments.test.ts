@@ -100,11 +100,6 @@ t.test("refused: exit 2 or 3, a message, nothing journaled", async (t) => {
       '"./data" is a local folder, not a repo id: name the repo with hubpush upload NS/NAME ./data',
     ],
     [
-      ["user/hf-file", "data/a.txt"],
-      3,
-      /data\/a\.txt is a file: uploading a single file is not supported yet.*--include "a\.txt" \(ERR_FOLDER_NOT_DIRECTORY\)/,
-    ],
-    [
       ["user/hf-x", "data", "p", "--path-in-repo", "q"],
       2,
       'the path in the repo was given twice ("p" and --path-in-repo "q")',

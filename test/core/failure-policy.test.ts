@@ -23,6 +23,7 @@ t.test("every row of the table, one by one", async (t) => {
     ERR_FOLDER_NOT_DIRECTORY: ["block-job", "pause-job"],
     ERR_FOLDER_UNREADABLE: ["block-job", "pause-job"],
     ERR_FOLDER_EMPTIED: ["block-job", "pause-job"],
+    ERR_PATH_NOT_UPLOADABLE: ["block-job", "pause-job"],
     ERR_FILE_CHANGED: ["rehash-file", "rehash-file"],
     ERR_FILE_VANISHED: ["drop-file", "drop-file"],
     ERR_HUB_UPLOAD_URL_EXPIRED: ["retry", "retry"],

@@ -33,6 +33,7 @@ const job: JobRecord = {
   updatedAt: Date.UTC(2025, 0, 2),
   finishedAt: null,
   movedRepoId: null,
+  kind: "folder",
 };
 
 const byState = Object.fromEntries(FILE_STATES.map((s, i) => [s, { files: i, bytes: i * 10 }])) as Record<
@@ -58,6 +59,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
   t.same(json, {
     id: 4,
     folder: "/data/set",
+    kind: "folder",
     repo: {
       id: "alice/set",
       type: "dataset",
@@ -86,6 +88,8 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     finishedAt: null,
     failures: [{ path: "bad.bin", code: "ERR_HUB_BAD_REQUEST", message: "refused" }],
     watch: null,
+    pullRequest: null,
+    remoteDeletions: null,
     xet: null,
     options: {
       include: ["*.bin"],
@@ -99,6 +103,8 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
       delete: true,
       mirrorDeletes: true,
       tokenFile: "/home/alice/token",
+      createPr: false,
+      deletePatterns: [],
       transfer: "auto",
     },
   });
@@ -165,3 +171,55 @@ t.test("a watch job shows its watcher, schedule and pending work", async (t) => 
   t.equal(off?.watcher, "off", "no watcher (the job is not in a running daemon)");
   t.equal(off?.nextRescanAt, null);
 });
+
+t.test(
+  "--create-pr and --delete GLOB: the PR (opened, or named by the revision) and the listing",
+  async (t) => {
+    const base = { ...job, repoType: "model" as const, repoId: "alice/m" };
+    const progress = (
+      record: JobRecord,
+      patternDeletions: JobProgress["patternDeletions"] = null,
+    ): JobProgress => ({
+      job: record,
+      byState,
+      total: { files: 0, bytes: 0 },
+      awaitingCommit: { files: 0, bytes: 0 },
+      waiting: 0,
+      uploadRate: 0,
+      hashRate: 0,
+      etaSeconds: null,
+      running: false,
+      watch: null,
+      patternDeletions,
+      failures: [],
+    });
+    const waiting = toJobStatusJson(
+      progress(
+        { ...base, options: { ...base.options, createPr: true, deletePatterns: ["*.txt"] } },
+        {
+          patterns: ["*.txt"],
+          listed: false,
+          pending: 0,
+          deleted: 0,
+        },
+      ),
+    );
+    t.equal(waiting.pullRequest, null, "no PR before the first commit's answer");
+    t.same(waiting.options.createPr, true);
+    t.same(waiting.options.deletePatterns, ["*.txt"]);
+    t.same(waiting.remoteDeletions, { patterns: ["*.txt"], listed: false, pending: 0, deleted: 0 });
+    t.same(toJobStatusJson(progress({ ...base, pullRequest: 7 })).pullRequest, {
+      number: 7,
+      url: "http://127.0.0.1:9/alice/m/discussions/7",
+    });
+    t.same(toJobStatusJson(progress({ ...base, repoType: "dataset", revision: "refs/pr/3" })).pullRequest, {
+      number: 3,
+      url: "http://127.0.0.1:9/datasets/alice/m/discussions/3",
+    });
+    t.same(
+      toJobStatusJson(progress({ ...base, movedRepoId: "bob/m", pullRequest: 2 })).pullRequest?.url,
+      "http://127.0.0.1:9/bob/m/discussions/2",
+      "a moved repo's new name",
+    );
+  },
+);

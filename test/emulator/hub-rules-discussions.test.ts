@@ -124,3 +124,49 @@ t.test("pull requests through the discussions API", async (t) => {
   t.equal(anon.status, 401, "opening a discussion needs a token");
   assertRefused(t, await http(emu.url, "/api/models/user/nope/discussions"), 404, "RepoNotFound");
 });
+
+t.test("a create_pr PR keeps its opening commit's title and author; the listing pages by p", async (t) => {
+  const emu = await startTestEmulator(t, { pageSize: 2 });
+  await createRepo(emu.url, "user/pr-pages");
+  const opened = await commit(
+    emu.url,
+    "models/user/pr-pages",
+    [header("Add weights"), fileLine("w.txt", "W")],
+    {
+      query: "?create_pr=1",
+      token: ALICE_TOKEN,
+    },
+  );
+  t.equal(opened.status, 200, opened.text);
+  const later = await commit(
+    emu.url,
+    "models/user/pr-pages",
+    [header("Fix weights"), fileLine("w.txt", "V")],
+    {
+      rev: "refs/pr/1",
+      token: ALICE_TOKEN,
+    },
+  );
+  t.equal(later.status, 200, later.text);
+  for (const title of ["Second", "Third"]) {
+    await http(emu.url, "/api/models/user/pr-pages/discussions", { json: { title } });
+  }
+  type Page = { discussions: Discussion[]; count: number; start: number };
+  const pages: Page[] = [];
+  for (let p = 0; p < 3; p++) {
+    pages.push((await http(emu.url, `/api/models/user/pr-pages/discussions?p=${p}`)).json<Page>());
+  }
+  t.same(
+    pages.map((page) => [page.start, page.count, page.discussions.map((d) => d.num)]),
+    [
+      [0, 3, [3, 2]],
+      [2, 3, [1]],
+      [4, 3, []],
+    ],
+    "newest first, pageSize per page, start and count as huggingface_hub reads them",
+  );
+  const pr = pages[1]?.discussions[0];
+  t.equal(pr?.title, "Add weights", "the title is the opening commit's summary, not the latest one's");
+  t.equal(pr?.author.name, "alice");
+  assertRefused(t, await http(emu.url, "/api/models/user/pr-pages/discussions?p=x"), 400, "BadRequest");
+});

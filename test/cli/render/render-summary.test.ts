@@ -52,6 +52,11 @@ t.test("repo URLs carry the type prefix, an encoded revision and the folder", as
     "https://hub.test/datasets/alice/model/tree/refs%2Fpr%2F1/data/train",
   );
   t.equal(repoUrl({ ...base, type: "space" }), "https://hub.test/spaces/alice/model/tree/main");
+  t.equal(
+    repoUrl({ ...base, pathInRepo: "weights/model.safetensors" }, "file"),
+    "https://hub.test/alice/model/blob/main/weights/model.safetensors",
+    "a one-file job links to the file's page",
+  );
 });
 
 t.test("list rows: aligned columns, done/total, the blocking error first", async (t) => {
