@@ -1,4 +1,3 @@
-import path from "node:path";
 import { HubpushError, toHubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CompressionChoice } from "../../xet/compression.js";
@@ -39,7 +38,7 @@ export async function uploadXetFile(
   if (known?.state === "shard_registered" || known?.state === "committed") return;
   session.offer(answer.refreshUrl, answer.token);
   const hasher = await loadXetHasher();
-  const absolute = path.join(ctx.job.folder, file.path);
+  const absolute = ctx.localPath(file.path);
   const handle = await openHashedFile(absolute, file);
   try {
     for (let pass = 1; ; pass++) {

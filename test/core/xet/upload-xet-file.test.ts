@@ -61,6 +61,7 @@ t.test("a shard refused again after the re-send fails the file; it never loops",
   const ctx = {
     job: { ...job, folder: dir },
     jobId: job.id,
+    localPath: (rel: string) => join(dir, rel),
     journal,
     hub: { xet: cas },
     logger: silentLogger,
