@@ -9,10 +9,12 @@ import { emulatorCommand } from "./commands/emulator-command.js";
 import { jobActionCommand } from "./commands/job-action-command.js";
 import { listCommand } from "./commands/list-command.js";
 import { logsCommand } from "./commands/logs-command.js";
+import { planCommand } from "./commands/plan-command.js";
 import { serviceCommand } from "./commands/service-command.js";
 import { statusCommand } from "./commands/status-command.js";
 import { uiCommand } from "./commands/ui-command.js";
 import { uploadCommand } from "./commands/upload-command.js";
+import { verifyCommand } from "./commands/verify-command.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -62,6 +64,8 @@ function buildProgram(io: CliIo): Command {
     emulatorCommand(io),
     serviceCommand(io),
     uiCommand(io),
+    verifyCommand(io),
+    planCommand(io),
   ]) {
     program.addCommand(command);
   }

@@ -204,6 +204,11 @@ export const ERROR_CODES = {
     httpStatus: 400,
     summary: "--create-pr was given with a revision a pull request cannot be opened from",
   },
+  ERR_VERIFY_MISMATCH: {
+    exitCode: EXIT.failure,
+    httpStatus: 409,
+    summary: "verify: the remote branch does not hold what the folder holds",
+  },
   ERR_XET_UNAVAILABLE: {
     exitCode: EXIT.hub,
     httpStatus: 409,

@@ -12,12 +12,15 @@ export class EntryJson {
   readonly #view: TreeView;
   readonly #expand: boolean;
   readonly #commits = new Map<number, { id: string; title: string; date: string }>();
+  /** A legacy (non-Xet) repo shows no `xetHash`. */
+  readonly #xet: boolean;
 
   constructor(state: EmulatorState, repo: RepoRow, view: TreeView, expand: boolean) {
     this.#state = state;
     this.#repo = repo;
     this.#view = view;
     this.#expand = expand;
+    this.#xet = state.xet?.enabledFor(repo.id) === true;
   }
 
   #lastCommit(seq: number): { id: string; title: string; date: string } | undefined {
@@ -44,7 +47,8 @@ export class EntryJson {
           },
         }
       : {};
-    const xetHash = e.kind === "lfs" ? this.#state.xet?.store.fileForSha256(e.sha256)?.hash : undefined;
+    const xetHash =
+      e.kind === "lfs" && this.#xet ? this.#state.xet?.store.fileForSha256(e.sha256)?.hash : undefined;
     const xet = xetHash === undefined ? {} : { xetHash };
     return { type: "file", oid: e.blob_oid, size: e.size, path: e.path, ...lfs, ...xet, ...expanded };
   }

@@ -1,4 +1,5 @@
 import type { RequestContext } from "./emulator-state.js";
+import { adminXet } from "./handle-admin-xet.js";
 import { adminMove } from "./handle-repo-move.js";
 import { HubError } from "./hub-error.js";
 import type { RouteMatch } from "./match-route.js";
@@ -7,7 +8,8 @@ import { sendJson } from "./send-response.js";
 
 /**
  * `GET|PUT /admin/faults`: read or replace the fault rules; `POST /admin/move` `{type?, from, to}`:
- * move a repo (its old name then redirects). Both need the admin bearer token.
+ * move a repo (its old name then redirects); `GET|PUT /admin/xet`: a repo's Xet switch. All need the
+ * admin bearer token.
  */
 export async function handleAdmin(ctx: RequestContext, match: RouteMatch): Promise<void> {
   const { adminToken } = ctx.state.config;
@@ -19,6 +21,10 @@ export async function handleAdmin(ctx: RequestContext, match: RouteMatch): Promi
   }
   if (header !== `Bearer ${adminToken}`) throw new HubError(403, "Forbidden", "Wrong admin token.");
   const { faults } = ctx.state;
+  if (match.path === "xet") {
+    await adminXet(ctx);
+    return;
+  }
   if (match.path === "move") {
     if (ctx.req.method !== "POST") throw new HubError(405, "MethodNotAllowed", "Use POST on /admin/move.");
     await adminMove(ctx, asObject(await readJsonBody(ctx), "admin move body"));

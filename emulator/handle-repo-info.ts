@@ -35,7 +35,7 @@ export async function handleRepoInfo(ctx: RequestContext, match: RouteMatch): Pr
     private: repo.private === 1,
     disabled: false,
     gated: false,
-    xetEnabled: ctx.state.xet?.options.enabled === true,
+    xetEnabled: ctx.state.xet?.enabledFor(repo.id) === true,
     downloads: 0,
     likes: 0,
     tags: [],

@@ -6,7 +6,7 @@ import type { RepoRow, RepoType } from "./metadata-db.js";
 import { asObject, readJsonBody } from "./read-body.js";
 import { sendJson } from "./send-response.js";
 
-function repoType(raw: unknown): RepoType {
+export function repoType(raw: unknown): RepoType {
   const type = raw ?? "model";
   if (type !== "model" && type !== "dataset" && type !== "space") {
     throw new HubError(
@@ -18,7 +18,7 @@ function repoType(raw: unknown): RepoType {
   return type;
 }
 
-function splitId(raw: unknown, field: string): [string, string] {
+export function splitId(raw: unknown, field: string): [string, string] {
   const parts = typeof raw === "string" ? raw.split("/") : [];
   const [namespace = "", name = ""] = parts;
   if (parts.length !== 2 || !validRepoPart(namespace) || !validRepoPart(name)) {

@@ -1,5 +1,3 @@
-import { createReadStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { hashFromString, hashToString as hashToText, isHashString } from "../xet/hash-string.js";
 import { writeShard } from "../xet/shard.js";
 import { XetFormatError } from "../xet/xet-format-error.js";
@@ -11,8 +9,10 @@ import type { RouteMatch } from "./match-route.js";
 import { readBody } from "./read-body.js";
 import { sendJson } from "./send-response.js";
 import type { XetCas } from "./xet-cas.js";
+import { requestedSpans, sendSpans } from "./xet-fetch.js";
 import { reconstruction } from "./xet-reconstruction.js";
 import { checkShard, dedupChunks, materialize, parseUploadedShard, shardId } from "./xet-shard-check.js";
+import { streamShardResult } from "./xet-shard-v2.js";
 
 /** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
 const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
@@ -76,27 +76,33 @@ async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promis
   });
 }
 
-/** `POST /v1/shards` (§5.8); `{"result":0}` when this exact shard was registered before. */
-async function shard(ctx: RequestContext, cas: XetCas): Promise<void> {
+/**
+ * `POST /v1/shards` and `/v2/shards` (§5.8, §6): every check runs before the answer starts, so a bad
+ * shard gets a precise 400 on both versions. v1 answers `{"result":1}` (`0` when this exact shard was
+ * registered before); v2 streams the NDJSON progress frames, then the same result.
+ */
+async function shard(ctx: RequestContext, cas: XetCas, version: string): Promise<void> {
   cas.tokens.check(ctx.req.headers.authorization, "write");
   const body = await readLimited(ctx, SHARD_LIMIT, "shard");
   const id = shardId(body);
   ctx.oid = id;
-  if (cas.store.hasShard(id)) {
-    sendJson(ctx, 200, { result: 0 });
-    return;
-  }
-  const parsed = parseUploadedShard(body);
-  const files = checkShard(cas, parsed);
-  await materialize(ctx.state, cas, files);
-  const xorbs = [
-    ...new Set([
-      ...parsed.xorbs.map((x) => hashToText(x.hash)),
-      ...files.flatMap((f) => f.terms.map((t) => t.xorb)),
-    ]),
-  ];
-  cas.store.registerShard(id, files, xorbs, dedupChunks(cas, parsed, files));
-  sendJson(ctx, 200, { result: 1 });
+  const known = cas.store.hasShard(id);
+  const parsed = known ? null : parseUploadedShard(body);
+  const files = parsed ? checkShard(cas, parsed) : [];
+  const register = async (): Promise<0 | 1> => {
+    if (!parsed) return 0;
+    await materialize(ctx.state, cas, files);
+    const xorbs = [
+      ...new Set([
+        ...parsed.xorbs.map((x) => hashToText(x.hash)),
+        ...files.flatMap((f) => f.terms.map((t) => t.xorb)),
+      ]),
+    ];
+    cas.store.registerShard(id, files, xorbs, dedupChunks(cas, parsed, files));
+    return 1;
+  };
+  if (version === "v2") return streamShardResult(ctx, files.length, register);
+  sendJson(ctx, 200, { result: await register() });
 }
 
 /** `GET /v1/chunks/{default|default-merkledb}/{chunk}` (§5.7): the registering shard's xorbs, HMAC'd. */
@@ -139,39 +145,24 @@ function dedup(ctx: RequestContext, cas: XetCas, match: RouteMatch): void {
   ctx.res.end(body);
 }
 
-/** `GET /fetch/{xorb}` — the signed, token-less URL of a reconstruction answer; one byte range. */
+/**
+ * `GET /fetch/{xorb}` — the signed, token-less URL of a reconstruction answer: the Range header's
+ * spans (several at once as multipart/byteranges), each inside a signed span.
+ */
 async function fetchXorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promise<void> {
   const hash = pathHash(match);
   ctx.state.signer.verify("GET", ctx.url.pathname, ctx.url.searchParams);
   const stored = cas.store.getXorb(hash);
   if (!stored) throw new HubError(404, "XorbNotFound", `Xorb ${hash} is not stored.`);
-  const [signedStart, signedEnd] = (ctx.url.searchParams.get("range") ?? "").split("-").map(Number);
-  const m = /^bytes=(\d+)-(\d+)$/.exec(ctx.req.headers.range ?? "");
-  const start = m ? Number(m[1]) : (signedStart ?? 0);
-  const end = m ? Math.min(Number(m[2]), stored.size - 1) : (signedEnd ?? stored.size - 1);
-  if (start > end || Number.isNaN(start)) {
-    throw new HubError(416, "RangeNotSatisfiable", `Range outside xorb ${hash} (${stored.size} bytes).`);
-  }
-  if (signedStart === undefined || signedEnd === undefined || start < signedStart || end > signedEnd) {
-    throw new HubError(
-      403,
-      "RangeNotSigned",
-      `This URL is signed for bytes ${signedStart}-${signedEnd} of xorb ${hash} only.`,
-    );
-  }
-  ctx.res.writeHead(206, {
-    "Content-Type": "application/octet-stream",
-    "Content-Length": String(end - start + 1),
-    "Content-Range": `bytes ${start}-${end}/${stored.size}`,
-  });
-  await pipeline(createReadStream(cas.store.xorbPath(hash), { start, end }), ctx.res);
+  const spans = requestedSpans(ctx, hash, stored.size);
+  await sendSpans(ctx, cas.store.xorbPath(hash), stored.size, spans);
 }
 
-/** Every CAS route under /_xet (xet-protocol.md §6; v2 shards → 404 so clients fall back to v1). */
+/** Every CAS route under /_xet (xet-protocol.md §6). */
 export async function handleXetCas(ctx: RequestContext, match: RouteMatch): Promise<void> {
   const cas = requireXet(ctx);
   if (match.route === "xet-xorb") return xorb(ctx, cas, match);
-  if (match.route === "xet-shard") return shard(ctx, cas);
+  if (match.route === "xet-shard") return shard(ctx, cas, match.path ?? "v1");
   if (match.route === "xet-dedup") return dedup(ctx, cas, match);
   if (match.route === "xet-fetch") return fetchXorb(ctx, cas, match);
   if (match.route === "xet-reconstruction") {

@@ -7,13 +7,16 @@ import { revisionNotFound } from "./resolve-revision.js";
 import { sendJson } from "./send-response.js";
 import { casUrl, type XetCas } from "./xet-cas.js";
 
-/** The CAS of a request, or 404 when the emulator runs with --no-xet (legacy repos). */
+/** The emulator's CAS (it always has one; a repo's Xet switch decides who gets tokens). */
 export function requireXet(ctx: RequestContext): XetCas {
   const xet = ctx.state.xet;
-  if (!xet?.options.enabled) {
-    throw new HubError(404, "XetNotEnabled", "Xet storage is not enabled on this emulator (--no-xet).");
-  }
+  if (!xet) throw new HubError(404, "XetNotEnabled", "This emulator has no Xet CAS.");
   return xet;
+}
+
+/** Whether `repo` is Xet-enabled (the admin switch, else the `--no-xet` default). */
+export function xetEnabledFor(ctx: RequestContext, repo: RepoRow): boolean {
+  return ctx.state.xet?.enabledFor(repo.id) === true;
 }
 
 function repoKey(repo: RepoRow): string {
@@ -44,6 +47,13 @@ export async function handleXetToken(ctx: RequestContext, match: RouteMatch): Pr
   const createPr = ctx.url.searchParams.get("create_pr") === "1";
   const prRef = createPr || rev.startsWith("refs/pr/");
   const repo = loadMatchedRepo(ctx, match.repo, scope === "read" ? "read" : prRef ? "pr" : "write");
+  if (!xet.enabledFor(repo.id)) {
+    throw new HubError(
+      404,
+      "XetNotEnabled",
+      `Xet storage is not enabled for ${repo.namespace}/${repo.name} (a legacy repo: --no-xet or its admin switch); use LFS.`,
+    );
+  }
   // [PY] sends the literal "None" when creating a PR; any ref is acceptable then.
   if (!createPr && !ctx.state.repos.getRef(repo.id, rev)) throw revisionNotFound(rev);
   const { body, headers } = mintXetToken(ctx, xet, repo, createPr ? "refs/pr/*" : rev, scope);

@@ -112,6 +112,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | null {
   }
   if (s0 === "admin" && s1 === "faults" && s2 === undefined) return { route: "admin" };
   if (s0 === "admin" && s1 === "move" && s2 === undefined) return { route: "admin", path: "move" };
+  if (s0 === "admin" && s1 === "xet" && s2 === undefined) return { route: "admin", path: "xet" };
   if (s0 === "_emulator" && s1 === "lfs") return matchStorage(method, segs.slice(2));
   const prefixed = s0 !== undefined && PREFIX_TYPES[s0] !== undefined;
   const type: RepoType = (s0 === undefined ? undefined : PREFIX_TYPES[s0]) ?? "model";

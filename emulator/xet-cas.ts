@@ -6,7 +6,10 @@ import { XetTokens } from "./xet-token.js";
 
 /** Xet options of the emulator (docs/emulator.md "Xet CAS"). */
 export interface XetOptions {
-  /** Repos are Xet-enabled (LFS batch answers `xet`); default true. `--no-xet` models legacy repos. */
+  /**
+   * Repos are Xet-enabled (LFS batch answers `xet`) unless their admin switch says otherwise; default
+   * true. `--no-xet` models legacy repos. The CAS routes themselves always run (tokens gate them).
+   */
   readonly enabled: boolean;
   /** Lifetime of minted Xet tokens in seconds; default 3600. */
   readonly tokenTtlSeconds: number;
@@ -27,6 +30,15 @@ export class XetCas {
     readonly hmacKey: Uint8Array,
     readonly hmac: XetKeyedHasher | null,
   ) {}
+
+  /**
+   * Whether a repo is Xet-enabled: its admin switch (`PUT /admin/xet`) if set, else the emulator
+   * default (`--no-xet` = legacy repos). Decides the LFS batch answer, the token routes, repo info's
+   * `xetEnabled`, and the Xet fields of tree, paths-info and resolve.
+   */
+  enabledFor(repoId: number): boolean {
+    return this.store.repoSwitch(repoId) ?? this.options.enabled;
+  }
 
   static async create(options: XetOptions, dataDir: string, db: Database.Database): Promise<XetCas> {
     const key = Uint8Array.from(

@@ -24,7 +24,7 @@ export function xetBatchAnswer(
   answers: readonly BatchObjectAnswer[],
 ): Record<string, unknown> | null {
   const xet = ctx.state.xet;
-  if (!xet?.options.enabled || !transfers.includes("xet")) return null;
+  if (!xet?.enabledFor(repo.id) || !transfers.includes("xet")) return null;
   const ref = refName?.replace(/^refs\/heads\//, "") ?? "main";
   const { headers } = mintXetToken(ctx, xet, repo, ref, "write");
   const sessionId = randomUUID();

@@ -1,6 +1,7 @@
 import type { RequestContext } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
 import type { XetCas } from "./xet-cas.js";
+import { signedRangeParam } from "./xet-fetch.js";
 import type { StoredXorb } from "./xet-store.js";
 
 /** Parses `Range: bytes=a-b | a- | -n` into a half-open [start, end) clamped to size; undefined = all. */
@@ -32,7 +33,7 @@ interface Kept {
 /**
  * The reconstruction answer of xet-protocol.md §6.2 (v2, or v1 with fetch_info): terms trimmed to the
  * requested range, and per xorb the merged chunk ranges with their serialized byte ranges (inclusive
- * ends) and an absolute, signed, token-less fetch URL per range.
+ * ends) under one absolute, signed, token-less fetch URL (v1: one fetch_info entry per range).
  */
 export function reconstruction(
   ctx: RequestContext,
@@ -85,18 +86,24 @@ export function reconstruction(
       if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
       else joined.push({ ...r });
     }
-    const path = `/_xet/fetch/${hash}`;
-    for (const r of joined) {
+    const spans = joined.map((r) => {
       const first = xorb.chunks[r.start] as StoredXorb["chunks"][0];
       const last = xorb.chunks[r.end - 1] as StoredXorb["chunks"][0];
-      const bytes = { start: first[2], end: last[2] + last[3] - 1 };
-      // One URL per range, signed for that range (like the CDN's X-Xet-Signed-Range): clients key
-      // their fetch plan by URL, and a request outside the signed range is refused.
-      const signed = ctx.state.signer.sign("GET", path, { range: `${bytes.start}-${bytes.end}` }, 3600);
-      const url = `${ctx.baseUrl}${signed}`;
-      xorbs[hash] = [...(xorbs[hash] ?? []), { url, ranges: [{ chunks: r, bytes }] }];
-      fetchInfo[hash] = [...(fetchInfo[hash] ?? []), { range: r, url, url_range: bytes }];
-    }
+      return { chunks: r, bytes: { start: first[2], end: last[2] + last[3] - 1 } };
+    });
+    // One URL per xorb signed for all its ranges (the CDN's X-Xet-Signed-Range), as the real CAS
+    // answers: @huggingface/hub then fetches them in one multi-range request; a range outside the
+    // signed ones is refused.
+    const path = `/_xet/fetch/${hash}`;
+    const signed = ctx.state.signer.sign(
+      "GET",
+      path,
+      { range: signedRangeParam(spans.map((s) => s.bytes)) },
+      3600,
+    );
+    const url = `${ctx.baseUrl}${signed}`;
+    xorbs[hash] = [{ url, ranges: spans }];
+    fetchInfo[hash] = spans.map((s) => ({ range: s.chunks, url, url_range: s.bytes }));
   }
   const head = { offset_into_first_range: firstOffset === undefined ? 0 : start - firstOffset, terms };
   return version === "v2" ? { ...head, xorbs } : { ...head, fetch_info: fetchInfo };

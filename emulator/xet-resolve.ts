@@ -19,7 +19,7 @@ export function xetResolve(
   headers: Record<string, string>,
 ): boolean {
   const xet = ctx.state.xet;
-  if (!xet?.options.enabled || entry.kind !== "lfs") return false;
+  if (!xet?.enabledFor(repo.id) || entry.kind !== "lfs") return false;
   const file = xet.store.fileForSha256(entry.sha256);
   if (!file || file.size !== entry.size) return false;
   const prefix = `${ctx.baseUrl}/api/${repo.type}s/${repo.namespace}/${repo.name}`;

@@ -38,8 +38,8 @@ export function matchXetRoute(method: string, segs: readonly string[]): XetRoute
   if (version === "v1" && kind === "xorbs" && a === "default" && b !== undefined) {
     if (method === "POST" || method === "HEAD") return { route: "xet-xorb", oid: b, path: "xorbs" };
   }
-  if (version === "v1" && kind === "shards" && a === undefined && method === "POST")
-    return { route: "xet-shard", path: "shards" };
+  if ((version === "v1" || version === "v2") && kind === "shards" && a === undefined && method === "POST")
+    return { route: "xet-shard", path: version };
   if (
     version === "v1" &&
     kind === "chunks" &&

@@ -50,7 +50,26 @@ export class XetStore {
       CREATE INDEX IF NOT EXISTS xet_files_sha256 ON xet_files (sha256, registered_at);
       CREATE TABLE IF NOT EXISTS xet_shards (hash TEXT PRIMARY KEY, xorbs TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS xet_dedup (chunk TEXT PRIMARY KEY, shard TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS xet_repo_switch (repo_id INTEGER PRIMARY KEY, enabled INTEGER NOT NULL);
     `);
+  }
+
+  /** The admin switch of one repo (docs/emulator.md "Xet CAS"): true / false, undefined = the default. */
+  repoSwitch(repoId: number): boolean | undefined {
+    const row = this.#db.prepare("SELECT enabled FROM xet_repo_switch WHERE repo_id = ?").get(repoId) as
+      | { enabled: number }
+      | undefined;
+    return row === undefined ? undefined : row.enabled === 1;
+  }
+
+  /** Sets (or with null clears) a repo's admin switch. */
+  setRepoSwitch(repoId: number, enabled: boolean | null): void {
+    if (enabled === null) this.#db.prepare("DELETE FROM xet_repo_switch WHERE repo_id = ?").run(repoId);
+    else {
+      this.#db
+        .prepare("INSERT OR REPLACE INTO xet_repo_switch (repo_id, enabled) VALUES (?, ?)")
+        .run(repoId, enabled ? 1 : 0);
+    }
   }
 
   xorbPath(hash: string): string {

@@ -7,8 +7,11 @@ import { openJournal } from "../../storage/sqlite-journal.js";
 import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
 import { checkDeleteFlags, type JobFlags, jobInputFromFlags } from "../job-flags.js";
+import { printLimitWarnings } from "../plan/print-limit-warnings.js";
+import { repoLimitsFromEnv } from "../repo-limits-from-env.js";
 import { settingsFromFlags } from "../settings-from-flags.js";
 import { withControlClient } from "../with-control-client.js";
+import { uploadLimitWarnings } from "./limit-warnings.js";
 import { runUpload } from "./run-upload.js";
 
 /**
@@ -50,6 +53,9 @@ export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): 
       `a hubpush daemon is running for ${config.paths.home}: give it the folder with \`hubpush add ${folder} --repo ${spec.repoId}\`, or stop it first with \`hubpush daemon stop\``,
     );
   }
+  // The Hub's repository limits, before anything starts (issue 13 item 7; `plan` shows the same).
+  const limits = repoLimitsFromEnv(config.env.HUBPUSH_REPO_LIMITS);
+  printLimitWarnings(io.stderr, await uploadLimitWarnings(spec, options, [config.paths.home], limits));
   // The journal and logs hold paths and file names: like the daemon's, they are for this user only.
   Lifecycle.restrictFileModes();
   ensureStateDir(config.paths.home);

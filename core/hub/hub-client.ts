@@ -231,7 +231,7 @@ export interface HubClient {
   listTree(
     repo: HubRepo,
     revision: string,
-    options?: { path?: string; signal?: AbortSignal },
+    options?: { path?: string; recursive?: boolean; signal?: AbortSignal },
   ): AsyncIterable<PathInfo[]>;
   /** `GET …/discussions?p=N`, newest first, one page per item (pages follow `start` and `count`). */
   listDiscussions(repo: HubRepo, signal?: AbortSignal): AsyncIterable<DiscussionSummary[]>;

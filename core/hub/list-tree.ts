@@ -25,11 +25,11 @@ export async function* listTree(
   transport: HubTransport,
   repo: HubRepo,
   revision: string,
-  options: { path?: string; signal?: AbortSignal },
+  options: { path?: string; recursive?: boolean; signal?: AbortSignal },
   timeouts: Pick<CallTimeouts, "batchMs">,
 ): AsyncGenerator<PathInfo[]> {
   let url: string | null =
-    `${repoPaths(transport.endpoint, repo).tree(revision, options.path ?? "")}?recursive=true&expand=false`;
+    `${repoPaths(transport.endpoint, repo).tree(revision, options.path ?? "")}${options.recursive === false ? "?" : "?recursive=true&"}expand=false`;
   let pages = 0;
   while (url !== null) {
     let answer: Awaited<ReturnType<HubTransport["sendJson"]>>;

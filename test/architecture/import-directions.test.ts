@@ -9,13 +9,16 @@ import t from "tap";
  * catalogue) is a leaf every layer but the emulator may use. xet/ (Xet byte formats and hashes) is a
  * pure leaf that core/, the emulator and the CLI may import; it imports nothing of ours (npm packages
  * only). No cycles between files either.
+ * lib/ (the public library API, issue 14) sits beside cli/ at the top: it may import what the CLI
+ * may, except the CLI itself (both are hosts of the same engine); no layer imports lib/.
  */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const LAYERS = ["cli", "daemon", "core", "storage", "emulator", "xet", "common"] as const;
+const LAYERS = ["cli", "lib", "daemon", "core", "storage", "emulator", "xet", "common"] as const;
 type Layer = (typeof LAYERS)[number];
 
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   cli: ["daemon", "core", "storage", "emulator", "xet", "common"],
+  lib: ["daemon", "core", "storage", "emulator", "xet", "common"],
   daemon: ["core", "storage", "common"],
   core: ["storage", "xet", "common"],
   storage: ["common"],
@@ -151,8 +154,12 @@ t.test("the checker itself catches what it must", async (t) => {
     { from: f("xet/x.ts"), to: f("core/y.ts") },
     { from: f("emulator/x.ts"), to: f("xet/y.ts") },
     { from: f("core/x.ts"), to: f("xet/y.ts") },
+    { from: f("lib/x.ts"), to: f("cli/y.ts") },
+    { from: f("cli/x.ts"), to: f("lib/y.ts") },
+    { from: f("daemon/x.ts"), to: f("lib/y.ts") },
+    { from: f("lib/x.ts"), to: f("core/y.ts") },
   ]);
-  t.equal(bad.length, 6, "six forbidden edges named");
+  t.equal(bad.length, 9, "nine forbidden edges named");
   t.match(bad[0], /storage\/x\.ts \(storage\) imports core\/y\.ts \(core\)/);
   t.same(
     findCycle([

@@ -103,7 +103,7 @@ async function statusOf(env: NodeJS.ProcessEnv, id = "1"): Promise<Status> {
 }
 
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1500; i++) {
     const value = await read();
     if (ok(value)) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -186,20 +186,23 @@ t.test(
     const folder = folderWith("lost", 2);
     const env = { HUBPUSH_HOME: path.join(root, "home-lost"), HF_TOKEN: ALICE_TOKEN, NO_COLOR: "1" };
     const args = ["upload", folder, "--repo", repo, "--endpoint", emulator.url, "--create-pr"];
-    const faultsOn = (route: string): number =>
+    const faultsOn = (route: string, kind: string): number =>
       readFileSync(accessLog, "utf8")
         .split("\n")
-        .filter((l) => l.includes(`"route":"${route}"`) && l.includes(repo) && l.includes('"fault":"status"'))
-        .length;
-    // 1. The floor (1) is listed, then the first commit attempt fails, nothing applied.
-    emulator.setFaults("route=commit,kind=status,status=503");
+        .filter(
+          (l) => l.includes(`"route":"${route}"`) && l.includes(repo) && l.includes(`"fault":"${kind}"`),
+        ).length;
+    // 1. The floor (1) is listed, then the first commit attempt is refused (429, nothing applied;
+    // Retry-After holds the next attempt for 3 s, time enough for step 2).
+    emulator.setFaults("route=commit,kind=ratelimit,retry-after=3");
     const child = spawnCli(args, { env });
     t.teardown(() => {
       child.kill("SIGKILL");
+      emulator.setFaults("");
     });
     await until(
       "a refused commit",
-      async () => faultsOn("commit"),
+      async () => faultsOn("commit", "ratelimit"),
       (n) => n > 0,
     );
     // 2. Meanwhile alice opens another PR with the same title (#2, above the floor): only its tree
@@ -223,7 +226,7 @@ t.test(
     );
     await until(
       "the reconciliation to be refused",
-      async () => faultsOn("discussions"),
+      async () => faultsOn("discussions", "status"),
       (n) => n > 0,
     );
     child.kill("SIGKILL");

@@ -162,6 +162,14 @@ t.test("hello world: xorb, shard, lfsFile commit, resolve, tree xetHash (Appendi
     xetHash?: string;
   }[];
   t.equal(tree.find((e) => e.path === "hello.txt")?.xetHash, fileHash);
+  const info = (await (
+    await fetch(`${emu.url}/api/models/user/cas/paths-info/main`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ paths: ["hello.txt"] }),
+    })
+  ).json()) as { path: string; xetHash?: string; lfs?: { oid: string } }[];
+  t.match(info, [{ path: "hello.txt", xetHash: fileHash, lfs: { oid: HELLO_SHA } }], "paths-info too");
 });
 
 t.test("every broken input gets a precise 4xx", async (t) => {
@@ -249,11 +257,59 @@ t.test("every broken input gets a precise 4xx", async (t) => {
     (await cas(r, "GET", `/v2/reconstructions/${hashToString(new Uint8Array(32).fill(9))}`)).status,
     404,
   );
-  t.equal(
-    (await cas(w, "POST", "/v2/shards", writeShard(shard))).status,
-    404,
-    "v2 shards: clients fall back to v1",
+  // v2 runs the same checks before its stream starts: the same precise 400s.
+  await expect(
+    "v2: wrong verification",
+    cas(w, "POST", "/v2/shards", variant({}, { verification: new Uint8Array(32) })),
+    400,
+    /verification hash/,
   );
+  await expect(
+    "v2: missing xorb",
+    cas(
+      w,
+      "POST",
+      "/v2/shards",
+      variant({}, { xorbHash: missing, verification: hasher.verificationHash([missing]) }),
+    ),
+    400,
+    /not stored/,
+  );
+  const late = await cas(w, "POST", "/v2/shards", wrongSha);
+  t.equal(late.status, 200, "v2: a failure found while registering comes after the 200");
+  t.match(
+    JSON.parse(late.text.trim().split("\n").pop() ?? "{}"),
+    { type: "error", retryable: false, message: /reconstructed bytes hash/ },
+    "v2: ... as the terminal error frame",
+  );
+});
+
+t.test("POST /v2/shards streams NDJSON frames and registers the files", async (t) => {
+  const { xorbHash, xorb, shard } = await helloParts();
+  const w = (await token("write")).body;
+  await cas(w, "POST", `/v1/xorbs/default/${xorbHash}`, xorb);
+  // The hello file without its CAS section: a different shard (new bytes), the same file.
+  const body = writeShard({ files: shard.files, xorbs: [] });
+  const res = await fetch(`${w.casUrl}/v2/shards`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${w.accessToken}` },
+    body,
+  });
+  t.equal(res.status, 200);
+  t.equal(res.headers.get("content-type"), "application/x-ndjson");
+  const frames = (await res.text())
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as unknown);
+  t.same(frames, [
+    { type: "validating", verified: 1, total: 1 },
+    { type: "committing", stage: "uploading" },
+    { type: "committing", stage: "syncing" },
+    { type: "result", result: 1 },
+  ]);
+  const again = (await cas(w, "POST", "/v2/shards", body)).text.trim().split("\n").pop() ?? "";
+  t.same(JSON.parse(again), { type: "result", result: 0 }, "the same shard again: result 0");
+  t.same(JSON.parse((await cas(w, "POST", "/v1/shards", body)).text), { result: 0 }, "v1 agrees");
 });
 
 t.test("--no-xet: the LFS batch answers basic even when xet is offered", async (t) => {

@@ -115,7 +115,7 @@ async function download(repo: string, path: string): Promise<Buffer> {
   return Buffer.from(await blob.arrayBuffer());
 }
 
-t.test("uploads of 0 B … 100 MiB through Xet come back byte-identical", async (t) => {
+t.test("uploads of 0 B … 150 MiB through Xet come back byte-identical", async (t) => {
   const repo = "user/xet-sizes";
   await createRepo({ ...hub, repo: { type: "model", name: repo } });
   const files: Record<string, Buffer> = {
@@ -123,7 +123,7 @@ t.test("uploads of 0 B … 100 MiB through Xet come back byte-identical", async 
     "one.bin": Buffer.from([42]),
     "small.bin": mixed(100 * 1024, 1),
     "twenty.bin": mixed(20 * MiB, 2),
-    "hundred.bin": noise(100 * MiB, 3),
+    "big.bin": noise(150 * MiB, 3),
   };
   const before = (await readAccessLog(accessLog)).length;
   await upload(repo, files);

@@ -6,6 +6,7 @@ import { claimsAndTransactions } from "./contract/claims-and-transactions.js";
 import { commitsLfsEvents } from "./contract/commits-lfs-events.js";
 import type { JournalFactory, TapTest } from "./contract/contract-helpers.js";
 import { jobsAndScans } from "./contract/jobs-and-scans.js";
+import { patternDeletionsAndPullRequests } from "./contract/pattern-deletions.js";
 import { remoteDeletions } from "./contract/remote-deletions.js";
 import { stages } from "./contract/stages.js";
 
@@ -17,4 +18,5 @@ export function journalContract(t: TapTest, factory: JournalFactory): void {
   claimsAndTransactions(t, factory);
   commitsLfsEvents(t, factory);
   remoteDeletions(t, factory);
+  patternDeletionsAndPullRequests(t, factory);
 }

@@ -12,7 +12,7 @@ import {
 } from "../../xet/compression.js";
 import { hashToString } from "../../xet/hash-string.js";
 import { loadXetHasher } from "../../xet/xet-hasher.js";
-import { decodeXorbRange, parseXorb, XorbBuilder } from "../../xet/xorb.js";
+import { decodeXorbRange, parseXorb, XORB_MAX_BYTES, XorbBuilder } from "../../xet/xorb.js";
 import { splitmix64Bytes } from "./fixtures/splitmix.js";
 
 /** Float-like data: small integers as little-endian u32, so BG4 groups the zero high bytes. */
@@ -120,4 +120,25 @@ t.test("parseXorb rejects every malformed body (§4.5)", async (t) => {
   }
   const withFooter = Buffer.concat([good, Buffer.from("XETBLOB\x01", "latin1"), Buffer.alloc(40)]);
   t.equal(parseXorb(withFooter, hasher).chunks.length, 1, "stops at a XETBLOB footer");
+});
+
+t.test("a caller buffer gives the same xorb, and is reused in place", async (t) => {
+  const hasher = await loadXetHasher();
+  const data = Buffer.concat([splitmix64Bytes(300_000, 8n), floats(200_000)]);
+  const chunks = chunkBuffer(data);
+  const buffer = new Uint8Array(XORB_MAX_BYTES);
+  for (const choice of ["none", "auto", "best"] as CompressionChoice[]) {
+    const own = new XorbBuilder(choice);
+    const pooled = new XorbBuilder(choice, { buffer });
+    for (const c of chunks) {
+      const h = hasher.chunkHash(c);
+      t.equal(pooled.tryAdd(h, c), own.tryAdd(h, c));
+    }
+    const a = own.build(hasher);
+    const b = pooled.build(hasher);
+    t.equal(Buffer.from(b.body).equals(Buffer.from(a.body)), true, `${choice}: same body`);
+    t.equal(b.body.buffer, buffer.buffer, `${choice}: written into the caller's buffer`);
+    t.equal(b.hashString, a.hashString);
+  }
+  t.throws(() => new XorbBuilder("auto", { buffer: new Uint8Array(1024) }), RangeError);
 });
