@@ -8,7 +8,7 @@
  *
  * hash: bench/hash.ts; emulator: bench/emulator.ts (both in child processes, their temp files in
  * --tmp). W1/W2: bench/upload.ts. W3: bench/kill-resume.ts. W4: bench/restart.ts. W5:
- * bench/million-files.ts. W6: bench/faults.ts. W8: bench/wan.ts. tree (a copy of /usr/share or
+ * bench/million-files.ts. W6: bench/faults.ts. W7 (Xet dedup): bench/dedup.ts. W8: bench/wan.ts. tree (a copy of /usr/share or
  * --tree-src, peak RSS): bench/real-tree.ts. watch: bench/watch.ts (a script of its own, on the
  * dist/ CLI). `--help` lists the size flags.
  */
@@ -16,6 +16,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { runW7 } from "./dedup.js";
 import { runW6 } from "./faults.js";
 import { runW3 } from "./kill-resume.js";
 import { type BenchConfig, parseBenchConfig, type WorkloadName } from "./lib/bench-config.js";
@@ -60,6 +61,7 @@ const RUNNERS: Record<WorkloadName, (config: BenchConfig) => Promise<void>> = {
   watch: (c) => runScript(c, "./watch.ts", c.quick ? ["--files", "1000", "--bursts", "4"] : []),
   w8: runW8,
   tree: runTree,
+  w7: runW7,
 };
 
 async function main(): Promise<void> {

@@ -32,6 +32,7 @@ export interface JobFlags {
   readonly maxRate?: number;
   readonly json?: boolean;
   readonly progressInterval?: number;
+  readonly transfer?: string;
 }
 
 /**
@@ -102,7 +103,11 @@ export function jobFlags(
       "cap the upload bandwidth in bytes per second: 800k, 50M, 1.5G (powers of 1000), 100Mi (1024) or a number",
       optionParsers.byteRate,
     )
-    .option("--json", "print the job's status as JSON instead of text");
+    .option("--json", "print the job's status as JSON instead of text")
+    .option(
+      "--transfer <mode>",
+      "how large files travel: auto (Xet when the repo offers it, else LFS), xet or lfs (default: auto)",
+    );
 }
 
 /** The hidden option tests use to get plain progress lines quickly. */
@@ -134,6 +139,7 @@ export function jobInputFromFlags(folder: string, flags: JobFlags, config: CliCo
     mirrorDeletes: flags.mirrorDeletes === true || (bareDelete(flags) && flags.watch === true),
     ...(flags.createPr === true ? { createPr: true } : {}),
     deletePatterns: (flags.delete ?? []).filter((p) => p !== ""),
+    ...(flags.transfer === undefined ? {} : { transfer: flags.transfer }),
   };
 }
 

@@ -209,6 +209,31 @@ export const ERROR_CODES = {
     httpStatus: 409,
     summary: "verify: the remote branch does not hold what the folder holds",
   },
+  ERR_XET_UNAVAILABLE: {
+    exitCode: EXIT.hub,
+    httpStatus: 409,
+    summary: "--transfer xet was asked but the Hub does not offer Xet for this repo",
+  },
+  ERR_XET_TOKEN_REFUSED: {
+    exitCode: EXIT.auth,
+    httpStatus: 403,
+    summary: "the Hub or the CAS refused a Xet write token",
+  },
+  ERR_XET_TOKEN_EXPIRED: {
+    exitCode: EXIT.hub,
+    httpStatus: 401,
+    summary: "the Xet CAS refused an expired token",
+  },
+  ERR_XET_CAS_REJECTED: {
+    exitCode: EXIT.hub,
+    httpStatus: 502,
+    summary: "the Xet CAS refused a xorb, shard or query",
+  },
+  ERR_XET_SHARD_REFUSED: {
+    exitCode: EXIT.hub,
+    httpStatus: 502,
+    summary: "the Xet CAS kept refusing a file's shard after its missing xorbs were sent again",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

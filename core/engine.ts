@@ -3,7 +3,7 @@
  * jobs are added to the journal and driven through scan → hash → plan → upload → commit by worker
  * loops. Everything durable is in the journal; this object only holds loops and rates.
  */
-import type { FileState, JobOptions, JobRecord, JobSpec } from "../storage/journal.js";
+import type { FileState, JobOptions, JobRecord, JobSpec, XetJobStats } from "../storage/journal.js";
 
 export interface EngineSettings {
   /** Hashing threads (default: cores). */
@@ -66,6 +66,8 @@ export interface JobProgress {
   readonly patternDeletions?: PatternDeletionsProgress | null;
   /** The first failed files (at most FAILURES_SHOWN), with their errors: what `retry` would redo. */
   readonly failures: readonly FailedFile[];
+  /** Xet figures (docs/xet.md); null or absent when the job sent nothing through Xet. */
+  readonly xet?: XetJobStats | null;
 }
 
 export interface FailedFile {

@@ -65,6 +65,8 @@ export const FAILURE_TABLE: Readonly<Partial<Record<ErrorCode, FailureRule>>> = 
   ERR_PATH_NOT_UPLOADABLE: FOLDER_GONE,
   ERR_FILE_CHANGED: { action: "rehash-file", why: "the bytes read are not the bytes hashed: hash again" },
   ERR_FILE_VANISHED: { action: "drop-file", why: "the file was deleted before it was uploaded" },
+  ERR_XET_UNAVAILABLE: BLOCK_JOB,
+  ERR_XET_TOKEN_REFUSED: BLOCK_JOB,
   ERR_HUB_UPLOAD_URL_EXPIRED: {
     action: "retry",
     forgetLfsPlan: true,

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { HubpushError } from "../common/hubpush-error.js";
 import type { JobOptions, JobSpec, RepoType, RepoVisibility, SpaceSdk } from "../storage/journal.js";
-import { SPACE_SDKS } from "../storage/journal.js";
+import { SPACE_SDKS, TRANSFER_MODES, type TransferMode } from "../storage/journal.js";
 import { refuseFolderOptions, resolveLocalTarget } from "./local-target.js";
 
 export const DEFAULT_COMMIT_MESSAGE = "Upload folder using hubpush";
@@ -44,6 +44,8 @@ export interface JobInput {
   createPr?: boolean;
   /** --delete GLOB (repeatable): remote files under pathInRepo that match are deleted in the first commit. */
   deletePatterns?: string[];
+  /** --transfer: auto (default), xet or lfs (docs/xet.md). */
+  transfer?: string;
 }
 
 const REPO_TYPES: readonly RepoType[] = ["model", "dataset", "space"];
@@ -217,6 +219,17 @@ function parseSpaceSdk(value: unknown, repoType: RepoType): SpaceSdk | null {
   return value as SpaceSdk;
 }
 
+function parseTransfer(value: unknown): TransferMode {
+  if (value === undefined || value === null) return "auto";
+  if (typeof value !== "string" || !TRANSFER_MODES.includes(value as TransferMode)) {
+    throw bad(
+      "ERR_USAGE",
+      `--transfer ${JSON.stringify(value)} is not one of ${TRANSFER_MODES.join(", ")} (auto: Xet when the Hub offers it, else LFS)`,
+    );
+  }
+  return value as TransferMode;
+}
+
 /**
  * A one-file job's full path in the repo: the file's name by default (`hf upload`'s rule), the given
  * path as is, or — given with a trailing "/" (or "." for the root) — that folder plus the file's name.
@@ -300,6 +313,7 @@ export function parseJobInput(
     deleteRemote,
     createPr,
     deletePatterns,
+    transfer: parseTransfer(raw.transfer),
   };
   return { spec, options };
 }

@@ -73,8 +73,8 @@ export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
 
 export interface UploadStageDeps
   extends StageBase,
-    HubAccess<"lfsBatch" | "putUpload" | "completeMultipart"> {
-  readonly journal: Pick<Journal, "files" | "stages" | "lfs">;
+    HubAccess<"lfsBatch" | "putUpload" | "completeMultipart" | "xet"> {
+  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
   readonly uploadMeter: RateMeter;
   withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;

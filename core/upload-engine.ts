@@ -129,6 +129,7 @@ export class UploadEngine implements Engine {
               code: f.lastError?.code ?? "ERR_INTERNAL",
               message: f.lastError?.message ?? "failed",
             })),
+      xet: this.#journal.xet.jobStats(jobId),
     };
   }
 

@@ -74,6 +74,8 @@ export interface JobStatusJson {
     readonly pending: number;
     readonly deleted: number;
   } | null;
+  /** Xet figures (docs/xet.md); null when nothing went through Xet and nothing fell back to LFS. */
+  readonly xet: XetStatusJson | null;
   readonly options: {
     readonly include: readonly string[];
     readonly exclude: readonly string[];
@@ -95,7 +97,24 @@ export interface JobStatusJson {
     readonly createPr: boolean;
     /** --delete GLOB patterns ([] when none). */
     readonly deletePatterns: readonly string[];
+    /** --transfer: auto, xet or lfs (docs/xet.md). */
+    readonly transfer: "auto" | "xet" | "lfs";
   };
+}
+
+export interface XetStatusJson {
+  /** Bytes of files whose shard was registered. */
+  readonly bytesChunked: number;
+  /** Of those, bytes the CAS already held: not sent. */
+  readonly bytesDeduplicated: number;
+  /** Xorb and shard bodies sent (compressed). */
+  readonly bytesSent: number;
+  readonly xorbsStored: number;
+  readonly files: number;
+  /** bytesDeduplicated / bytesChunked (0…1); 0 before the first file. */
+  readonly dedupRatio: number;
+  /** Why the job (or some files) went through LFS instead, else null. */
+  readonly note: string | null;
 }
 
 export interface WatchStatusJson {
@@ -152,6 +171,20 @@ function watchJson(progress: JobProgress, context: WatchContext | undefined): Wa
   };
 }
 
+function xetJson(progress: JobProgress): XetStatusJson | null {
+  const x = progress.xet ?? null;
+  if (x === null) return null;
+  return {
+    bytesChunked: x.bytesChunked,
+    bytesDeduplicated: x.bytesDeduped,
+    bytesSent: x.bytesSent,
+    xorbsStored: x.xorbsStored,
+    files: x.files,
+    dedupRatio: x.bytesChunked === 0 ? 0 : Math.round((x.bytesDeduped / x.bytesChunked) * 10_000) / 10_000,
+    note: x.note,
+  };
+}
+
 /** Builds the stable JSON view of a job from the engine's progress. */
 export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): JobStatusJson {
   const { job } = progress;
@@ -197,6 +230,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       progress.patternDeletions === undefined || progress.patternDeletions === null
         ? null
         : { ...progress.patternDeletions, patterns: [...progress.patternDeletions.patterns] },
+    xet: xetJson(progress),
     options: {
       include: [...job.options.include],
       exclude: [...job.options.exclude],
@@ -211,6 +245,7 @@ export function toJobStatusJson(progress: JobProgress, watch?: WatchContext): Jo
       tokenFile: job.options.tokenFile,
       createPr: job.options.createPr === true,
       deletePatterns: [...(job.options.deletePatterns ?? [])],
+      transfer: job.options.transfer ?? "auto",
     },
   };
 }

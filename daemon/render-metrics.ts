@@ -67,6 +67,32 @@ export function renderMetrics(input: RenderMetricsInput): string {
     "Smoothed hashing rate of a job.",
     perJob((p) => p.hashRate),
   );
+  const xetJobs = jobs.filter((p) => (p.xet ?? null) !== null);
+  const perXetJob = (value: (p: JobProgress) => number): Sample[] =>
+    xetJobs.map((p) => ({ labels: labels(p), value: value(p) }));
+  out.counter(
+    "hubpush_job_xet_sent_bytes_total",
+    "Xorb and shard bytes a job sent to the Xet CAS.",
+    perXetJob((p) => p.xet?.bytesSent ?? 0),
+  );
+  out.counter(
+    "hubpush_job_xet_deduplicated_bytes_total",
+    "File bytes a job did not send because the Xet CAS already held them.",
+    perXetJob((p) => p.xet?.bytesDeduped ?? 0),
+  );
+  out.counter(
+    "hubpush_job_xet_xorbs_stored_total",
+    "Xorbs a job stored in the Xet CAS.",
+    perXetJob((p) => p.xet?.xorbsStored ?? 0),
+  );
+  out.gauge(
+    "hubpush_job_xet_dedup_ratio",
+    "Share (0..1) of a job's Xet file bytes the CAS already held.",
+    perXetJob((p) => {
+      const x = p.xet;
+      return x === null || x === undefined || x.bytesChunked === 0 ? 0 : x.bytesDeduped / x.bytesChunked;
+    }),
+  );
   out.gauge("hubpush_events_last_id", "Id of the newest event in the journal.", [
     { value: input.journal.events.lastId() },
   ]);

@@ -24,6 +24,12 @@ export async function transferLfsObject(
           details: { oid: answer.oid, code: answer.code },
         },
       );
+    case "xet":
+      // The library's own preupload path asks for basic/multipart only (it never offers xet).
+      throw new HubpushError(
+        "ERR_HUB_LFS_OBJECT",
+        `the Hub answered the LFS object ${answer.oid} with a Xet upload, which this call does not offer`,
+      );
     case "basic":
       await hub.putUpload(answer.uploadUrl, {
         body: createReadStream(localPath),

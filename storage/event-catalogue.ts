@@ -53,6 +53,14 @@ export type EventCatalogue = {
   readonly "pr.opened": { readonly number: number; readonly url: string };
   /** --delete GLOB: the remote tree was listed; `queued` paths match and are not uploaded by the job. */
   readonly "deletions.listed": { readonly listed: number; readonly matched: number; readonly queued: number };
+  readonly "xet.registered": {
+    readonly path: string;
+    readonly bytes: number;
+    readonly bytesDeduplicated: number;
+    readonly bytesSent: number;
+    readonly xorbs: number;
+  };
+  readonly "xet.fallback": { readonly note: string };
 };
 
 export type EventType = keyof EventCatalogue;
@@ -120,4 +128,9 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDescription<T> }
     fields: ["listed", "matched", "queued"],
     meaning: "`--delete GLOB`: remote files listed, matching, and queued for the first commit",
   },
+  "xet.registered": {
+    fields: ["path", "bytes", "bytesDeduplicated", "bytesSent", "xorbs"],
+    meaning: "a file's Xet shard was registered: its bytes, how many the CAS already had, what was sent",
+  },
+  "xet.fallback": { fields: ["note"], meaning: "files of the job go through LFS instead of Xet, and why" },
 };

@@ -7,7 +7,7 @@ import type {
   RepoVisibility,
   SpaceSdk,
 } from "./journal.js";
-import { SPACE_SDKS } from "./journal-records.js";
+import { SPACE_SDKS, TRANSFER_MODES, type TransferMode } from "./journal-records.js";
 
 export interface JobRow {
   readonly id: number;
@@ -74,6 +74,7 @@ export function parseJobOptions(text: string): JobOptions {
     deleteRemote: o.deleteRemote === true,
     createPr: o.createPr === true,
     deletePatterns: stringList(o.deletePatterns),
+    transfer: TRANSFER_MODES.includes(o.transfer as TransferMode) ? (o.transfer as TransferMode) : "auto",
   };
 }
 

@@ -126,7 +126,16 @@ export interface JobOptions {
   readonly createPr?: boolean;
   /** --delete GLOB: remote files under the path in repo that match are deleted in the first commit. */
   readonly deletePatterns?: readonly string[];
+  /**
+   * How LFS files travel (--transfer, docs/xet.md): auto offers Xet and uses it when the Hub
+   * answers with it, xet requires it, lfs never offers it. Optional: rows written before it mean auto.
+   */
+  readonly transfer?: TransferMode;
 }
+
+/** --transfer values; auto is the default. */
+export const TRANSFER_MODES = ["auto", "xet", "lfs"] as const;
+export type TransferMode = (typeof TRANSFER_MODES)[number];
 
 export interface ErrorInfo {
   /** A HubpushError code, e.g. ERR_HUB_UNAUTHORIZED. */

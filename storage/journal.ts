@@ -34,10 +34,20 @@ import type {
 } from "./journal-records.js";
 
 import type { ThroughputLog } from "./throughput-log.js";
+import type {
+  XetChunkRef,
+  XetFileRecord,
+  XetFileState,
+  XetJobStats,
+  XetJobStatsDelta,
+  XetTermRecord,
+  XetXorbRecord,
+} from "./xet-records.js";
 
 export * from "./event-catalogue.js";
 export * from "./journal-records.js";
 export type { ThroughputLog, ThroughputSample } from "./throughput-log.js";
+export type * from "./xet-records.js";
 
 /** Jobs: identity, options, state, errors and the incrementally maintained counters. */
 export interface JobsJournal {
@@ -214,6 +224,42 @@ export interface EventsJournal {
   prune(keep: number): number;
 }
 
+/**
+ * Xet uploads (docs/xet.md): xorbs per endpoint (built → uploaded), the persistent chunk index
+ * (only uploaded xorbs), each file version's Xet state, and per job figures.
+ */
+export interface XetJournal {
+  getXorb(endpoint: string, hash: string): XetXorbRecord | null;
+  /** Before the POST: a xorb already known keeps its row (and state). */
+  recordXorbBuilt(
+    endpoint: string,
+    xorb: { hash: string; chunks: readonly XetChunkRef[]; unpackedBytes: number; serializedBytes: number },
+  ): void;
+  /** The CAS answered 200: state uploaded, its chunks enter the index, the job's figures grow. */
+  recordXorbUploaded(endpoint: string, hash: string, jobId: number, bytesSent: number): void;
+  lookupChunk(endpoint: string, chunkHash: Uint8Array): { xorb: string; index: number } | null;
+  /** The CAS does not hold it after all: the xorb and its index rows go. */
+  forgetXorb(endpoint: string, hash: string): void;
+  getFile(fileId: number, sha256: string): XetFileRecord | null;
+  /** Upserts a file version's state; bytesSent adds up, the rest replaces. */
+  recordFile(
+    fileId: number,
+    sha256: string,
+    update: {
+      state: XetFileState;
+      xetHash?: string;
+      terms?: readonly XetTermRecord[];
+      builtXorbs?: readonly string[];
+      bytesSent?: number;
+      bytesDeduped?: number;
+    },
+  ): void;
+  addJobStats(jobId: number, delta: XetJobStatsDelta): void;
+  /** Why the job (or some files) went through LFS instead of Xet. */
+  setJobNote(jobId: number, note: string): void;
+  jobStats(jobId: number): XetJobStats | null;
+}
+
 export interface Journal {
   /** Absolute path of the journal file. */
   readonly path: string;
@@ -228,6 +274,8 @@ export interface Journal {
 
   /** Throughput samples for the status page's chart (storage/throughput-store.ts). */
   readonly throughput: ThroughputLog;
+  /** Xet uploads (storage/xet-store.ts). */
+  readonly xet: XetJournal;
 
   /**
    * Runs `fn` (journal calls only, synchronous) in one transaction: all of its writes land or

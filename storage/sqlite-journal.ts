@@ -13,6 +13,7 @@ import { type OpenDatabaseOptions, openDatabase } from "./open-database.js";
 import { ScanStore } from "./scan-store.js";
 import { StageStore } from "./stage-store.js";
 import { ThroughputStore } from "./throughput-store.js";
+import { XetStore } from "./xet-store.js";
 
 export interface OpenJournalOptions extends OpenDatabaseOptions {
   /** The clock for every *_at column, leases and retry times. Default Date.now. */
@@ -37,6 +38,7 @@ export class SqliteJournal implements Journal {
   readonly events: EventStore;
   readonly #db: Database.Database;
   readonly throughput: ThroughputStore;
+  readonly xet: XetStore;
 
   constructor(db: Database.Database, path: string, now: NowFn = Date.now) {
     this.path = path;
@@ -51,6 +53,7 @@ export class SqliteJournal implements Journal {
     this.deletions = new DeletionStore(ctx);
     this.events = new EventStore(ctx);
     this.throughput = new ThroughputStore(ctx);
+    this.xet = new XetStore(ctx);
   }
 
   /**

@@ -15,6 +15,7 @@ export const WORKLOADS = [
   "watch",
   "w8",
   "tree",
+  "w7",
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
@@ -67,6 +68,8 @@ export interface BenchConfig {
   readonly w8Folders: readonly string[];
   /** tree: the real tree copied and uploaded for its peak RSS (default /usr/share). */
   readonly treeSrc: string;
+  /** W7: size of the structured file, MiB. */
+  readonly w7Mb: number;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -76,7 +79,7 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
-  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--tree-src /usr/share]
+  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--tree-src /usr/share] [--w7-mb MB]
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {
@@ -123,6 +126,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-mix-files": { type: "string" },
       "w8-folders": { type: "string" },
       "tree-src": { type: "string" },
+      "w7-mb": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -172,5 +176,6 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
     w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
     treeSrc: path.resolve(values["tree-src"] ?? "/usr/share"),
+    w7Mb: num(values["w7-mb"], q ? 128 : 1024, "w7-mb"),
   };
 }

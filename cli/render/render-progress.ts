@@ -5,6 +5,7 @@ import { formatDuration } from "./format-duration.js";
 import { prAndDeletionLines } from "./pr-and-deletions.js";
 import { createStyle, type Style } from "./style.js";
 import { watchLines } from "./watch-line.js";
+import { xetLines } from "./xet-line.js";
 
 export interface RenderOptions {
   /** Multi-line view with bars (redrawn in place); false: one plain line per job. */
@@ -162,6 +163,7 @@ function detailLines(
     }`,
     ...watchLines(job, now, style).map((l) => `  ${l}`),
     ...prAndDeletionLines(job).map((l) => `  ${l}`),
+    ...xetLines(job, style).map((l) => `  ${l}`),
     ...problemLines(job, style).map((l) => `  ${l}`),
   ];
 }

@@ -4,6 +4,7 @@ import { formatDuration } from "./format-duration.js";
 import { prAndDeletionLines } from "./pr-and-deletions.js";
 import { repoUrl } from "./repo-url.js";
 import type { Style } from "./style.js";
+import { xetLines } from "./xet-line.js";
 
 export interface FailedFile {
   readonly path: string;
@@ -52,6 +53,7 @@ export function renderSummary(input: SummaryInput, style: Style): string[] {
     )} · elapsed ${formatDuration(input.elapsedMs / 1000)}`,
     `  ${repoUrl(job.repo, job.kind)}`,
     ...prAndDeletionLines(job).map((l) => `  ${l}`),
+    ...xetLines(job, style).map((l) => `  ${l}`),
   ];
   if (f.failed.files > 0) {
     lines.push(style.red(`  ${plural(f.failed.files, "file")} could not be uploaded:`));

@@ -62,6 +62,17 @@ export type LfsBatchAnswer =
       readonly verify: LfsVerifyAction | null;
     }
   | {
+      /** The Hub answered `transfer: "xet"` (xet-protocol.md §1.1): the object goes to the Xet CAS. */
+      readonly kind: "xet";
+      readonly oid: string;
+      readonly size: number;
+      /** GET it with the HF token for a fresh write token (§1.2). */
+      readonly refreshUrl: string;
+      /** The token the answer carried (X-Xet-* headers), or null when it carried none. */
+      readonly token: XetAccessToken | null;
+      readonly sessionId: string | null;
+    }
+  | {
       readonly kind: "error";
       readonly oid: string;
       readonly size: number;
@@ -77,6 +88,26 @@ export interface StreamedContent {
   readonly size: number;
   /** The bytes in order; throws (ERR_FILE_CHANGED…) when they are not the bytes that were hashed. */
   read(): AsyncIterable<Buffer>;
+}
+
+/** A Xet CAS access token (§1.2); the HF token never goes to the CAS, this one does. */
+export interface XetAccessToken {
+  readonly casUrl: string;
+  readonly accessToken: string;
+  /** Epoch ms the token expires. */
+  readonly expiresAt: number;
+}
+
+/** The Xet CAS calls (xet-protocol.md §6), all authenticated with a XetAccessToken, never the HF token. */
+export interface XetCasCalls {
+  /** GET a token route (§1.2) with the HF token; a refusal rejects with the Hub's status classified. */
+  writeToken(refreshUrl: string, signal?: AbortSignal): Promise<XetAccessToken>;
+  /** POST /v1/xorbs/default/{hash}; true when the CAS inserted it, false when it already had it. */
+  uploadXorb(token: XetAccessToken, hash: string, body: Uint8Array, signal?: AbortSignal): Promise<boolean>;
+  /** POST /v1/shards. */
+  uploadShard(token: XetAccessToken, body: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /** GET /v1/chunks/default/{hash}: the dedup shard, or null when the CAS does not know the chunk (404). */
+  queryChunk(token: XetAccessToken, chunkHash: string, signal?: AbortSignal): Promise<Uint8Array | null>;
 }
 
 export type CommitOperation =
@@ -175,8 +206,10 @@ export interface HubClient {
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
     /** omitRef: send no `ref` (uploads for a PR a create_pr commit will open, hub-protocol.md §4). */
-    options?: { omitRef?: boolean },
+    options?: { omitRef?: boolean; readonly offerXet?: boolean },
   ): Promise<LfsBatchAnswer[]>;
+  /** The Xet CAS (xet-protocol.md §6). */
+  readonly xet: XetCasCalls;
   /** PUT to a presigned URL, never with Authorization. Returns the ETag header verbatim, if any. */
   putUpload(url: string, body: UploadBody): Promise<{ etag: string | null }>;
   /** POST the multipart completion (no Authorization); idempotent on the Hub side. */

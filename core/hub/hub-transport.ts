@@ -42,6 +42,8 @@ export interface TransportRequest {
   readonly signal?: AbortSignal | undefined;
   /** Non-2xx statuses handed back instead of thrown (create repo with existOk: 409). */
   readonly accept?: readonly number[];
+  /** How the answer's bytes become `text`; latin1 keeps binary answers (Xet shards) byte for byte. */
+  readonly encoding?: "utf8" | "latin1";
 }
 
 export interface TransportResponse {
@@ -78,7 +80,12 @@ async function* tracked(
   }
 }
 
-async function readText(body: Readable, limit: number, truncate: boolean): Promise<string | null> {
+async function readText(
+  body: Readable,
+  limit: number,
+  truncate: boolean,
+  encoding: "utf8" | "latin1" = "utf8",
+): Promise<string | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -91,7 +98,7 @@ async function readText(body: Readable, limit: number, truncate: boolean): Promi
       break;
     }
   }
-  return Buffer.concat(chunks).toString("utf8", 0, Math.min(size, limit));
+  return Buffer.concat(chunks).toString(encoding, 0, Math.min(size, limit));
 }
 
 /**
@@ -235,7 +242,12 @@ export class HubTransport {
     const ok = (status >= 200 && status < 300) || (req.accept ?? []).includes(status);
     let text: string | null;
     try {
-      text = await readText(res.body, ok ? MAX_ANSWER_BYTES : MAX_ERROR_BYTES, !ok);
+      text = await readText(
+        res.body,
+        ok ? MAX_ANSWER_BYTES : MAX_ERROR_BYTES,
+        !ok,
+        ok ? req.encoding : "utf8",
+      );
     } catch (error) {
       throw classifyNetworkError({ error, bodySent: true, aborted: aborted(), status }, context, token);
     } finally {

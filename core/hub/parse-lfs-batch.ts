@@ -6,6 +6,8 @@ export interface ParseLfsBatchOptions {
   /** Clock for `expires_in`. */
   readonly now: () => number;
   readonly fail: (what: string) => HubError;
+  /** hubpush offered `xet` (--transfer auto|xet): a Xet answer is read as such (§1.1). */
+  readonly offeredXet?: boolean;
 }
 
 type Fail = (what: string) => HubError;
@@ -64,6 +66,30 @@ function xetWithoutAction(oid: string, size: number): LfsBatchAnswer {
   };
 }
 
+/** The X-Xet-* headers of a Xet upload action (§1.1); a token is used only when all three are sound. */
+function parseXetUpload(
+  oid: string,
+  size: number,
+  href: string,
+  header: unknown,
+  fail: Fail,
+): LfsBatchAnswer {
+  const h = Object.fromEntries(
+    Object.entries(stringHeader(header, `object ${oid}: upload.header`, fail)).map(([k, v]) => [
+      k.toLowerCase(),
+      v,
+    ]),
+  );
+  const casUrl = h["x-xet-cas-url"];
+  const accessToken = h["x-xet-access-token"];
+  const exp = Number(h["x-xet-token-expiration"]);
+  const token =
+    casUrl !== undefined && accessToken !== undefined && Number.isFinite(exp) && exp > 0
+      ? { casUrl, accessToken, expiresAt: exp * 1000 }
+      : null;
+  return { kind: "xet", oid, size, refreshUrl: href, token, sessionId: h["x-xet-session-id"] ?? null };
+}
+
 /** One object of the answer (hub-protocol.md §4 object cases 1–4). */
 function parseObject(entry: unknown, options: ParseLfsBatchOptions, batchXet: boolean): LfsBatchAnswer {
   const { fail } = options;
@@ -80,16 +106,19 @@ function parseObject(entry: unknown, options: ParseLfsBatchOptions, batchXet: bo
     return { kind: "error", oid, size, code: error.code, message };
   }
   const xet = batchXet || entry.transfer === "xet";
+  // Offered and answered: no upload action means the Hub already has the content (§1.1).
+  const asXet = xet && options.offeredXet === true;
   if (entry.actions === undefined || entry.actions === null) {
-    return xet ? xetWithoutAction(oid, size) : { kind: "stored", oid, size };
+    return xet && !asXet ? xetWithoutAction(oid, size) : { kind: "stored", oid, size };
   }
   if (!isRecord(entry.actions)) throw fail(`object ${oid}: actions is not an object`);
   const upload = entry.actions.upload;
   // Nothing to upload (at most a verify): the Hub already has the bytes.
   if (upload === undefined || upload === null) {
-    return xet ? xetWithoutAction(oid, size) : { kind: "stored", oid, size };
+    return xet && !asXet ? xetWithoutAction(oid, size) : { kind: "stored", oid, size };
   }
   if (!isRecord(upload) || typeof upload.href !== "string") throw fail(`object ${oid}: upload has no href`);
+  if (asXet) return parseXetUpload(oid, size, upload.href, upload.header, options.fail);
   const verify = parseVerify(entry.actions, oid, fail);
   const expires = expiresAt(upload, options.now);
   const header = upload.header;

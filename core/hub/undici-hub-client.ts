@@ -15,6 +15,7 @@ import type {
   PreuploadAnswer,
   PreuploadFile,
   UploadBody,
+  XetCasCalls,
 } from "./hub-client.js";
 import { HubError } from "./hub-error.js";
 import { HubTransport } from "./hub-transport.js";
@@ -31,6 +32,7 @@ import {
   resolveHubClientOptions,
   type UndiciHubClientOptions,
 } from "./undici-hub-client-options.js";
+import { XetCasClient } from "./xet-cas-client.js";
 
 const LFS_JSON = "application/vnd.git-lfs+json";
 const MAX_PREUPLOAD_FILES = 100;
@@ -50,6 +52,7 @@ export class UndiciHubClient implements HubClient {
   readonly #options: ResolvedHubClientOptions;
   readonly #transport: HubTransport;
   readonly #moves: RepoMoves;
+  readonly xet: XetCasCalls;
 
   constructor(options: UndiciHubClientOptions) {
     this.#options = resolveHubClientOptions(options);
@@ -59,6 +62,7 @@ export class UndiciHubClient implements HubClient {
       ...this.#options,
       onRedirect: (from, to) => this.#moves.redirected(from, to),
     });
+    this.xet = new XetCasClient(this.#transport, this.#options.timeouts);
   }
 
   async whoami(signal?: AbortSignal): Promise<{ name: string }> {
@@ -146,7 +150,7 @@ export class UndiciHubClient implements HubClient {
     revision: string,
     objects: readonly LfsObjectRequest[],
     signal?: AbortSignal,
-    options: { omitRef?: boolean } = {},
+    options: { omitRef?: boolean; readonly offerXet?: boolean } = {},
   ): Promise<LfsBatchAnswer[]> {
     if (objects.length > MAX_LFS_OBJECTS) throw tooMany("the LFS batch", objects.length, MAX_LFS_OBJECTS);
     if (objects.length === 0) return [];
@@ -162,7 +166,7 @@ export class UndiciHubClient implements HubClient {
         contentType: LFS_JSON,
         json: {
           operation: "upload",
-          transfers: ["basic", "multipart"],
+          transfers: options.offerXet === true ? ["basic", "multipart", "xet"] : ["basic", "multipart"],
           objects: objects.map((o) => ({ oid: o.oid, size: o.size })),
           hash_algo: "sha256",
           // Raw, not percent-encoded: it is a JSON value, not a path segment.
@@ -174,6 +178,7 @@ export class UndiciHubClient implements HubClient {
     return parseLfsBatch(json, objects, {
       now: this.#options.now,
       fail: (what) => protocolError(response.context, what),
+      offeredXet: options.offerXet === true,
     });
   }
 

@@ -4,6 +4,8 @@ import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { uploadBasic } from "../lfs/upload-basic.js";
 import { uploadMultipart } from "../lfs/upload-multipart.js";
 import type { UploadStageDeps } from "../stage-deps.js";
+import { XetSession } from "../xet/xet-session.js";
+import { checkLfsAnswer, offerXet, sendXet } from "../xet/xet-transfer.js";
 
 /** A plan whose URLs expire within this margin is not resumed: a fresh one is asked for. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
@@ -12,6 +14,7 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promise<void> {
   const leaseId = ctx.leaseId("upload", loop);
   const { journal, tuning } = ctx;
+  const xet = new XetSession(ctx.hub.xet, () => ctx.now(), ctx.logger);
   while (!ctx.halted) {
     const files = journal.files.claim({
       jobId: ctx.jobId,
@@ -25,12 +28,17 @@ export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promis
       await ctx.wake.upload.wait(tuning.idlePollMs, ctx.haltSignal);
       continue;
     }
-    await uploadBatch(ctx, files, leaseId);
+    await uploadBatch(ctx, files, leaseId, xet);
     ctx.wake.commit.notify();
   }
 }
 
-async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], leaseId: string): Promise<void> {
+async function uploadBatch(
+  ctx: UploadStageDeps,
+  files: FileRecord[],
+  leaseId: string,
+  xet: XetSession,
+): Promise<void> {
   const journal = ctx.journal;
   const now = ctx.now();
   const resumable: Array<[FileRecord, StoredLfsPlan]> = [];
@@ -58,7 +66,7 @@ async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], leaseId: s
           fresh.map((f) => ({ oid: f.sha256 ?? "", size: f.size })),
           ctx.signal,
           // Uploads for a PR not open yet name no ref (hub-protocol.md §4): read access suffices.
-          ctx.opensPullRequest ? { omitRef: true } : undefined,
+          { offerXet: offerXet(ctx), ...(ctx.opensPullRequest ? { omitRef: true } : {}) },
         ),
       );
     } catch (err) {
@@ -66,13 +74,19 @@ async function uploadBatch(ctx: UploadStageDeps, files: FileRecord[], leaseId: s
     }
     answers.forEach((answer, i) => {
       const file = fresh[i];
-      if (file) transfers.push(transfer(ctx, file, leaseId, () => dispatch(ctx, file, answer)));
+      if (file) transfers.push(transfer(ctx, file, leaseId, () => dispatch(ctx, file, answer, xet)));
     });
   }
   await Promise.all(transfers);
 }
 
-async function dispatch(ctx: UploadStageDeps, file: FileRecord, answer: LfsBatchAnswer): Promise<void> {
+async function dispatch(
+  ctx: UploadStageDeps,
+  file: FileRecord,
+  answer: LfsBatchAnswer,
+  xet: XetSession | null,
+): Promise<void> {
+  if (xet !== null && (answer.kind === "basic" || answer.kind === "multipart")) checkLfsAnswer(ctx, xet);
   switch (answer.kind) {
     case "stored":
       return;
@@ -82,6 +96,10 @@ async function dispatch(ctx: UploadStageDeps, file: FileRecord, answer: LfsBatch
         `the Hub refused the LFS object of ${file.path} (${answer.code}: ${answer.message})`,
         { retryable: answer.code >= 500 || answer.code === 429 },
       );
+    case "xet":
+      if (xet === null)
+        throw new HubpushError("ERR_INTERNAL", `a Xet answer for ${file.path} where LFS was asked`);
+      return sendXet(ctx, xet, file, answer, (f) => viaLfs(ctx, f));
     case "basic":
       return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer));
     case "multipart": {
@@ -101,6 +119,14 @@ async function dispatch(ctx: UploadStageDeps, file: FileRecord, answer: LfsBatch
       return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan));
     }
   }
+}
+
+/** One file through classic LFS (the Xet fallback): a batch call that does not offer xet. */
+async function viaLfs(ctx: UploadStageDeps, file: FileRecord): Promise<void> {
+  const [answer] = await ctx.api(() =>
+    ctx.hub.lfsBatch(ctx.repo, ctx.job.revision, [{ oid: file.sha256 ?? "", size: file.size }], ctx.signal),
+  );
+  if (answer !== undefined) await dispatch(ctx, file, answer, null);
 }
 
 async function transfer(

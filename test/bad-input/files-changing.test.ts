@@ -82,7 +82,8 @@ t.test("deleted while its LFS upload is in flight: vanished, not committed", asy
   writeTree(h.folder, { "keep.txt": "keep", "gone.bin": randomBytes(LFS) });
   const gate = await startHoldProxy(h.emulator.url, (req) => req.method === "PUT");
   t.teardown(() => gate.close());
-  const job = h.add("user/v-upload", { endpoint: gate.url });
+  // The held request is an LFS PUT: this case pins --transfer lfs (the emulator offers Xet).
+  const job = h.add("user/v-upload", { endpoint: gate.url, transfer: "lfs" });
   await until("the LFS PUT to be held", () => gate.held > 0);
   t.equal(h.journal.files.find(job.id, "gone.bin")?.state, "planned", "its upload is in flight");
   rmSync(path.join(h.folder, "gone.bin"));

@@ -20,7 +20,7 @@ t.test(
     writeFileSync(file, randomBytes(LFS));
     const gate = await startHoldProxy(h.emulator.url, (req) => req.method === "PUT");
     t.teardown(() => gate.close());
-    const job = h.add("user/sf-vanish", { folder: file, endpoint: gate.url });
+    const job = h.add("user/sf-vanish", { folder: file, endpoint: gate.url, transfer: "lfs" });
     t.equal(job.kind, "file");
     await until("the LFS PUT to be held", () => gate.held > 0);
     t.equal(h.journal.files.find(job.id, "gone.bin")?.state, "planned", "its upload is in flight");
@@ -41,7 +41,12 @@ t.test(
     writeFileSync(file, randomBytes(LFS));
     const gate = await startHoldProxy(h.emulator.url, (req) => req.method === "PUT");
     t.teardown(() => gate.close());
-    const job = h.add("user/sf-change", { folder: file, endpoint: gate.url, pathInRepo: "w/m.bin" });
+    const job = h.add("user/sf-change", {
+      folder: file,
+      endpoint: gate.url,
+      pathInRepo: "w/m.bin",
+      transfer: "lfs",
+    });
     await until("the LFS PUT to be held", () => gate.held > 0);
     const fresh = randomBytes(LFS + 1);
     // A new file renamed over the old one: a new inode and size, as an editor or a trainer writes.

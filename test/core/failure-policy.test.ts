@@ -27,6 +27,8 @@ t.test("every row of the table, one by one", async (t) => {
     ERR_FILE_CHANGED: ["rehash-file", "rehash-file"],
     ERR_FILE_VANISHED: ["drop-file", "drop-file"],
     ERR_HUB_UPLOAD_URL_EXPIRED: ["retry", "retry"],
+    ERR_XET_UNAVAILABLE: ["block-job", "block-job"],
+    ERR_XET_TOKEN_REFUSED: ["block-job", "block-job"],
   };
   t.same(Object.keys(FAILURE_TABLE).sort(), Object.keys(expected).sort(), "a new row needs a line here");
   for (const [code, [oneShot, watch]] of Object.entries(expected)) {

@@ -90,6 +90,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
     watch: null,
     pullRequest: null,
     remoteDeletions: null,
+    xet: null,
     options: {
       include: ["*.bin"],
       exclude: [],
@@ -104,6 +105,7 @@ t.test("a JobProgress becomes the documented JSON, with ISO dates and no token",
       tokenFile: "/home/alice/token",
       createPr: false,
       deletePatterns: [],
+      transfer: "auto",
     },
   });
   t.same(Object.keys(json.files), FILE_STATES, "every file state, in stage order");

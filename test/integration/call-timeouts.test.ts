@@ -19,7 +19,7 @@ t.test("a completion slower than the light calls' limit is waited for, once", as
   });
   t.teardown(() => h.close());
   writeFileSync(path.join(h.folder, "big.bin"), Buffer.alloc(3 * MiB + 5, 7));
-  const job = h.add("user/slow-complete");
+  const job = h.add("user/slow-complete", { transfer: "lfs" });
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done", JSON.stringify(settled.lastError));
   const requests = h.requests();

@@ -15,7 +15,18 @@ const FAULTS: Record<string, string> = {
   "lost completions and parts": "route=lfs-complete,kind=lost,count=1;route=lfs-part,kind=lost,rate=0.2",
 };
 
-for (const [name, spec] of Object.entries(FAULTS)) {
+// The matrix runs with LFS (--transfer lfs) and with Xet (auto: the emulator offers it). LFS
+// transfer routes have Xet counterparts: a lost xorb or shard answer instead of a lost part.
+const XET_SPEC: Record<string, string> = {
+  "lost completions and parts": "route=xet-shard,kind=lost,count=1;route=xet-xorb,kind=lost,rate=0.2",
+};
+const MATRIX = Object.entries(FAULTS).flatMap(
+  ([n, s]): Array<[string, string, string]> => [
+    [n, s, "lfs"],
+    [`${n} (Xet)`, XET_SPEC[n] ?? s, "auto"],
+  ],
+);
+for (const [name, spec, transfer] of MATRIX) {
   t.test(`the upload completes through ${name}, with no duplicate commit`, async (t) => {
     const h = await startHarness({
       emulator: { multipartThresholdBytes: 2 * MiB, multipartChunkBytes: MiB, faults: spec, seed: 7 },
@@ -30,13 +41,15 @@ for (const [name, spec] of Object.entries(FAULTS)) {
       multipart: 1,
       multipartBytes: 2 * MiB + 10,
     });
-    const job = h.add("user/faults");
+    const job = h.add("user/faults", { transfer });
     const settled = await h.engine.whenSettled(job.id);
     t.equal(settled.state, "done", `done (${settled.blocked?.message ?? ""})`);
     t.ok(
       h.requests().some((r) => r.fault !== null),
       "faults were injected",
     );
+    // The checks below read the repo back: without faults, so they test the upload, not themselves.
+    h.emulator.setFaults("");
 
     const repo = { endpoint: h.emulator.url, id: "user/faults", token: WRITE_TOKEN };
     const local = readTree(h.folder);

@@ -43,7 +43,8 @@ t.test("upload FILE: SIGKILL after the LFS upload, before the commit, then resum
   const home = path.join(root, "home");
   const env = { HUBPUSH_HOME: home, NO_COLOR: "1" };
   const args = ["upload", file, "--repo", "user/sf-kill", "--path-in-repo", "w/model.bin"];
-  const fullArgs = [...args, "--endpoint", emulator.url, "--token-file", tokenFile];
+  // This case watches the LFS PUT: it pins --transfer lfs (Xet resume: xet-kill.test.ts).
+  const fullArgs = [...args, "--endpoint", emulator.url, "--token-file", tokenFile, "--transfer", "lfs"];
   const log = (): AccessLine[] =>
     existsSync(accessLog)
       ? readFileSync(accessLog, "utf8")

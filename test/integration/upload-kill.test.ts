@@ -67,6 +67,9 @@ t.test("hubpush upload survives SIGKILL at random moments", async (t) => {
         emulator.url,
         "--token-file",
         tokenFile,
+        // This test is about LFS multipart resume; Xet resume is test/integration/xet-kill.test.ts.
+        "--transfer",
+        "lfs",
       ];
       const env = { HUBPUSH_HOME: home, NO_COLOR: "1" };
       const delay = 300 + Math.floor(prng(seed)() * 2500);

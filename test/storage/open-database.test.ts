@@ -74,6 +74,10 @@ t.test("an empty journal is migrated to the latest version, in a 0700 folder, as
       "lfs_uploads",
       "remote_deletions",
       "throughput_samples",
+      "xet_chunk_index",
+      "xet_files",
+      "xet_job_stats",
+      "xet_xorbs",
     ],
   );
   t.equal(db.pragma("journal_mode", { simple: true }), "wal", "WAL mode persists in the file");

@@ -86,3 +86,35 @@ t.test("list rows: aligned columns, done/total, the blocking error first", async
   t.match(rows[2], /^12\s+blocked\s+datasets\/bob\/data@dev\s+0\/0\s+no write access \(ERR_HUB_FORBIDDEN\)$/);
   t.equal(rows[1]?.indexOf("done"), rows[2]?.indexOf("blocked"), "columns line up");
 });
+
+t.test("a Xet upload shows bytes deduplicated vs sent, and the LFS-fallback note", async (t) => {
+  const job = jobStatusFixture({
+    state: "done",
+    xet: {
+      bytesChunked: 4 * 1024 * 1024,
+      bytesDeduplicated: 3 * 1024 * 1024,
+      bytesSent: 1024 * 1024,
+      xorbsStored: 2,
+      files: 3,
+      dedupRatio: 0.75,
+      note: "the Hub did not offer Xet for alice/model: files go through LFS",
+    },
+  });
+  const text = renderSummary(
+    { job, commitsBefore: 0, elapsedMs: 0, failures: [], logFile: "/x.log" },
+    plain,
+  ).join("\n");
+  t.match(text, "Xet: 3 files · deduplicated 3.00 MiB of 4.00 MiB (ratio 0.75) · sent 1.00 MiB · xorbs 2");
+  t.match(text, "Xet: the Hub did not offer Xet for alice/model: files go through LFS");
+  const none = renderSummary(
+    {
+      job: jobStatusFixture({ state: "done" }),
+      commitsBefore: 0,
+      elapsedMs: 0,
+      failures: [],
+      logFile: "/x.log",
+    },
+    plain,
+  ).join("\n");
+  t.notMatch(none, "Xet", "nothing about Xet when the job sent nothing through it");
+});

@@ -531,3 +531,69 @@ t.test(
     }
   },
 );
+
+t.test("LFS batch offering xet: transfers list, X-Xet-* headers parsed, no action = stored", async (t) => {
+  const { server, client } = await setup(t);
+  server.handle((_req, res) =>
+    json(res, 200, {
+      transfer: "xet",
+      objects: [
+        {
+          oid: oid(1),
+          size: 1,
+          actions: {
+            upload: {
+              href: `${server.url}/api/models/alice/m/xet-write-token/main`,
+              header: {
+                "X-Xet-Cas-Url": "http://cas.example",
+                "X-Xet-Access-Token": "xet_abc",
+                "X-Xet-Token-Expiration": "2000000000",
+                "X-Xet-Session-Id": "s1",
+              },
+            },
+          },
+        },
+        { oid: oid(2), size: 2 },
+      ],
+    }),
+  );
+  const answers = await client.lfsBatch(
+    { type: "model", id: "alice/m" },
+    "main",
+    [
+      { oid: oid(1), size: 1 },
+      { oid: oid(2), size: 2 },
+    ],
+    undefined,
+    { offerXet: true },
+  );
+  const body = JSON.parse(only(server.requests).body.toString("utf8")) as { transfers: string[] };
+  t.same(body.transfers, ["basic", "multipart", "xet"], "xet is offered");
+  t.same(answers[0], {
+    kind: "xet",
+    oid: oid(1),
+    size: 1,
+    refreshUrl: `${server.url}/api/models/alice/m/xet-write-token/main`,
+    token: { casUrl: "http://cas.example", accessToken: "xet_abc", expiresAt: 2_000_000_000_000 },
+    sessionId: "s1",
+  });
+  t.same(answers[1], { kind: "stored", oid: oid(2), size: 2 }, "offered xet, no action: already stored");
+});
+
+t.test("Xet CAS calls: the Xet token as bearer, never the HF token; 400 keeps the CAS's words", async (t) => {
+  const { server, client } = await setup(t);
+  server.handle((req, res) => {
+    if (req.url?.startsWith("/v1/xorbs/")) return json(res, 400, { error: "chunk 3 is corrupt" });
+    return json(res, 200, { result: 1 });
+  });
+  const token = { casUrl: server.url, accessToken: "xet_tok", expiresAt: Date.now() + 3_600_000 };
+  await client.xet.uploadShard(token, new Uint8Array([1, 2, 3]));
+  await t.rejects(client.xet.uploadXorb(token, "ab".repeat(32), new Uint8Array([9])), {
+    code: "ERR_XET_CAS_REJECTED",
+    message: /400: chunk 3 is corrupt/,
+  });
+  for (const r of server.requests) {
+    t.equal(r.headers.authorization, "Bearer xet_tok", `${r.url}: the Xet token`);
+    t.notOk(JSON.stringify(r.headers).includes(TOKEN), `${r.url}: no HF token`);
+  }
+});

@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { HubpushError } from "../../common/hubpush-error.js";
+import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
+import { Chunker } from "../../xet/chunker.js";
+import type { CompressionChoice } from "../../xet/compression.js";
+import { hashMod, hashToString } from "../../xet/hash-string.js";
+import type { XetHasher } from "../../xet/xet-hasher.js";
+import { type BuiltXorb, XorbBuilder } from "../../xet/xorb.js";
+import { localReadError } from "../lfs/local-read-error.js";
+
+/** A xorb this pass fills: its hash is known once it is built. */
+export interface XorbSlot {
+  hash: string | null;
+}
+
+/** A run of the file's chunks in one xorb. */
+export interface PassTerm {
+  readonly slot: XorbSlot;
+  readonly start: number;
+  end: number;
+  bytes: number;
+  /** Range of the file's chunks (indices into `chunks`) this term covers. */
+  readonly firstChunk: number;
+  lastChunk: number;
+}
+
+/** A built xorb without its body (the body is dropped once sent: a pass never holds a whole file). */
+export interface PassXorb {
+  readonly hash: Uint8Array;
+  readonly hashString: string;
+  readonly chunks: readonly { readonly hash: Uint8Array; readonly length: number }[];
+  readonly unpackedLength: number;
+  readonly serializedLength: number;
+}
+
+export interface PassResult {
+  readonly chunks: readonly { readonly hash: Uint8Array; readonly length: number }[];
+  readonly terms: readonly PassTerm[];
+  /** Xorbs this pass built (in build order). */
+  readonly built: readonly PassXorb[];
+  readonly sha256: string;
+  /** File bytes found in xorbs the CAS already holds (not sent by this pass). */
+  readonly dedupBytes: number;
+}
+
+/** Where a chunk already lives: a xorb the CAS holds, with its index. */
+export type ChunkLookup = (chunkHash: Uint8Array) => { xorb: string; index: number } | null;
+
+export interface PassOptions {
+  readonly absolute: string;
+  readonly file: FileRecord;
+  readonly hasher: XetHasher;
+  readonly compression: CompressionChoice;
+  /** Journal chunk index, then global dedup answers. */
+  readonly lookup: ChunkLookup;
+  /** Asks the CAS about an eligible chunk (§7.2); resolves true when a new answer arrived. */
+  readonly query: (chunkHash: Uint8Array) => Promise<boolean>;
+  /** A xorb is full: upload it (may wait while too many are in flight). */
+  readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
+  readonly signal: AbortSignal;
+}
+
+/** §7.2: the first chunk of a file and every chunk whose hash mod 1,024 is 0 are worth a query. */
+function eligible(index: number, hash: Uint8Array): boolean {
+  return index === 0 || hashMod(hash, 1024) === 0;
+}
+
+/**
+ * One pass over a file: CDC chunks (xet/chunker.ts), each placed by dedup (this pass's own xorbs,
+ * then `lookup`, asking the CAS for eligible chunks) or packed into a new xorb. Deterministic for the
+ * same bytes and the same lookup answers, so a pass after a crash rebuilds the same xorbs.
+ */
+export async function runXetPass(options: PassOptions): Promise<PassResult> {
+  const { hasher, file } = options;
+  const chunks: { hash: Uint8Array; length: number }[] = [];
+  const terms: PassTerm[] = [];
+  const built: PassXorb[] = [];
+  const own = new Map<string, { slot: XorbSlot; index: number }>();
+  const sha = createHash("sha256");
+  let dedupBytes = 0;
+  let slot: XorbSlot = { hash: null };
+  let builder = new XorbBuilder(options.compression);
+
+  const place = (target: XorbSlot, index: number, length: number): void => {
+    const n = chunks.length - 1;
+    const last = terms[terms.length - 1];
+    if (last !== undefined && last.slot === target && last.end === index) {
+      last.end = index + 1;
+      last.bytes += length;
+      last.lastChunk = n;
+      return;
+    }
+    terms.push({ slot: target, start: index, end: index + 1, bytes: length, firstChunk: n, lastChunk: n });
+  };
+  const slots = new Map<string, XorbSlot>();
+  const slotOf = (hash: string): XorbSlot => {
+    let s = slots.get(hash);
+    if (s === undefined) {
+      s = { hash };
+      slots.set(hash, s);
+    }
+    return s;
+  };
+  const flush = async (): Promise<void> => {
+    if (builder.chunkCount === 0) return;
+    const xorb = builder.build(hasher);
+    slot.hash = xorb.hashString;
+    built.push({
+      hash: xorb.hash,
+      hashString: xorb.hashString,
+      chunks: xorb.chunks.map((c) => ({ hash: c.hash, length: c.length })),
+      unpackedLength: xorb.unpackedLength,
+      serializedLength: xorb.body.length,
+    });
+    slots.set(xorb.hashString, slot);
+    slot = { hash: null };
+    builder = new XorbBuilder(options.compression);
+    await options.onXorb(xorb);
+  };
+  const handle = async (data: Uint8Array): Promise<void> => {
+    const hash = hasher.chunkHash(data);
+    const index = chunks.length;
+    chunks.push({ hash, length: data.length });
+    const key = hashToString(hash);
+    const mine = own.get(key);
+    if (mine !== undefined) {
+      place(mine.slot, mine.index, data.length);
+      dedupBytes += data.length;
+      return;
+    }
+    let known = options.lookup(hash);
+    if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
+    if (known !== null) {
+      place(slotOf(known.xorb), known.index, data.length);
+      dedupBytes += data.length;
+      return;
+    }
+    let at = builder.tryAdd(hash, data);
+    if (at < 0) {
+      await flush();
+      at = builder.tryAdd(hash, data);
+    }
+    own.set(key, { slot, index: at });
+    place(slot, at, data.length);
+  };
+
+  const chunker = new Chunker();
+  const stream = createReadStream(options.absolute, { highWaterMark: 1024 * 1024, signal: options.signal });
+  let read = 0;
+  try {
+    for await (const piece of stream) {
+      const buf = piece as Buffer;
+      read += buf.length;
+      if (read > file.size) break;
+      sha.update(buf);
+      for (const data of chunker.push(buf)) await handle(data);
+    }
+  } catch (err) {
+    if (options.signal.aborted) throw err;
+    throw localReadError(err, file.path);
+  }
+  const last = chunker.finish();
+  if (last !== null) await handle(last);
+  await flush();
+  const sha256 = sha.digest("hex");
+  if (read !== file.size || sha256 !== file.sha256) {
+    throw new HubpushError(
+      "ERR_FILE_CHANGED",
+      `${file.path} changed after it was hashed; it will be hashed again and uploaded once it is stable`,
+      { retryable: true },
+    );
+  }
+  return { chunks, terms, built, sha256, dedupBytes };
+}
+
+/** The journal's form of the pass's terms (every slot is built by now). */
+export function termRecords(terms: readonly PassTerm[]): XetTermRecord[] {
+  return terms.map((t) => ({ xorb: t.slot.hash ?? "", start: t.start, end: t.end, bytes: t.bytes }));
+}
