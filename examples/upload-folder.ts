@@ -1,6 +1,7 @@
 /**
- * Upload a folder in one commit (upload_folder), leaving out some files, then a large folder in
- * many resumable commits (upload_large_folder). Run: `npx tsx examples/upload-folder.ts`.
+ * Upload a folder in one commit (upload_folder), leaving out some files, then again with delete
+ * patterns that clean the remote folder, then a large folder in many resumable commits
+ * (upload_large_folder). Run: `npx tsx examples/upload-folder.ts`.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,20 @@ try {
   if (err instanceof HubpushError) console.error(`${err.code}: ${err.message}`);
   throw err;
 }
+
+// delete_patterns: remote files under data/ matching *.csv go in the same commit, except the ones
+// this upload sends (train.csv is replaced, old csv files disappear).
+writeFileSync(path.join(folder, "train.csv"), "a,b\n1,2\n3,4\n");
+const cleaned = await uploadFolder({
+  folderPath: folder,
+  repoId: "alice/my-dataset",
+  repoType: "dataset",
+  pathInRepo: "data",
+  ignorePatterns: ["*.log", "checkpoints/"],
+  deletePatterns: ["*.csv"],
+  commitMessage: "Replace the CSV files",
+});
+console.log(`cleaned in one commit: ${cleaned.commits[0]?.url}`);
 
 // Many files: commits go as batches are ready; calling again after a crash resumes from the journal.
 for (let i = 0; i < 300; i++) writeFileSync(path.join(folder, `shard-${i}.txt`), `shard ${i}\n`);

@@ -34,10 +34,12 @@ export interface DaemonAddOptions {
   readonly endpoint?: string;
   /** A file holding the token; default: the daemon's HF_TOKEN, then $HF_HOME/token (a token itself never travels). */
   readonly tokenFile?: string;
-  /** Not supported by this build (refused). */
+  /** Remote files under pathInRepo matching these are deleted in the job's first commit. */
   readonly deletePatterns?: string | readonly string[];
-  /** Not supported by this build (refused). */
+  /** Open one pull request with the job's first commit; later commits go to it. */
   readonly createPr?: boolean;
+  /** "auto" (default), "xet" or "lfs". */
+  readonly transfer?: "auto" | "xet" | "lfs";
 }
 
 /** A client of the daemon's control API; jobs added through it run one after another, in order. */
@@ -112,8 +114,6 @@ function cliEntry(): { cliEntry: string; execArgv: string[] } {
 
 function daemonInput(raw: DaemonAddOptions): JobInput {
   const reader = new OptionReader("daemon.add", raw);
-  reader.unsupported("createPr");
-  reader.unsupported("deletePatterns");
   const tokenFile = reader.string("tokenFile");
   const input: JobInput = {
     folder: path.resolve(reader.requiredString("folderPath")),
@@ -126,6 +126,9 @@ function daemonInput(raw: DaemonAddOptions): JobInput {
     ...optional("include", reader.patterns("allowPatterns")),
     ...optional("exclude", reader.patterns("ignorePatterns")),
     ...optional("private", reader.boolean("private")),
+    ...optional("createPr", reader.boolean("createPr")),
+    ...optional("deletePatterns", reader.patterns("deletePatterns")),
+    ...optional("transfer", reader.oneOf("transfer", ["auto", "xet", "lfs"] as const)),
     ...optional("endpoint", reader.string("endpoint")),
     ...optional("tokenFile", tokenFile === undefined ? undefined : path.resolve(tokenFile)),
   };

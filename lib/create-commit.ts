@@ -25,13 +25,14 @@ export interface CreateCommitOptions extends CommitTarget {
   readonly commitDescription?: string;
   /** The commit fails (412) when the branch's head is no longer this commit. */
   readonly parentCommit?: string;
-  /** Open a pull request instead of committing to the branch (needs a Hub client that has pull requests). */
+  /** Open a pull request from the revision (a branch) with this commit, instead of committing to the branch. */
   readonly createPr?: boolean;
 }
 
 /** What createCommit resolves with. */
 export interface CreateCommitResult extends CommitInfo {
-  readonly pullRequest?: { readonly url: string };
+  /** With createPr: the pull request the commit opened. */
+  readonly pullRequest?: { readonly number: number; readonly url: string };
 }
 
 /**
@@ -46,7 +47,7 @@ export async function createCommit(options: CreateCommitOptions): Promise<Create
   const summary = reader.requiredString("commitMessage");
   const description = reader.string("commitDescription");
   const parentCommit = reader.string("parentCommit");
-  reader.unsupported("createPr");
+  const createPr = reader.boolean("createPr") ?? false;
   const session = openCommitSession(reader, reader.raw("repoId"), "createCommit");
   const additions = operations.filter((op): op is CommitOperationAdd => op instanceof CommitOperationAdd);
   try {
@@ -65,11 +66,18 @@ export async function createCommit(options: CreateCommitOptions): Promise<Create
         ...(description === undefined ? {} : { description }),
         ...(parentCommit === undefined ? {} : { parentCommit }),
         operations: lines,
+        ...(createPr ? { createPr } : {}),
       },
       session.signal,
     );
     await Promise.all(additions.map((a) => dropSpool(session, a)));
-    return { oid: answer.commitOid, url: answer.commitUrl };
+    return {
+      oid: answer.commitOid,
+      url: answer.commitUrl,
+      ...(answer.pullRequest === undefined
+        ? {}
+        : { pullRequest: { number: answer.pullRequest.num, url: answer.pullRequest.url } }),
+    };
   } finally {
     await session.hub.close();
   }

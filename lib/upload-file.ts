@@ -21,21 +21,15 @@ export interface UploadFileOptions extends RepoTarget, LongCallOptions {
   /** Default "Upload <pathInRepo> with hubpush". */
   readonly commitMessage?: string;
   readonly commitDescription?: string;
-  /** Open a pull request instead of committing to the branch (needs an engine that has pull requests). */
-  readonly createPr?: boolean;
 }
 
 /**
  * upload_file: one file, one commit, journaled like a folder upload so a call after a crash resumes.
  *
- * The file is put in a spool folder of its own under the state directory ($HUBPUSH_HOME/spool/…,
- * named by the target, so a repeated call finds the same journaled job), under the base name of
- * its path in the repo, and that folder is uploaded as a folder job whose pathInRepo is the
- * directory part. This is the engine's folder path unchanged, which every host already resumes;
- * bytes and streams are written there durably before the upload starts (a crash mid-stream leaves
- * nothing to upload), and a local path is hard-linked rather than copied when it can be. Once the
- * engine takes one-file jobs (a job whose folder names a regular file and whose pathInRepo is the
- * file's full path), a local path can go to it directly and only bytes and streams need the spool.
+ * A local path is the engine's one-file job. Bytes and streams are put in a spool folder of their
+ * own under the state directory ($HUBPUSH_HOME/spool/…, named by the target, so a repeated call
+ * finds the same journaled job), written durably before the upload starts (a crash mid-stream
+ * leaves nothing to upload), and that folder is uploaded with pathInRepo = the directory part.
  */
 export async function uploadFile(raw: UploadFileOptions): Promise<UploadResult> {
   const reader = new OptionReader("uploadFile", raw);
@@ -75,9 +69,25 @@ export async function uploadFile(raw: UploadFileOptions): Promise<UploadResult> 
     input.revision ?? "main",
     target,
   ]);
+  if (typeof source === "string") {
+    // A local file is the engine's one-file job (its folder names the file, pathInRepo its full
+    // path in the repo): the same job `hubpush upload FILE` makes, resumed by a later call.
+    const { spec, options } = parseJobInput(
+      {
+        ...input,
+        folder: path.resolve(context.cwd, source),
+        pathInRepo: target,
+        message,
+        ...optional("commitDescription", description),
+      } satisfies JobInput,
+      { endpoint: context.endpoint, cwd: context.cwd },
+    );
+    return runLocalJob({ context, spec, options, tuning: SINGLE_COMMIT_TUNING, signal, onProgress });
+  }
+  // Bytes and streams have no file to resume from: they are written durably into a spool folder
+  // of their own in the state directory first, under the base name of their path in the repo.
   const folder = spoolFolder(context.paths.home, key);
-  const local = typeof source === "string" ? path.resolve(context.cwd, source) : source;
-  await spoolSource(local, path.join(folder, path.posix.basename(target)), "pathOrFileobj");
+  await spoolSource(source, path.join(folder, path.posix.basename(target)), "pathOrFileobj");
   const dir = path.posix.dirname(target);
   const { spec, options } = parseJobInput(
     {

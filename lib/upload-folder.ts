@@ -8,6 +8,7 @@ import { runLocalJob } from "./run-local-job.js";
 import type { UploadResult } from "./upload-result.js";
 
 export const REPO_TYPES: readonly RepoType[] = ["model", "dataset", "space"];
+const TRANSFERS = ["auto", "xet", "lfs"] as const;
 
 /** The repo an upload goes to (huggingface_hub's names). */
 export interface RepoTarget extends HubOptions {
@@ -19,6 +20,13 @@ export interface RepoTarget extends HubOptions {
   readonly revision?: string;
   /** true: a new repo is private; false: public; absent: the namespace's default. */
   readonly private?: boolean;
+  /**
+   * Open ONE pull request with the first commit; every later commit of the upload (and of a call
+   * that resumes it) goes to that PR. The result's pullRequest names it. Not with a refs/pr/N revision.
+   */
+  readonly createPr?: boolean;
+  /** "auto" (default: Xet when the Hub offers it, else LFS), "xet" or "lfs" (docs/xet.md). */
+  readonly transfer?: "auto" | "xet" | "lfs";
 }
 
 /** Options of a long call: cancel it, and follow it. */
@@ -42,10 +50,11 @@ export interface UploadFolderOptions extends RepoTarget, LongCallOptions {
   readonly allowPatterns?: string | readonly string[];
   /** Files matching one of these globs are left out; default none (.git/ and .gitignore'd files always are). */
   readonly ignorePatterns?: string | readonly string[];
-  /** Remote files under pathInRepo matching these are deleted in the first commit (needs an engine that has delete patterns). */
+  /**
+   * Remote files under pathInRepo matching these (relative to pathInRepo, as allowPatterns) are
+   * deleted in the first commit, except the files this upload sends.
+   */
   readonly deletePatterns?: string | readonly string[];
-  /** Open a pull request instead of committing to the branch (needs an engine that has pull requests). */
-  readonly createPr?: boolean;
 }
 
 /**
@@ -93,6 +102,7 @@ async function uploadWith(
       ...optional("commitDescription", reader.string("commitDescription")),
       ...optional("include", reader.patterns("allowPatterns")),
       ...optional("exclude", reader.patterns("ignorePatterns")),
+      ...optional("deletePatterns", reader.patterns("deletePatterns")),
     } satisfies JobInput,
     { endpoint: context.endpoint, cwd: context.cwd },
   );
@@ -102,14 +112,14 @@ async function uploadWith(
 /** The options every folder or file upload shares, checked; refuses what this build cannot do. */
 export function readTarget(reader: OptionReader, folder: string) {
   const context = libraryContext(reader);
-  reader.unsupported("createPr");
-  reader.unsupported("deletePatterns");
   const input: JobInput = {
     folder,
     repo: reader.requiredString("repoId"),
     ...optional("repoType", reader.oneOf("repoType", REPO_TYPES)),
     ...optional("revision", reader.string("revision")),
     ...optional("private", reader.boolean("private")),
+    ...optional("createPr", reader.boolean("createPr")),
+    ...optional("transfer", reader.oneOf("transfer", TRANSFERS)),
     endpoint: context.endpoint,
   };
   return {

@@ -1,3 +1,4 @@
+import { pullRequestOf } from "../core/pull-request-of.js";
 import type { CountJson } from "../daemon/job-status-json.js";
 import type { JobRecord, Journal, RepoType } from "../storage/journal.js";
 
@@ -31,8 +32,8 @@ export interface UploadResult {
   readonly jobId: number;
   /** The commits made by this call, oldest first; empty when everything was already on the Hub. */
   readonly commits: readonly CommitInfo[];
-  /** The pull request opened by the upload (createPr), when there is one. */
-  readonly pullRequest?: { readonly url: string };
+  /** The pull request the upload committed to (createPr, or a revision refs/pr/N), when there is one. */
+  readonly pullRequest?: { readonly number: number; readonly url: string };
   readonly counts: UploadCounts;
 }
 
@@ -57,9 +58,11 @@ export function uploadResultOf(journal: Journal, job: JobRecord, lastCommitBefor
     }));
   const { byState, total } = journal.jobs.counts(job.id);
   const pick = (s: keyof typeof byState): CountJson => ({ files: byState[s].files, bytes: byState[s].bytes });
+  const pullRequest = pullRequestOf(journal.jobs.get(job.id) ?? job);
   return {
     jobId: job.id,
     commits,
+    ...(pullRequest === null ? {} : { pullRequest }),
     counts: {
       committed: pick("committed"),
       skipped: pick("skipped"),

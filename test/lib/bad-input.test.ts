@@ -88,19 +88,25 @@ t.test("wrong option types are ERR_USAGE naming the option", async (t) => {
   }
 });
 
-t.test("createPr and deletePatterns are refused by this build, not ignored", async (t) => {
-  for (const extra of [{ createPr: true }, { deletePatterns: ["*.txt"] }]) {
-    const err = await uploadFolder({ folderPath: "/tmp", repoId: "a/b", ...extra }).catch((e: unknown) => e);
-    t.equal((err as HubpushError).code, "ERR_USAGE");
-    t.match((err as HubpushError).message, /not supported by this build/);
+t.test("createPr and deletePatterns of the wrong type are refused naming the option", async (t) => {
+  for (const [option, extra] of [
+    ["createPr", { createPr: "yes" }],
+    ["deletePatterns", { deletePatterns: 5 }],
+    ["transfer", { transfer: "ftp" }],
+  ] as const) {
+    const err = await uploadFolder({ folderPath: "/tmp", repoId: "a/b", ...extra } as never).catch(
+      (e: unknown) => e,
+    );
+    t.equal((err as HubpushError).code, "ERR_USAGE", `${option}: ERR_USAGE`);
+    t.match((err as HubpushError).message, `\`${option}\``, `${option}: named`);
   }
   const err = await createCommit({
     repoId: "a/b",
     commitMessage: "m",
     operations: [del()],
-    createPr: true,
+    createPr: 1 as unknown as boolean,
   }).catch((e: unknown) => e);
-  t.match((err as HubpushError).message, /`createPr` is not supported by this build/);
+  t.match((err as HubpushError).message, /`createPr`/);
 });
 
 function del(): CommitOperationDelete {

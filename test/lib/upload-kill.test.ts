@@ -60,6 +60,7 @@ t.test(
       token: TOKEN,
       endpoint: emulator.url,
       hubpushHome: home,
+      transfer: "lfs",
     });
     t.equal(result.counts.committed.files, 700, "the second call finished the job");
 
@@ -72,6 +73,7 @@ t.test(
       [],
       "no LFS object uploaded twice",
     );
+    t.equal(puts.size, 700, "every file went through LFS once (the run really was mid-upload at the kill)");
     const journal = openJournal(path.join(home, "journal.sqlite"));
     t.teardown(() => journal.close());
     const batches = journal.commits
@@ -115,6 +117,8 @@ t.test("abort via signal mid-upload, then a new call resumes", async (t) => {
     token: TOKEN,
     endpoint: emulator.url,
     hubpushHome: home,
+    // The test counts LFS PUTs (the emulator's repos take Xet by default).
+    transfer: "lfs" as const,
   };
 
   const controller = new AbortController();
