@@ -1,15 +1,12 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import { DEFAULT_TUNING } from "../../core/engine-tuning.js";
-import { HashPool } from "../../core/hash/hash-pool.js";
-import { UndiciHubClient } from "../../core/hub/undici-hub-client.js";
 import { runPlan } from "../../core/plan/run-plan.js";
 import { readToken } from "../../daemon/token-source.js";
-import { JobHashCache } from "../../storage/job-hash-cache.js";
 import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
 import { repoLimitsFromEnv } from "../repo-limits-from-env.js";
-import { hashProgress } from "../verify/hash-progress.js";
-import { jobSpecsOf, resolveTarget, type TargetFlags } from "../verify/target-flags.js";
+import { openCompareSession } from "../verify/compare-session.js";
+import { resolveTarget, type TargetFlags } from "../verify/target-flags.js";
 import { printLimitWarnings } from "./print-limit-warnings.js";
 import { planJson, renderPlan } from "./render-plan.js";
 
@@ -38,35 +35,28 @@ export async function planAction(io: CliIo, given: string, flags: PlanFlags): Pr
       { cause: err },
     );
   }
-  const hub = new UndiciHubClient({ endpoint: target.endpoint, token: async () => token });
-  const pool = new HashPool();
-  const caches: JobHashCache[] = [];
-  const progress = hashProgress(io.stderr as CliIo["stdout"], "hashing");
+  const session = openCompareSession(io, config, target, token);
   const deletePatterns = flags.delete ?? [];
   try {
     const result = await runPlan({
       given: target.given,
-      hub,
+      hub: session.hub,
       repo: target.repo,
       revision: target.revision,
       pathInRepo: target.pathInRepo,
       pathInRepoIsFolder: target.pathInRepoIsFolder,
       include: target.include,
       exclude: target.exclude,
-      excludeAbsolute: [config.paths.home],
-      pool,
-      lookup: (_root, single) => {
-        const cache = JobHashCache.open(config.paths.journal, jobSpecsOf(target, single !== null));
-        if (cache !== null) caches.push(cache);
-        return cache;
-      },
+      excludeAbsolute: session.excludeAbsolute,
+      pool: session.pool,
+      lookup: session.lookup,
       deletePatterns,
       limits,
       tuning: DEFAULT_TUNING,
       rateBytesPerSec: flags.rate ?? null,
-      onProgress: progress.update,
+      onProgress: session.onProgress,
     });
-    progress.end();
+    session.endProgress();
     if (config.json) {
       io.stdout.write(
         `${JSON.stringify(planJson(target, result, deletePatterns, flags.rate ?? null), null, 2)}\n`,
@@ -76,9 +66,6 @@ export async function planAction(io: CliIo, given: string, flags: PlanFlags): Pr
     }
     printLimitWarnings(io.stderr, result.warnings);
   } finally {
-    progress.end();
-    for (const cache of caches) cache.close();
-    await pool.close();
-    await hub.close();
+    await session.close();
   }
 }

@@ -1,14 +1,11 @@
 import { HubpushError } from "../../common/hubpush-error.js";
-import { HashPool } from "../../core/hash/hash-pool.js";
-import { UndiciHubClient } from "../../core/hub/undici-hub-client.js";
 import { runVerify } from "../../core/verify/run-verify.js";
 import { readToken } from "../../daemon/token-source.js";
-import { JobHashCache } from "../../storage/job-hash-cache.js";
 import { resolveCliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
-import { hashProgress } from "./hash-progress.js";
+import { openCompareSession } from "./compare-session.js";
 import { renderVerify, verifyJson } from "./render-verify.js";
-import { jobSpecsOf, resolveTarget, type TargetFlags } from "./target-flags.js";
+import { resolveTarget, type TargetFlags } from "./target-flags.js";
 
 /**
  * `hubpush verify`: compares the folder (or file) with the remote branch, file by file. Reads the
@@ -18,30 +15,23 @@ export async function verifyAction(io: CliIo, given: string, flags: TargetFlags)
   const config = resolveCliConfig(io, flags);
   const target = resolveTarget(given, flags, config);
   const token = await readToken({ tokenFile: target.tokenFile, env: config.env });
-  const hub = new UndiciHubClient({ endpoint: target.endpoint, token: async () => token });
-  const pool = new HashPool();
-  const caches: JobHashCache[] = [];
-  const progress = hashProgress(io.stderr as CliIo["stdout"], "hashing");
+  const session = openCompareSession(io, config, target, token);
   try {
     const result = await runVerify({
       given: target.given,
-      hub,
+      hub: session.hub,
       repo: target.repo,
       revision: target.revision,
       pathInRepo: target.pathInRepo,
       pathInRepoIsFolder: target.pathInRepoIsFolder,
       include: target.include,
       exclude: target.exclude,
-      excludeAbsolute: [config.paths.home],
-      pool,
-      lookup: (_root, single) => {
-        const cache = JobHashCache.open(config.paths.journal, jobSpecsOf(target, single !== null));
-        if (cache !== null) caches.push(cache);
-        return cache;
-      },
-      onProgress: progress.update,
+      excludeAbsolute: session.excludeAbsolute,
+      pool: session.pool,
+      lookup: session.lookup,
+      onProgress: session.onProgress,
     });
-    progress.end();
+    session.endProgress();
     if (config.json) io.stdout.write(`${JSON.stringify(verifyJson(target, result), null, 2)}\n`);
     else io.stdout.write(`${renderVerify(target, result).join("\n")}\n`);
     if (!result.ok) {
@@ -54,9 +44,6 @@ export async function verifyAction(io: CliIo, given: string, flags: TargetFlags)
       io.setExitCode(1);
     }
   } finally {
-    progress.end();
-    for (const cache of caches) cache.close();
-    await pool.close();
-    await hub.close();
+    await session.close();
   }
 }
