@@ -18,6 +18,7 @@ import { startEmulatorProcess } from "./lib/emulator-process.js";
 import { assertCompleted, runHubpushUpload } from "./lib/hubpush-cli.js";
 import { makeTree, warmTree } from "./lib/make-tree.js";
 import { load, meets, ratioText, seconds, writeResult } from "./lib/results.js";
+import { readCpuSeconds } from "./lib/run-process.js";
 
 const MiB = 1024 * 1024;
 const TARGET = "≤ 1.3";
@@ -29,6 +30,8 @@ interface Side {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
+  /** User + sys CPU seconds of the emulator process: it decodes and verifies every xorb. */
+  readonly emulatorCpuSeconds: number;
   /** Sum of request bodies the emulator answered 2xx. */
   readonly bytesSent: number;
   /** Of which: LFS parts/PUTs, or xorbs + shards. */
@@ -88,6 +91,7 @@ export async function runW2x(config: BenchConfig): Promise<void> {
           seconds: run.seconds,
           cpuSeconds: run.cpuSeconds,
           peakRssMb: run.peakRssMb,
+          emulatorCpuSeconds: readCpuSeconds(hub.pid) ?? Number.NaN,
           bytesSent: lines.reduce((n, l) => n + l.bytesIn, 0),
           payloadBytes: payload.reduce((n, l) => n + l.bytesIn, 0),
           byRoute,
@@ -100,7 +104,7 @@ export async function runW2x(config: BenchConfig): Promise<void> {
     };
 
     const show = (s: Side): string =>
-      `${seconds(s.seconds)} wall, CPU ${seconds(s.cpuSeconds)}, sent ${(s.bytesSent / MiB).toFixed(1)} MiB (payload ${(s.payloadBytes / MiB).toFixed(1)}), peak RSS ${s.peakRssMb.toFixed(0)} MB, load ${s.load.join(" ")}`;
+      `${seconds(s.seconds)} wall, CPU ${seconds(s.cpuSeconds)} (emulator ${seconds(s.emulatorCpuSeconds)}), sent ${(s.bytesSent / MiB).toFixed(1)} MiB (payload ${(s.payloadBytes / MiB).toFixed(1)}), peak RSS ${s.peakRssMb.toFixed(0)} MB, load ${s.load.join(" ")}`;
 
     const loadBefore = load();
     const rounds: Array<{ lfs: Side; xet: Side; ratio: number; cpuRatio: number }> = [];
