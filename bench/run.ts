@@ -8,7 +8,8 @@
  *
  * hash: bench/hash.ts; emulator: bench/emulator.ts (both in child processes, their temp files in
  * --tmp). W1/W2: bench/upload.ts. W3: bench/kill-resume.ts. W4: bench/restart.ts. W5:
- * bench/million-files.ts. W6: bench/faults.ts. W7 (Xet dedup): bench/dedup.ts. W8: bench/wan.ts. tree (a copy of /usr/share or
+ * bench/million-files.ts. W6: bench/faults.ts. W7 (Xet dedup): bench/dedup.ts. W2x (W2, --transfer xet vs lfs):
+ * bench/xet-vs-lfs.ts. W8: bench/wan.ts. tree (a copy of /usr/share or
  * --tree-src, peak RSS): bench/real-tree.ts. watch: bench/watch.ts (a script of its own, on the
  * dist/ CLI). `--help` lists the size flags.
  */
@@ -26,6 +27,7 @@ import { runTree } from "./real-tree.js";
 import { runW4 } from "./restart.js";
 import { runW1, runW2 } from "./upload.js";
 import { runW8 } from "./wan.js";
+import { runW2x } from "./xet-vs-lfs.js";
 
 /** hash.ts and emulator.ts are scripts of their own: run them as they are, in --tmp. */
 async function runScript(config: BenchConfig, script: string, args: string[]): Promise<void> {
@@ -62,6 +64,7 @@ const RUNNERS: Record<WorkloadName, (config: BenchConfig) => Promise<void>> = {
   w8: runW8,
   tree: runTree,
   w7: runW7,
+  w2x: runW2x,
 };
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ export const WORKLOADS = [
   "w8",
   "tree",
   "w7",
+  "w2x",
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
@@ -80,6 +81,7 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
   [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--tree-src /usr/share] [--w7-mb MB]
+w2x: W2 (same size flags) with --transfer lfs vs --transfer xet, --w2-count × --w2-mb, --repeat rounds
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {

@@ -13,6 +13,8 @@ export interface HubpushUploadOptions {
   readonly endpoint: string;
   /** When set, the process runs under --cpu-prof and writes its profiles there. */
   readonly cpuProfDir?: string;
+  /** `--transfer auto|xet|lfs` (docs/xet.md); omitted: the CLI's default. */
+  readonly transfer?: "auto" | "xet" | "lfs";
   readonly onSample?: (pid: number, elapsedMs: number) => SampleVerdict;
   readonly sampleMs?: number;
 }
@@ -56,6 +58,7 @@ export async function runHubpushUpload(options: HubpushUploadOptions): Promise<H
       "--token-file",
       tokenFile,
       "--json",
+      ...(options.transfer === undefined ? [] : ["--transfer", options.transfer]),
     ],
     env,
     onSample: options.onSample,
