@@ -38,12 +38,18 @@ export interface BuiltXorb {
 /** Options of XorbBuilder. */
 export interface XorbBuilderOptions {
   /**
-   * Serialize into this buffer (at least `XORB_MAX_BYTES` long) instead of a fresh one. The built
+   * Serialize into this buffer (at least `maxBytes` long) instead of a fresh one. The built
    * xorb's body is then a view of it, so hand the buffer to the next builder only once that xorb is
    * no longer needed (uploaded). A pipeline that recycles two or three such buffers saves the page
    * faults of a fresh 64 MiB allocation per xorb, which cost about as much as the copy itself.
    */
   readonly buffer?: Uint8Array;
+  /**
+   * Cut the xorb at this many serialized bytes (1 MiB … XORB_MAX_BYTES, the default). Smaller xorbs
+   * are valid (the caps are maxima); a client that keeps several xorbs in flight uses them to bound
+   * its memory. Dedup is per chunk, so the xorb size does not change what is deduplicated.
+   */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -56,6 +62,7 @@ export class XorbBuilder {
   private readonly parts: Uint8Array[] = [];
   private headers = new Uint8Array(0);
   private readonly target: Uint8Array | undefined;
+  private readonly maxBytes: number;
   private readonly chunks: XorbChunk[] = [];
   private size = 0;
   private unpacked = 0;
@@ -68,10 +75,15 @@ export class XorbBuilder {
     private readonly compression: CompressionChoice = "auto",
     options: XorbBuilderOptions = {},
   ) {
-    if (options.buffer !== undefined && options.buffer.length < XORB_MAX_BYTES) {
-      throw new RangeError(`A xorb buffer holds at least ${XORB_MAX_BYTES} bytes.`);
+    const max = options.maxBytes ?? XORB_MAX_BYTES;
+    if (!Number.isInteger(max) || max < 1024 * 1024 || max > XORB_MAX_BYTES) {
+      throw new RangeError(`A xorb's size cap is 1 MiB … ${XORB_MAX_BYTES} bytes, not ${max}.`);
+    }
+    if (options.buffer !== undefined && options.buffer.length < max) {
+      throw new RangeError(`A xorb buffer holds at least ${max} bytes (the xorb's size cap).`);
     }
     this.target = options.buffer;
+    this.maxBytes = max;
   }
 
   get chunkCount(): number {
@@ -102,7 +114,7 @@ export class XorbBuilder {
     }
     const { scheme, bytes } = compressChunk(data, choice);
     const serializedLength = HEADER + bytes.length;
-    if (this.size + serializedLength > XORB_MAX_BYTES) return -1;
+    if (this.size + serializedLength > this.maxBytes) return -1;
     const index = this.chunks.length;
     let header: Uint8Array;
     if (this.target) {

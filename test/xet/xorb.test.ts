@@ -93,6 +93,27 @@ t.test("the builder refuses a chunk past 8,192 chunks", async (t) => {
   t.throws(() => new XorbBuilder().tryAdd(h, new Uint8Array(0)), RangeError);
 });
 
+t.test("maxBytes cuts the xorb at the cap; the result parses; bad caps are refused", async (t) => {
+  const hasher = await loadXetHasher();
+  const cap = 1024 * 1024;
+  const b = new XorbBuilder("none", { maxBytes: cap });
+  const chunk = splitmix64Bytes(64 * 1024, 7n);
+  const h = hasher.chunkHash(chunk);
+  let added = 0;
+  while (b.tryAdd(h, chunk) >= 0) added++;
+  t.equal(added, Math.floor(cap / (64 * 1024 + 8)), "as many chunks as fit under the cap");
+  t.ok(b.serializedLength <= cap, "never past the cap");
+  const built = b.build(hasher);
+  t.equal(parseXorb(built.body, hasher).chunks.length, added, "a cut xorb is a valid xorb");
+  t.throws(() => new XorbBuilder("none", { maxBytes: 1000 }), RangeError, "below 1 MiB");
+  t.throws(() => new XorbBuilder("none", { maxBytes: XORB_MAX_BYTES + 1 }), RangeError, "above 64 MiB");
+  t.throws(
+    () => new XorbBuilder("none", { maxBytes: 2 * cap, buffer: new Uint8Array(cap) }),
+    RangeError,
+    "a caller buffer smaller than the cap",
+  );
+});
+
 t.test("parseXorb rejects every malformed body (§4.5)", async (t) => {
   const hasher = await loadXetHasher();
   const good = Buffer.from("000b0000000b000068656c6c6f20776f726c64", "hex");
