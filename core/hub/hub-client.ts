@@ -98,12 +98,28 @@ export interface XetAccessToken {
   readonly expiresAt: number;
 }
 
+/**
+ * The largest piece of a paced xorb body: the --max-rate bucket holds at least this much (its burst
+ * is max(64 KiB, rate / 4), engine-services.ts), so every piece is paced, never charged as a debt.
+ */
+export const XORB_PACE_BYTES = 64 * 1024;
+
 /** The Xet CAS calls (xet-protocol.md §6), all authenticated with a XetAccessToken, never the HF token. */
 export interface XetCasCalls {
   /** GET a token route (§1.2) with the HF token; a refusal rejects with the Hub's status classified. */
   writeToken(refreshUrl: string, signal?: AbortSignal): Promise<XetAccessToken>;
-  /** POST /v1/xorbs/default/{hash}; true when the CAS inserted it, false when it already had it. */
-  uploadXorb(token: XetAccessToken, hash: string, body: Uint8Array, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * POST /v1/xorbs/default/{hash}; true when the CAS inserted it, false when it already had it.
+   * With `pace`, the body goes out in pieces of at most XORB_PACE_BYTES, each sent only once
+   * `pace(piece length)` resolved (the --max-rate cap), instead of all at once.
+   */
+  uploadXorb(
+    token: XetAccessToken,
+    hash: string,
+    body: Uint8Array,
+    signal?: AbortSignal,
+    pace?: (bytes: number) => Promise<void>,
+  ): Promise<boolean>;
   /** POST /v1/shards. */
   uploadShard(token: XetAccessToken, body: Uint8Array, signal?: AbortSignal): Promise<void>;
   /** GET /v1/chunks/default/{hash}: the dedup shard, or null when the CAS does not know the chunk (404). */

@@ -1,10 +1,28 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { CallTimeouts } from "./call-timeouts.js";
 import { headerValue } from "./header-value.js";
-import type { XetAccessToken, XetCasCalls } from "./hub-client.js";
+import { type XetAccessToken, type XetCasCalls, XORB_PACE_BYTES } from "./hub-client.js";
 import type { HubTransport, TransportResponse } from "./hub-transport.js";
 import { isRecord, protocolError } from "./protocol-error.js";
 import { scrubSecrets } from "./scrub-secrets.js";
+
+interface PacedBody {
+  readonly bytes: AsyncIterable<Buffer>;
+  readonly length: number;
+}
+
+/** The body in pieces of at most XORB_PACE_BYTES, each yielded once `pace` let it go. */
+async function* pacedPieces(
+  body: Uint8Array,
+  pace: (bytes: number) => Promise<void>,
+): AsyncGenerator<Buffer> {
+  const all = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  for (let at = 0; at < all.length; at += XORB_PACE_BYTES) {
+    const piece = all.subarray(at, Math.min(all.length, at + XORB_PACE_BYTES));
+    await pace(piece.length);
+    yield piece;
+  }
+}
 
 /** Statuses the CAS client reads itself instead of the generic classification (presigned-URL rules). */
 const OWN_STATUSES = [400, 401, 403, 404] as const;
@@ -67,13 +85,14 @@ export class XetCasClient implements XetCasCalls {
     hash: string,
     body: Uint8Array,
     signal?: AbortSignal,
+    pace?: (bytes: number) => Promise<void>,
   ): Promise<boolean> {
     const response = await this.#cas(
       token,
       "POST",
       `/v1/xorbs/default/${hash}`,
       `upload xorb ${hash}`,
-      body,
+      pace === undefined ? body : { bytes: pacedPieces(body, pace), length: body.byteLength },
       signal,
     );
     try {
@@ -111,7 +130,7 @@ export class XetCasClient implements XetCasCalls {
     method: "GET" | "POST",
     path: string,
     operation: string,
-    body: Uint8Array | undefined,
+    body: Uint8Array | PacedBody | undefined,
     signal: AbortSignal | undefined,
     notFoundOk = false,
   ): Promise<TransportResponse> {
@@ -127,10 +146,13 @@ export class XetCasClient implements XetCasCalls {
       ...(body === undefined
         ? {}
         : {
-            body: {
-              bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-              length: body.byteLength,
-            },
+            body:
+              body instanceof Uint8Array
+                ? {
+                    bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+                    length: body.byteLength,
+                  }
+                : body,
           }),
       signal,
     });

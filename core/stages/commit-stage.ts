@@ -34,8 +34,9 @@ export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTrack
       for (const commit of unsettled) {
         if (ctx.halted) break;
         try {
+          // failures is not reset here: a commit lost to a 5xx is reconciled and sent again, and
+          // only a landed commit ends the backoff (else a failing Hub is retried in a hot loop).
           await reconcileCommit(ctx, commit);
-          state.failures = 0;
         } catch (err) {
           onCallFailure(ctx, state, decideFailure(err));
           break;
@@ -150,8 +151,10 @@ async function commitOnce(
   if (files.length === 0 && deletions.length === 0) return;
   await ctx.commitLock().run(async () => {
     const budget = ctx.commitBudget();
-    await budget.take(1, ctx.signal);
-    if (ctx.aborted) {
+    // Waiting for the commit budget is not work in flight: a pause or stop ends the wait (the
+    // files are claimed again on resume), instead of holding the job for up to 36 s per token.
+    await budget.take(1, ctx.haltSignal);
+    if (ctx.halted) {
       for (const e of files) ctx.journal.files.releaseLease(e.file.id, leaseId);
       return;
     }
@@ -182,8 +185,21 @@ async function commitOnce(
       return;
     }
     state.sizer.onFailure();
-    if (outcome.kind === "unknown") return;
     const { error, info } = outcome.failure;
+    if (outcome.kind === "unknown") {
+      // The backoff keeps a Hub that answers 5xx to every commit from being retried at once, each
+      // try spending the repo's commit budget. The batch is reconciled now, so its files wait as
+      // `uploaded` (not `sent`) meanwhile; if that fails too, the loop reconciles it after the backoff.
+      if (ctx.aborted) return; // a stop cut it off: the next run reconciles it
+      onCallFailure(ctx, state, outcome.failure);
+      await reconcileCommit(ctx, sent.commit).catch((err: unknown) =>
+        ctx.logger.warn(
+          { err, commitId: sent.commit.id },
+          "reconcile after a lost commit failed; retried later",
+        ),
+      );
+      return;
+    }
     if (error.code === "ERR_HUB_RATE_LIMITED") budget.penalize(error.retryAfterMs, 60_000);
     if (outcome.kind === "refused")
       isolateRefusal(

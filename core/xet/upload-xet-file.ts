@@ -114,12 +114,16 @@ async function onePass(
       unpackedBytes: xorb.unpackedLength,
       serializedBytes: xorb.body.length,
     });
-    await ctx.throttleBytes(xorb.body.length, ctx.signal);
+    // The --max-rate cap paces the body piece by piece as it goes out (as for LFS): one take of
+    // the whole xorb (up to 64 MiB) would let it all go at once and only delay the next one.
+    const pace = async (bytes: number): Promise<void> => {
+      await ctx.throttleBytes(bytes, ctx.signal);
+      ctx.uploadMeter.add(bytes);
+    };
     await session.withToken(refreshUrl, ctx.signal, (token) =>
-      ctx.hub.xet.uploadXorb(token, xorb.hashString, xorb.body, ctx.signal),
+      ctx.hub.xet.uploadXorb(token, xorb.hashString, xorb.body, ctx.signal, pace),
     );
     xet.recordXorbUploaded(endpoint, xorb.hashString, ctx.jobId, xorb.body.length);
-    ctx.uploadMeter.add(xorb.body.length);
     sent += xorb.body.length;
   };
   const onXorb = async (xorb: BuiltXorb): Promise<void> => {

@@ -100,6 +100,10 @@ t.test("files changed or deleted while waiting to be committed: nothing stale is
   for (let i = 0; i < 400 && h.engine.progress(job.id).running; i++)
     await new Promise((r) => setTimeout(r, 25));
   t.notOk(h.engine.progress(job.id).running, "the paused job stopped");
+  // Each refused try spends one of the repo's ~100 commits per hour: they must be backed off, not
+  // sent in a loop (which emptied the budget in half a second and held the paused job for 36 s).
+  const refused = h.requests().filter((r) => r.route === "commit" && r.fault !== null).length;
+  t.ok(refused >= 1 && refused < 30, `the failing commit was retried with a backoff (${refused} tries)`);
   writeFileSync(path.join(h.folder, "change.txt"), "new content");
   writeFileSync(path.join(h.folder, "w.bin"), Buffer.alloc(2000, 2));
   const { rmSync } = await import("node:fs");
