@@ -6,12 +6,12 @@ import type { HubClient } from "./hub/hub-client.js";
 import { JobContext } from "./job-context.js";
 import { PipelineState } from "./pipeline-state.js";
 import { scanJob } from "./scan-job.js";
-import { sleep } from "./sleep.js";
 import { runCommitStage } from "./stages/commit-stage.js";
 import { runHashStage } from "./stages/hash-stage.js";
 import { awaitsPatternListing, queuePatternDeletions } from "./stages/pattern-deletions.js";
 import { runPlanStage } from "./stages/plan-stage.js";
 import { runUploadStage } from "./stages/upload-stage.js";
+import { WakeSignal } from "./wake-signal.js";
 
 export type RunnerOutcome =
   | { kind: "done" }
@@ -37,6 +37,10 @@ export class JobRunner {
   #paused: ErrorInfo | null = null;
   #rescan: Promise<void> | null = null;
   #nextScan: Promise<void> | null = null;
+  /** Settles once the repo and branch are known to exist (or the job stopped): see run(). */
+  #repoReady: Promise<boolean> = Promise.resolve(true);
+  /** Wakes run()'s end-of-job check as soon as a scan or a commit settles, instead of at its next poll. */
+  readonly #settled = new WakeSignal();
 
   constructor(job: JobRecord, deps: JobRunnerDeps) {
     this.#deps = deps;
@@ -70,15 +74,23 @@ export class JobRunner {
 
   async run(): Promise<RunnerOutcome> {
     const ctx = this.#ctx;
-    if (!(await ensureRepo(ctx))) return this.#outcome(false);
+    // The walk needs nothing from the Hub, so it runs while the repo and branch are checked: a
+    // restart over a committed folder no longer pays the round trips before its scan. The stages,
+    // which do talk to the Hub, start only once the repo is known to exist.
+    this.#repoReady = ensureRepo(ctx);
+    void this.#startScan();
+    if (!(await this.#repoReady)) {
+      await this.#rescan;
+      await this.#nextScan;
+      return this.#outcome(false);
+    }
     const t = ctx.tuning;
     const loops = [
       runHashStage(ctx),
       ...Array.from({ length: t.planLoops }, (_, i) => runPlanStage(ctx, i)),
       ...Array.from({ length: t.uploadLoops }, (_, i) => runUploadStage(ctx, i)),
-      runCommitStage(ctx, (commit) => this.#pipeline.commit(commit)),
+      runCommitStage(ctx, (commit) => this.#pipeline.commit(commit).finally(() => this.#settled.notify())),
     ].map((p) => p.catch((err: unknown) => this.#crashed(err)));
-    void this.#startScan();
     let done = false;
     while (!ctx.halted) {
       if (this.#rescan === null && this.#finished()) {
@@ -87,7 +99,9 @@ export class JobRunner {
         break;
       }
       // Counts are maintained incrementally: looking often costs nothing and ends the job promptly.
-      await sleep(Math.min(t.idlePollMs, 200), ctx.haltSignal);
+      // A scan or commit that settles wakes this at once (a restart that finds nothing to do ends
+      // when its walk does, not up to one poll later).
+      await this.#settled.wait(Math.min(t.idlePollMs, 200), ctx.haltSignal);
     }
     await Promise.all(loops);
     await this.#rescan;
@@ -113,7 +127,9 @@ export class JobRunner {
       .scan(async () => {
         await scanJob(this.#ctx, this.#deps.excludeAbsolute);
         // --delete GLOB: the remote listing follows the walk, inside the same slot, so the first
-        // commit (which waits for both) knows every path the job uploads.
+        // commit (which waits for both) knows every path the job uploads. It reads the Hub, so it
+        // waits for the repo check that runs beside the first walk.
+        if (!(await this.#repoReady)) return;
         if (!this.#ctx.halted) await queuePatternDeletions(this.#ctx);
       })
       .catch((err: unknown) => {
@@ -140,6 +156,7 @@ export class JobRunner {
         this.#rescan = null;
         // The scan no longer counts as in flight: the committer may find the pipeline drained.
         this.#ctx.wake.commit.notify();
+        this.#settled.notify();
       });
     this.#rescan = run;
     return run;

@@ -1,5 +1,17 @@
-import { compressFrameSync, compressSync, decompressFrameSync } from "lz4-napi";
+import { createRequire } from "node:module";
 import { XetFormatError } from "./xet-format-error.js";
+
+type Lz4 = typeof import("lz4-napi");
+let lz4Module: Lz4 | null = null;
+/**
+ * lz4-napi (a native addon, ~25 ms to load, plus a 128 KiB compression for the frame header) is loaded
+ * on first use: every `hubpush` command imports this module through the Xet pipeline, but only an
+ * upload over Xet compresses, and a restart that finds nothing to send must not pay for it (issue 16).
+ */
+function lz4(): Lz4 {
+  lz4Module ??= createRequire(import.meta.url)("lz4-napi") as Lz4;
+  return lz4Module;
+}
 
 /** Chunk compression schemes on the wire (xet-protocol.md §4.1; 99 "auto" never travels). */
 export const Scheme = { None: 0, LZ4: 1, BG4LZ4: 2 } as const;
@@ -55,7 +67,11 @@ function asBuffer(data: Uint8Array): Buffer {
  * without checksums, BD 0x50 = 256 KiB max block, header checksum), taken from lz4-napi itself so the
  * checksum byte is lz4's own. It is valid for every chunk (≤ 128 KiB = one block).
  */
-const FRAME_HEADER = Uint8Array.from(compressFrameSync(Buffer.alloc(131_072)).subarray(0, 7));
+let frameHeader: Uint8Array | null = null;
+function frameHeaderBytes(): Uint8Array {
+  frameHeader ??= Uint8Array.from(lz4().compressFrameSync(Buffer.alloc(131_072)).subarray(0, 7));
+  return frameHeader;
+}
 
 /**
  * LZ4 *frame* (magic 04 22 4D 18, §4.2) of one chunk: lz4-napi's block compressor (≈ 3× faster than
@@ -64,9 +80,9 @@ const FRAME_HEADER = Uint8Array.from(compressFrameSync(Buffer.alloc(131_072)).su
  */
 export function lz4Frame(data: Uint8Array): Uint8Array {
   // compressSync prepends the uncompressed size (u32 LE) to the raw block.
-  const block = compressSync(asBuffer(data)).subarray(4);
+  const block = lz4().compressSync(asBuffer(data)).subarray(4);
   const out = Buffer.allocUnsafe(7 + 4 + block.length + 4);
-  out.set(FRAME_HEADER, 0);
+  out.set(frameHeaderBytes(), 0);
   out.writeUInt32LE(block.length, 7);
   out.set(block, 11);
   out.writeUInt32LE(0, 11 + block.length);
@@ -171,7 +187,7 @@ export function decompressChunk(scheme: number, bytes: Uint8Array): Uint8Array {
   }
   let raw: Uint8Array;
   try {
-    raw = decompressFrameSync(asBuffer(bytes));
+    raw = lz4().decompressFrameSync(asBuffer(bytes));
   } catch (err) {
     throw new XetFormatError(
       "BAD_COMPRESSION",
