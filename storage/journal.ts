@@ -37,10 +37,9 @@ import type { ThroughputLog } from "./throughput-log.js";
 import type {
   XetChunkRef,
   XetFileRecord,
-  XetFileState,
+  XetFileUpdate,
   XetJobStats,
   XetJobStatsDelta,
-  XetTermRecord,
   XetXorbRecord,
 } from "./xet-records.js";
 
@@ -242,18 +241,7 @@ export interface XetJournal {
   forgetXorb(endpoint: string, hash: string): void;
   getFile(fileId: number, sha256: string): XetFileRecord | null;
   /** Upserts a file version's state; bytesSent adds up, the rest replaces. */
-  recordFile(
-    fileId: number,
-    sha256: string,
-    update: {
-      state: XetFileState;
-      xetHash?: string;
-      terms?: readonly XetTermRecord[];
-      builtXorbs?: readonly string[];
-      bytesSent?: number;
-      bytesDeduped?: number;
-    },
-  ): void;
+  recordFile(fileId: number, sha256: string, update: XetFileUpdate): void;
   addJobStats(jobId: number, delta: XetJobStatsDelta): void;
   /** Why the job (or some files) went through LFS instead of Xet. */
   setJobNote(jobId: number, note: string): void;

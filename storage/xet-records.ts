@@ -62,3 +62,13 @@ export interface XetJobStatsDelta {
   readonly xorbsStored?: number;
   readonly files?: number;
 }
+
+/** A change to a file version's Xet state (journal.xet.recordFile): bytesSent adds up, the rest replaces. */
+export interface XetFileUpdate {
+  readonly state: XetFileState;
+  readonly xetHash?: string;
+  readonly terms?: readonly XetTermRecord[];
+  readonly builtXorbs?: readonly string[];
+  readonly bytesSent?: number;
+  readonly bytesDeduped?: number;
+}

@@ -7,6 +7,7 @@ import type {
   XetChunkRef,
   XetFileRecord,
   XetFileState,
+  XetFileUpdate,
   XetJobStats,
   XetJobStatsDelta,
   XetTermRecord,
@@ -219,18 +220,7 @@ export class XetStore implements XetJournal {
     };
   }
 
-  recordFile(
-    fileId: number,
-    sha256: string,
-    update: {
-      state: XetFileState;
-      xetHash?: string;
-      terms?: readonly XetTermRecord[];
-      builtXorbs?: readonly string[];
-      bytesSent?: number;
-      bytesDeduped?: number;
-    },
-  ): void {
+  recordFile(fileId: number, sha256: string, update: XetFileUpdate): void {
     this.#upsertFile.run({
       fileId,
       sha256,
