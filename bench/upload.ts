@@ -1,10 +1,12 @@
 /**
- * W1 and W2: `hubpush upload` (the built CLI, a process of its own) against the official client,
- * `@huggingface/hub` createRepo + uploadFiles with useXet: false (a process of its own too), each
- * into a fresh emulator (a third process; one per side because LFS objects are shared within a
- * data dir, so the second uploader would find every object stored). Same folder, same warm page
- * cache, back to back; with --repeat N the pair runs N times, alternating. ratio = hubpush wall
- * time / peer time, per pair; the median pair is the headline. Run through bench/run.ts.
+ * W1 and W2: `hubpush upload` (the built CLI, a process of its own) against the official clients:
+ * huggingface_hub's `upload_folder` (Python, the issue's baseline; installed by
+ * bench/python-peer/install.sh, skipped with a note when it is not) and `@huggingface/hub`
+ * createRepo + uploadFiles with useXet: false, each in a process of its own and each into a fresh
+ * emulator (one per side because LFS objects are shared within a data dir, so the second uploader
+ * would find every object stored). Same folder, same warm page cache, back to back; with --repeat N
+ * the round runs N times. ratio = hubpush wall time / peer time, per round; the median round is
+ * the headline, against the Python peer when it is installed. Run through bench/run.ts.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +20,7 @@ import { makeTree, smallFiles, type TreeSpec, warmTree } from "./lib/make-tree.j
 import { countRemoteFiles } from "./lib/remote-files.js";
 import { load, meets, ratioText, seconds, writeResult } from "./lib/results.js";
 import { runPeer } from "./lib/run-peer.js";
+import { findPythonPeer, runPythonPeer } from "./lib/run-python-peer.js";
 
 const MiB = 1024 * 1024;
 
@@ -61,8 +64,15 @@ async function uploadVsPeer(
       `${name}: ${tree.files} files, ${(tree.bytes / MiB).toFixed(0)} MiB written in ${seconds((Date.now() - t0) / 1000)}`,
     );
 
+    const python = findPythonPeer();
+    if ("missing" in python) console.log(`${name}: no Python peer (${python.missing})`);
+
     /** One side into a fresh emulator whose data is deleted right after (W2 needs the disk). */
-    const side = async (who: "peer" | "hubpush" | "baseline", i: number, profDir?: string): Promise<Side> => {
+    const side = async (
+      who: "peer" | "python" | "hubpush" | "baseline",
+      i: number,
+      profDir?: string,
+    ): Promise<Side> => {
       warmTree(folder, rels);
       const label = `${who}-${name}-${i}`;
       const hub = await startEmulatorProcess({
@@ -72,8 +82,11 @@ async function uploadVsPeer(
       });
       const repo = `bench/${label}`;
       try {
-        if (who === "peer") {
-          const peer = await runPeer(hub.url, repo, folder, config.peerMaxFiles);
+        if (who === "peer" || who === "python") {
+          const peer =
+            who === "python" && !("missing" in python)
+              ? await runPythonPeer(python, hub.url, repo, folder)
+              : await runPeer(hub.url, repo, folder, config.peerMaxFiles);
           const requests = summarize(readAccessLog(hub.accessLog));
           const remoteFiles = await countRemoteFiles(hub.url, repo);
           return { ...peer, remoteFiles, requests, load: load() };
@@ -105,14 +118,28 @@ async function uploadVsPeer(
     };
 
     const loadBefore = load();
-    const pairs: Array<{ peer: Side; hubpush: Side; ratio: number; cpuRatio: number }> = [];
+    const pairs: Array<{
+      peer: Side;
+      hubpush: Side;
+      ratio: number;
+      cpuRatio: number;
+      python?: Side;
+      pythonRatio?: number;
+      pythonCpuRatio?: number;
+    }> = [];
     let profiles: ProfileSummary[] | undefined;
     const baselines: Side[] = [];
     for (let i = 1; i <= config.repeat; i++) {
       const peer = await side("peer", i);
       console.log(
-        `${name}: peer uploadFiles ${seconds(peer.seconds)} (${peer.commits} commits, ${peer.remoteFiles} files on the emulator, peak RSS ${peer.peakRssMb.toFixed(0)} MB; load ${peer.load.join(" ")})`,
+        `${name}: peer uploadFiles ${seconds(peer.seconds)} (${peer.commits} commits, ${peer.remoteFiles} files on the emulator, peak RSS ${peer.peakRssMb.toFixed(0)} MB, CPU ${seconds(peer.cpuSeconds)}; load ${peer.load.join(" ")})`,
       );
+      const py = "missing" in python ? undefined : await side("python", i);
+      if (py !== undefined) {
+        console.log(
+          `${name}: Python upload_folder ${seconds(py.seconds)} (${py.commits} commits, ${py.remoteFiles} files on the emulator, peak RSS ${py.peakRssMb.toFixed(0)} MB, CPU ${seconds(py.cpuSeconds)}; load ${py.load.join(" ")})`,
+        );
+      }
       // Profile the last hubpush run only: the profiler costs time of its own.
       const profDir = config.cpuProf && i === config.repeat ? path.join(dir.root, "prof") : undefined;
       if (profDir) mkdirSync(profDir, { recursive: true });
@@ -128,7 +155,22 @@ async function uploadVsPeer(
       console.log(
         `${name}: CPU (user + sys) hubpush ${seconds(hubpush.cpuSeconds)}, peer ${seconds(peer.cpuSeconds)} → ratio ${cpuRatio.toFixed(2)}${name === "w2" ? ` (${(hubpush.cpuSeconds / (tree.bytes / 2 ** 30)).toFixed(2)} s per GiB vs ${(peer.cpuSeconds / (tree.bytes / 2 ** 30)).toFixed(2)})` : ""}`,
       );
-      pairs.push({ peer, hubpush, ratio, cpuRatio });
+      if (py !== undefined) {
+        console.log(
+          `${name}: against Python upload_folder: wall ${(hubpush.seconds / py.seconds).toFixed(2)}, CPU ${(hubpush.cpuSeconds / py.cpuSeconds).toFixed(2)}`,
+        );
+        pairs.push({
+          peer,
+          hubpush,
+          ratio,
+          cpuRatio,
+          python: py,
+          pythonRatio: hubpush.seconds / py.seconds,
+          pythonCpuRatio: hubpush.cpuSeconds / py.cpuSeconds,
+        });
+      } else {
+        pairs.push({ peer, hubpush, ratio, cpuRatio });
+      }
       if (config.baselineCli !== null) {
         const before = await side("baseline", i);
         baselines.push(before);
@@ -138,28 +180,38 @@ async function uploadVsPeer(
       }
       if (profDir) profiles = summarizeProfiles(profDir, name);
     }
-    const sorted = [...pairs].sort((a, b) => a.ratio - b.ratio);
+    // The headline is against the Python peer when it ran (the issue's baseline), else the JS one.
+    const headline = (p: (typeof pairs)[number]): number => p.pythonRatio ?? p.ratio;
+    const sorted = [...pairs].sort((a, b) => headline(a) - headline(b));
     // The upper median with an even count: the less flattering pair.
     const median = sorted[Math.floor(sorted.length / 2)];
     if (median === undefined) throw new Error(`${name}: --repeat must be at least 1`);
+    const against = median.python !== undefined ? "Python upload_folder" : "@huggingface/hub";
     console.log(
-      `${name}: ratio hubpush / peer = ${ratioText(median.ratio, target)}${pairs.length > 1 ? ` (median of ${pairs.map((p) => p.ratio.toFixed(2)).join(", ")})` : ""}`,
+      `${name}: ratio hubpush / ${against} = ${ratioText(headline(median), target)}${pairs.length > 1 ? ` (median of ${pairs.map((p) => headline(p).toFixed(2)).join(", ")})` : ""}`,
     );
+    if (median.python !== undefined) {
+      console.log(
+        `${name}: same round, hubpush / @huggingface/hub = ${median.ratio.toFixed(2)}; CPU hubpush / Python ${median.pythonCpuRatio?.toFixed(2)}, / JS ${median.cpuRatio.toFixed(2)}`,
+      );
+    }
     writeResult(name, config.cli, {
       files: tree.files,
       bytes: tree.bytes,
       peerClient: "@huggingface/hub uploadFiles, useXet: false",
+      pythonPeer: "missing" in python ? python.missing : `${python.version} upload_folder (LFS)`,
+      headlineAgainst: against,
       peerFilesPerCall: config.peerMaxFiles,
       pairs,
-      ratio: median.ratio,
-      cpuRatio: median.cpuRatio,
+      ratio: headline(median),
+      cpuRatio: median.pythonCpuRatio ?? median.cpuRatio,
       ...(config.baselineCli !== null ? { baselineCli: config.baselineCli, baselines } : {}),
       cpuRatioDefinition:
-        "hubpush process user+sys CPU seconds / peer process user+sys CPU seconds (same pair)",
+        "hubpush process user+sys CPU seconds / peer process user+sys CPU seconds (same round; the Python peer's when it ran)",
       ratioDefinition:
-        "hubpush process wall time / peer createRepo+uploadFiles time (inside its process); median pair",
+        "hubpush process wall time / peer create+upload time (inside its process; the Python peer's when it ran); median round",
       target,
-      met: meets(median.ratio, target),
+      met: meets(headline(median), target),
       loadAverageBefore: loadBefore,
       ...(profiles ? { cpuProfiles: profiles } : {}),
     });

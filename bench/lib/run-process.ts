@@ -21,6 +21,8 @@ export interface ProcessRun {
 export type SampleVerdict = "SIGKILL" | "SIGINT" | undefined;
 
 export interface RunProcessOptions {
+  /** The program to run (default: this Node binary). */
+  readonly command?: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   /** Called at every sample (default every 100 ms) with the child's pid; may ask to signal it. */
@@ -54,19 +56,19 @@ export function readCpuSeconds(pid: number): number | null {
 }
 
 /**
- * Runs `node <args>` as a process of its own (so its peak RSS is its own), samples VmHWM, and lets
+ * Runs `node <args>` (or `command <args>`) as a process of its own (so its peak RSS is its own), samples VmHWM, and lets
  * the caller SIGKILL or interrupt it when a condition is met (W3 kills at 50 %, W5 stops early).
  */
 export function runNodeProcess(options: RunProcessOptions): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...options.args], {
+    const child = spawn(options.command ?? process.execPath, [...options.args], {
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const pid = child.pid;
     if (pid === undefined) {
-      reject(new Error(`cannot start node ${options.args.join(" ")}`));
+      reject(new Error(`cannot start ${options.command ?? "node"} ${options.args.join(" ")}`));
       return;
     }
     options.onStart?.(pid);
