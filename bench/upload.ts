@@ -98,6 +98,10 @@ async function uploadVsPeer(
           repo,
           endpoint: hub.url,
           cpuProfDir: profDir,
+          // Like for like: both peers upload through LFS (the JS one with useXet: false, the Python
+          // one without hf_xet). Xet against LFS is W2x (bench/xet-vs-lfs.ts).
+          // A baseline build from before --transfer existed takes no flag.
+          ...(who === "baseline" ? {} : { transfer: "lfs" as const }),
         });
         const status = assertCompleted(run, tree.files, name);
         const requests = summarize(readAccessLog(hub.accessLog));
