@@ -100,8 +100,8 @@ async function uploadVsPeer(
           cpuProfDir: profDir,
           // Like for like: both peers upload through LFS (the JS one with useXet: false, the Python
           // one without hf_xet). Xet against LFS is W2x (bench/xet-vs-lfs.ts).
-          // A baseline build from before --transfer existed takes no flag.
-          ...(who === "baseline" ? {} : { transfer: "lfs" as const }),
+          // (a --baseline-cli build must know --transfer: any build since 2026-12-07).
+          transfer: "lfs",
         });
         const status = assertCompleted(run, tree.files, name);
         const requests = summarize(readAccessLog(hub.accessLog));
