@@ -43,17 +43,32 @@ export function findPythonPeer(): PythonPeer | { readonly missing: string } {
  * upload_folder_child.py). No progress bars and no telemetry; hf_xet is not installed, so it uploads
  * through LFS, as the LFS side of every workload it is compared with.
  */
-export async function runPythonPeer(
-  peer: PythonPeer,
-  url: string,
-  repo: string,
-  folder: string,
-): Promise<PeerRun> {
+export function runPythonPeer(peer: PythonPeer, url: string, repo: string, folder: string): Promise<PeerRun> {
+  return runPythonUploadFolder(peer, { url, repo, folder, token: TOKEN });
+}
+
+export interface PythonUploadOptions {
+  readonly url: string;
+  readonly token: string;
+  readonly repo: string;
+  readonly folder: string;
+  readonly repoType?: string;
+  /** A branch created from main before the upload. */
+  readonly revision?: string;
+  readonly pathInRepo?: string;
+}
+
+/** upload_folder_child.py with the given options; throws with the client's stderr when it fails. */
+export async function runPythonUploadFolder(peer: PythonPeer, o: PythonUploadOptions): Promise<PeerRun> {
   const hfHome = mkdtempSync(path.join(tmpdir(), "hubpush-bench-hf-home-"));
+  const args = [CHILD, "--url", o.url, "--repo", o.repo, "--folder", o.folder, "--token", o.token];
+  if (o.repoType !== undefined) args.push("--repo-type", o.repoType);
+  if (o.revision !== undefined) args.push("--revision", o.revision);
+  if (o.pathInRepo !== undefined) args.push("--path-in-repo", o.pathInRepo);
   try {
     const run = await runNodeProcess({
       command: peer.python,
-      args: [CHILD, "--url", url, "--repo", repo, "--folder", folder, "--token", TOKEN],
+      args,
       env: {
         PATH: process.env.PATH,
         PYTHONPATH: peer.sitePackages,

@@ -2,13 +2,17 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import path from "node:path";
 import { createBranch, createRepo, type RepoId, uploadFiles } from "@huggingface/hub";
 import t from "tap";
+import { findPythonPeer, runPythonUploadFolder } from "../../bench/lib/run-python-peer.js";
 import { startHarness, WRITE_TOKEN } from "../helpers/engine-harness.js";
+import { downloadRemoteFile } from "../helpers/remote-repo.js";
 import { type RecordedCall, startRecordingProxy } from "./recording-proxy.js";
 
-// Issue 12 "A check that keeps this true": the same folder uploaded by the official
-// @huggingface/hub client and by hubpush, each through a recording proxy in front of the
-// emulator. Every endpoint and JSON key hubpush sends must be one the official client sends too,
-// unless an entry below explains why. Shapes are compared, never values.
+// Issue 12 "A check that keeps this true": the same folder uploaded by the official clients —
+// @huggingface/hub and, when bench/python-peer/install.sh has installed it (.ci/run does),
+// huggingface_hub's upload_folder — and by hubpush, each through a recording proxy in front of the
+// emulator. Every endpoint and JSON key hubpush sends must be one an official client sends too,
+// unless an entry below explains why. Shapes are compared, never values. The Python client's
+// upload must also land byte for byte: the emulator is only as true as the clients it serves.
 const MiB = 1024 * 1024;
 
 interface Allowed {
@@ -27,7 +31,7 @@ const ALLOWED: readonly Allowed[] = [
   {
     route: /^POST \/api\/(model|dataset|space)s\/\{repo\}\/commit\/\{rev\}$/,
     key: "header{description,summary}",
-    why: "huggingface_hub always sends the commit header's `description` (empty when none); @huggingface/hub leaves it out when empty",
+    why: "huggingface_hub always sends the commit header's `description` (empty when none); @huggingface/hub leaves it out when empty (kept for runs without the Python client)",
   },
   {
     route: /^GET \/api\/(model|dataset|space)s\/\{repo\}\/revision\/\{rev\}$/,
@@ -57,7 +61,7 @@ function writeFolder(root: string): void {
   writeFileSync(path.join(root, "big.safetensors"), Buffer.alloc(3 * MiB + 17, 5));
 }
 
-/** The official client's route → every key it sent there. */
+/** The official clients' routes → every key one of them sent there. */
 function officialShapes(calls: readonly RecordedCall[]): Map<string, Set<string>> {
   const shapes = new Map<string, Set<string>>();
   for (const call of calls) {
@@ -75,13 +79,13 @@ function differences(ours: readonly RecordedCall[], official: readonly RecordedC
     const allowedRoute = ALLOWED.some((a) => a.key === undefined && a.route.test(call.route));
     const keys = theirs.get(call.route);
     if (keys === undefined) {
-      if (!allowedRoute) problems.add(`endpoint ${call.route} is not used by @huggingface/hub`);
+      if (!allowedRoute) problems.add(`endpoint ${call.route} is not used by the official clients`);
       continue;
     }
     for (const key of call.keys ?? []) {
       if (keys.has(key)) continue;
       if (ALLOWED.some((a) => a.key === key && a.route.test(call.route))) continue;
-      problems.add(`${call.route}: key ${key} is not sent by @huggingface/hub`);
+      problems.add(`${call.route}: key ${key} is not sent by the official clients`);
     }
   }
   return [...problems].sort();
@@ -89,7 +93,7 @@ function differences(ours: readonly RecordedCall[], official: readonly RecordedC
 
 const CASES: ReadonlyArray<{
   name: string;
-  type: RepoId["type"];
+  type: "model" | "dataset" | "space";
   revision?: string;
   pathInRepo?: string;
 }> = [
@@ -98,6 +102,8 @@ const CASES: ReadonlyArray<{
   { name: "a Space", type: "space" },
   { name: "a new branch", type: "model", revision: "dev" },
 ];
+
+const python = findPythonPeer();
 
 for (const c of CASES) {
   t.test(c.name, async (t) => {
@@ -131,6 +137,42 @@ for (const c of CASES) {
       })),
     });
 
+    const officialCalls = [...official.calls];
+    if ("missing" in python) {
+      t.comment(`Python client not compared: ${python.missing}`);
+    } else {
+      const pyRepo = `user/python-${slug}`;
+      const pyProxy = await startRecordingProxy(h.emulator.url, pyRepo);
+      t.teardown(() => pyProxy.close());
+      await runPythonUploadFolder(python, {
+        url: pyProxy.url,
+        token: WRITE_TOKEN,
+        repo: pyRepo,
+        folder: h.folder,
+        repoType: c.type,
+        ...(c.revision === undefined ? {} : { revision: c.revision }),
+        ...(c.pathInRepo === undefined ? {} : { pathInRepo: c.pathInRepo }),
+      });
+      t.ok(
+        pyProxy.calls.some((call) => call.route.includes("commit")),
+        `${python.version} committed`,
+      );
+      for (const f of folderFiles(h.folder)) {
+        const remote = await downloadRemoteFile(
+          {
+            endpoint: h.emulator.url,
+            id: pyRepo,
+            type: c.type,
+            token: WRITE_TOKEN,
+            ...(c.revision === undefined ? {} : { revision: c.revision }),
+          },
+          `${prefix}${f.path}`,
+        );
+        t.ok(remote.equals(f.content), `${f.path} uploaded by ${python.version} reads back identical`);
+      }
+      officialCalls.push(...pyProxy.calls);
+    }
+
     const ourRepo = `user/hubpush-${slug}`;
     const ours = await startRecordingProxy(h.emulator.url, ourRepo);
     t.teardown(() => ours.close());
@@ -145,9 +187,9 @@ for (const c of CASES) {
 
     t.ok(official.calls.length > 0 && ours.calls.length > 0, "both clients went through their proxy");
     t.same(
-      differences(ours.calls, official.calls),
+      differences(ours.calls, officialCalls),
       [],
-      "nothing hubpush sends is unknown to the official client",
+      "nothing hubpush sends is unknown to the official clients",
     );
     for (const route of ["preupload", "lfs/objects/batch", "commit"]) {
       t.ok(
@@ -170,9 +212,9 @@ t.test("the comparison fails on a key or endpoint the official client never send
   });
   const official = [call("POST /api/models/{repo}/preupload/{rev}", ["files"])];
   t.same(differences([call("POST /api/models/{repo}/preupload/{rev}", ["files", "gitIgnore"])], official), [
-    "POST /api/models/{repo}/preupload/{rev}: key gitIgnore is not sent by @huggingface/hub",
+    "POST /api/models/{repo}/preupload/{rev}: key gitIgnore is not sent by the official clients",
   ]);
   t.same(differences([call("POST /api/models/{repo}/squash/{rev}", [])], official), [
-    "endpoint POST /api/models/{repo}/squash/{rev} is not used by @huggingface/hub",
+    "endpoint POST /api/models/{repo}/squash/{rev} is not used by the official clients",
   ]);
 });
