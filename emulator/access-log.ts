@@ -14,8 +14,6 @@ export interface AccessLogLine {
   readonly repo: string | null;
   readonly partNumber: number | null;
   readonly oid: string | null;
-  /** Xet file hashes a shard POST carries (the shard is named by `oid`, the SHA-256 of its body). */
-  readonly xetFiles: readonly string[] | null;
 }
 
 /**

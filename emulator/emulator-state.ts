@@ -35,6 +35,4 @@ export interface RequestContext {
   repo: string | null;
   partNumber: number | null;
   oid: string | null;
-  /** Xet file hashes a shard registers (access log), else null. */
-  xetFiles: string[] | null;
 }

@@ -134,7 +134,6 @@ export function createRequestHandler(
       repo: null,
       partNumber: null,
       oid: null,
-      xetFiles: null,
     };
     let match: RouteMatch | null = null;
     let fault: Fault | null = null;
@@ -168,7 +167,6 @@ export function createRequestHandler(
           repo: ctx.repo,
           partNumber: ctx.partNumber,
           oid: ctx.oid,
-          xetFiles: ctx.xetFiles,
         }),
     });
     res.setHeader("X-Request-Id", ctx.requestId);

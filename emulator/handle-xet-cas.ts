@@ -88,7 +88,6 @@ async function shard(ctx: RequestContext, cas: XetCas, version: string): Promise
   ctx.oid = id;
   const known = cas.store.hasShard(id);
   const parsed = known ? null : parseUploadedShard(body);
-  if (parsed) ctx.xetFiles = parsed.files.map((f) => hashToText(f.fileHash));
   const files = parsed ? checkShard(cas, parsed) : [];
   const register = async (): Promise<0 | 1> => {
     if (!parsed) return 0;

@@ -22,7 +22,6 @@ export interface AccessLine {
   readonly route: string;
   readonly status: number;
   readonly oid: string | null;
-  readonly xetFiles?: readonly string[] | null;
 }
 
 export function accessLines(file: string): AccessLine[] {
@@ -52,6 +51,37 @@ function xetStates(journalPath: string): string[] {
     }
   } catch {
     return []; // Not created yet, or a table not migrated yet.
+  }
+}
+
+/**
+ * How many distinct shards the emulator's CAS registered per file version (its durable store, so
+ * a shard the emulator registered after the killed client had gone counts too). A shard is stored
+ * under the SHA-256 of its body with the xorbs it names; a file's shard names the xorbs of its terms,
+ * and the files share no xorb (noise), so the term xorbs tie each stored shard to one file.
+ */
+function registeredShards(emulatorDir: string, journalPath: string): Map<string, number> {
+  const hub = new Database(path.join(emulatorDir, "metadata.sqlite"), {
+    readonly: true,
+    fileMustExist: true,
+  });
+  const journal = new Database(journalPath, { readonly: true, fileMustExist: true });
+  try {
+    const shards = (hub.prepare("SELECT xorbs FROM xet_shards").all() as Array<{ xorbs: string }>).map(
+      (r) => new Set(JSON.parse(r.xorbs) as string[]),
+    );
+    const rows = journal
+      .prepare("SELECT f.path, x.terms FROM xet_files x JOIN files f ON f.id = x.file_id")
+      .all() as Array<{ path: string; terms: string | null }>;
+    const out = new Map<string, number>();
+    for (const row of rows) {
+      const xorbs = (JSON.parse(row.terms ?? "[]") as Array<[string, ...number[]]>).map((t) => t[0]);
+      out.set(row.path, shards.filter((s) => xorbs.some((x) => s.has(x))).length);
+    }
+    return out;
+  } finally {
+    hub.close();
+    journal.close();
   }
 }
 
@@ -86,7 +116,7 @@ function planMoment(moment: Moment, random: () => number): MomentPlan & { jitter
     // Every xorb of file version k is stored and journaled; its shard is held by the latency.
     const k = pick(1, FILES);
     return {
-      title: `between the last xorb and the shard (of the ${k}th file to get there)`,
+      title: `between the last xorb and the shard (of file no. ${k} to get there)`,
       faults: "route=xet-shard,kind=latency,ms=3000",
       k,
       jitterMs: pick(0, 500),
@@ -119,7 +149,7 @@ export interface XetKillVerdict {
   /** Xorbs answered 200 more than once, and how often beyond the first. */
   readonly sentTwice: number;
   readonly streams: number;
-  /** File hashes registered by shards of different bytes. */
+  /** Files registered by no shard or by shards of different bytes ("path: n shards"). */
   readonly shardConflicts: string[];
   readonly shardsRegistered: number;
   readonly secondCode: number | null;
@@ -226,19 +256,10 @@ export async function runXetKill(moment: Moment, seed: number): Promise<XetKillV
       for (const l of xorbPosts(log)) perXorb.set(l.oid ?? "", (perXorb.get(l.oid ?? "") ?? 0) + 1);
       const sentTwice = [...perXorb.values()].reduce((sum, n) => sum + n - 1, 0);
 
-      // A shard is named by the SHA-256 of its body; the log names the files it registers.
-      const shardLines = log.filter((l) => l.route === "xet-shard" && l.status === 200 && l.oid !== null);
-      const filesOf = new Map<string, readonly string[]>();
-      for (const l of shardLines) if (l.xetFiles) filesOf.set(l.oid ?? "", l.xetFiles);
-      const bodiesPerFile = new Map<string, Set<string>>();
-      for (const l of shardLines) {
-        for (const f of filesOf.get(l.oid ?? "") ?? []) {
-          const set = bodiesPerFile.get(f) ?? new Set<string>();
-          set.add(l.oid ?? "");
-          bodiesPerFile.set(f, set);
-        }
-      }
-      const shardConflicts = [...bodiesPerFile].filter(([, s]) => s.size > 1).map(([f]) => f);
+      const shardsPerFile = registeredShards(emulator.dataDir, journalPath);
+      const shardConflicts = [...shardsPerFile]
+        .filter(([, n]) => n !== 1)
+        .map(([f, n]) => `${f}: ${n} shards`);
 
       const identical: string[] = [];
       const different: string[] = [];
@@ -273,7 +294,7 @@ export async function runXetKill(moment: Moment, seed: number): Promise<XetKillV
         sentTwice,
         streams: XORB_STREAMS * Math.min(WORKERS, FILES),
         shardConflicts,
-        shardsRegistered: bodiesPerFile.size,
+        shardsRegistered: [...shardsPerFile.values()].filter((n) => n > 0).length,
         secondCode: second.code,
         secondStderr: second.stderr,
         identical,
