@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { XORB_STREAMS } from "../../core/xet/upload-xet-file.js";
 import { startEmulator } from "../../emulator/start-emulator.js";
 import { openJournal } from "../../storage/sqlite-journal.js";
+import { shardsPerXetFile } from "../chaos/xet-shards.js";
 import { prng } from "../helpers/folder-tree.js";
 import { noise } from "../helpers/noise.js";
 import { downloadRemoteFile } from "../helpers/remote-repo.js";
@@ -55,32 +56,19 @@ function xetStates(journalPath: string): string[] {
 }
 
 /**
- * How many distinct shards the emulator's CAS registered per file version (its durable store, so
- * a shard the emulator registered after the killed client had gone counts too). A shard is stored
- * under the SHA-256 of its body with the xorbs it names; a file's shard names the xorbs of its terms,
- * and the files share no xorb (noise), so the term xorbs tie each stored shard to one file.
+ * How many distinct shards the emulator's CAS registered per file (its durable store, so a shard
+ * the emulator registered after the killed client had gone counts too), by the Xet file hash the
+ * journal recorded for each path.
  */
 function registeredShards(emulatorDir: string, journalPath: string): Map<string, number> {
-  const hub = new Database(path.join(emulatorDir, "metadata.sqlite"), {
-    readonly: true,
-    fileMustExist: true,
-  });
+  const perFile = shardsPerXetFile(emulatorDir);
   const journal = new Database(journalPath, { readonly: true, fileMustExist: true });
   try {
-    const shards = (hub.prepare("SELECT xorbs FROM xet_shards").all() as Array<{ xorbs: string }>).map(
-      (r) => new Set(JSON.parse(r.xorbs) as string[]),
-    );
     const rows = journal
-      .prepare("SELECT f.path, x.terms FROM xet_files x JOIN files f ON f.id = x.file_id")
-      .all() as Array<{ path: string; terms: string | null }>;
-    const out = new Map<string, number>();
-    for (const row of rows) {
-      const xorbs = (JSON.parse(row.terms ?? "[]") as Array<[string, ...number[]]>).map((t) => t[0]);
-      out.set(row.path, shards.filter((s) => xorbs.some((x) => s.has(x))).length);
-    }
-    return out;
+      .prepare("SELECT f.path, x.xet_hash AS xetHash FROM xet_files x JOIN files f ON f.id = x.file_id")
+      .all() as Array<{ path: string; xetHash: string | null }>;
+    return new Map(rows.map((r) => [r.path, perFile.get(r.xetHash ?? "")?.length ?? 0]));
   } finally {
-    hub.close();
     journal.close();
   }
 }
