@@ -1,5 +1,6 @@
 import type { Test } from "tap";
-import { type Moment, runXetKill, testSeed } from "./xet-kill-run.js";
+import type { Moment } from "./xet-kill-moments.js";
+import { runXetKill, testSeed } from "./xet-kill-run.js";
 
 const MiB = 1024 * 1024;
 
