@@ -50,6 +50,10 @@ export class XetStore {
       CREATE INDEX IF NOT EXISTS xet_files_sha256 ON xet_files (sha256, registered_at);
       CREATE TABLE IF NOT EXISTS xet_shards (hash TEXT PRIMARY KEY, xorbs TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS xet_dedup (chunk TEXT PRIMARY KEY, shard TEXT NOT NULL);
+      -- Which shard registered which file: tests check that no file was registered by two shards of
+      -- different bytes (a shard is named by the SHA-256 of its body).
+      CREATE TABLE IF NOT EXISTS xet_shard_files (shard TEXT NOT NULL, file TEXT NOT NULL,
+        PRIMARY KEY (shard, file)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS xet_repo_switch (repo_id INTEGER PRIMARY KEY, enabled INTEGER NOT NULL);
     `);
   }
@@ -157,6 +161,8 @@ export class XetStore {
         "INSERT OR REPLACE INTO xet_files (hash, size, sha256, terms, registered_at) VALUES (?, ?, ?, ?, ?)",
       );
       for (const f of files) file.run(f.hash, f.size, f.sha256, JSON.stringify(f.terms), now);
+      const named = this.#db.prepare("INSERT OR IGNORE INTO xet_shard_files (shard, file) VALUES (?, ?)");
+      for (const f of files) named.run(shardHash, f.hash);
       const dedup = this.#db.prepare("INSERT OR REPLACE INTO xet_dedup (chunk, shard) VALUES (?, ?)");
       for (const c of dedupChunks) dedup.run(c, shardHash);
     });

@@ -1,7 +1,8 @@
 /**
- * `npm run chaos [-- --seed N] [--kills N] [--short] [--keep] [--default-backoff]`: the long chaos
+ * `npm run chaos [-- --seed N] [--kills N] [--transfer xet|lfs] [--short] [--keep] [--default-backoff]`: the long chaos
  * run (≥ 50 SIGKILLs of the daemon over a ~3,000-file folder while files change and the emulator
  * injects faults), then every end-state check. Prints the report; exits 1 when a check fails.
+ * --transfer (default xet) is the job's: big files go through the Xet CAS or through LFS.
  * HUBPUSH_CHAOS_SEED sets the seed when --seed is not given.
  */
 import { parseArgs } from "node:util";
@@ -12,6 +13,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: "string" },
     kills: { type: "string", default: "60" },
+    transfer: { type: "string", default: "xet" },
     short: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "default-backoff": { type: "boolean", default: false },
@@ -19,18 +21,26 @@ const { values } = parseArgs({
 });
 const seed = Number(values.seed ?? process.env.HUBPUSH_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const kills = Number(values.kills);
-if (!Number.isSafeInteger(seed) || seed < 0 || !Number.isSafeInteger(kills) || kills < 1) {
+const transfer = values.transfer;
+if (
+  !Number.isSafeInteger(seed) ||
+  seed < 0 ||
+  !Number.isSafeInteger(kills) ||
+  kills < 1 ||
+  (transfer !== "xet" && transfer !== "lfs")
+) {
   process.stderr.write(
-    "usage: npm run chaos -- [--seed N] [--kills N] [--short] [--keep] [--default-backoff]\n",
+    "usage: npm run chaos -- [--seed N] [--kills N] [--transfer xet|lfs] [--short] [--keep] [--default-backoff]\n",
   );
   process.exitCode = 2;
 } else {
-  process.stdout.write(`chaos seed ${seed}, ${kills} kills\n`);
+  process.stdout.write(`chaos seed ${seed}, ${kills} kills, --transfer ${transfer}\n`);
   const started = Date.now();
   const report = await runChaos({
     seed,
     kills,
     scale: values.short ? "short" : "long",
+    transfer,
     fastBackoff: !values["default-backoff"],
     keep: values.keep,
     finishDeadlineMs: 15 * 60_000,

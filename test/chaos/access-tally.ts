@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 
 interface AccessLine {
+  readonly method: string;
   readonly route: string;
   readonly status: number;
   readonly fault: string | null;
@@ -19,6 +20,13 @@ export interface AccessTally {
   readonly commitsLost: number;
   /** Multipart parts stored more than once (a kill or a fault while the part was in flight). */
   readonly partsResent: number;
+  /** LFS single PUTs and multipart parts answered 200. */
+  readonly lfsUploads: number;
+  /** Xorb POSTs answered 200, and xorbs answered 200 more than once (the excess). */
+  readonly xorbsStored: number;
+  readonly xorbsResent: number;
+  /** Shard POSTs answered 200. */
+  readonly shardsAnswered: number;
 }
 
 /** Reads the emulator's access log (one JSON line per request) into the figures the report shows. */
@@ -36,6 +44,9 @@ export function tallyAccessLog(file: string): AccessTally {
   const faults: Record<string, number> = {};
   const faultsByRoute: Record<string, number> = {};
   const parts = new Map<string, number>();
+  const xorbs = new Map<string, number>();
+  let lfsUploads = 0;
+  let shardsAnswered = 0;
   let commitsAnswered = 0;
   let commitsLost = 0;
   for (const l of lines) {
@@ -46,6 +57,11 @@ export function tallyAccessLog(file: string): AccessTally {
     }
     if (l.route === "commit" && l.fault === "lost") commitsLost++;
     if (l.route === "commit" && l.status === 200) commitsAnswered++;
+    if ((l.route === "lfs-put" || l.route === "lfs-part") && l.status === 200) lfsUploads++;
+    if (l.route === "xet-xorb" && l.method === "POST" && l.status === 200) {
+      xorbs.set(l.oid ?? "", (xorbs.get(l.oid ?? "") ?? 0) + 1);
+    }
+    if (l.route === "xet-shard" && l.status === 200) shardsAnswered++;
     if (l.route === "lfs-part" && l.status === 200) {
       const key = `${l.oid}#${l.partNumber}`;
       parts.set(key, (parts.get(key) ?? 0) + 1);
@@ -58,5 +74,9 @@ export function tallyAccessLog(file: string): AccessTally {
     commitsAnswered,
     commitsLost,
     partsResent: [...parts.values()].filter((n) => n > 1).length,
+    lfsUploads,
+    xorbsStored: [...xorbs.values()].reduce((a, b) => a + b, 0),
+    xorbsResent: [...xorbs.values()].reduce((a, n) => a + n - 1, 0),
+    shardsAnswered,
   };
 }

@@ -58,6 +58,8 @@ export const EMULATOR_LIMITS = {
  * commit: a 429 on a commit empties the per-repo commit budget (100 per hour), which would stall a
  * test for a minute per 429; commits get lost answers, 5xx and resets instead. Latency on commits
  * and parts widens the windows in which a kill catches them in flight (first matching rule wins).
+ * The Xet CAS routes get the same: lost xorb and shard answers (stored, then the answer is lost),
+ * latency on xorbs, 429s on the token route, and the 5xx and resets of every route.
  */
 export const FAULT_SPEC = [
   "route=commit,kind=lost,count=1",
@@ -66,6 +68,10 @@ export const FAULT_SPEC = [
   "route=commit,kind=reset,rate=0.03",
   "route=commit,kind=latency,ms=300,rate=0.5",
   "route=lfs-part,kind=latency,ms=60,rate=0.5",
+  "route=xet-xorb,kind=lost,rate=0.05",
+  "route=xet-xorb,kind=latency,ms=60,rate=0.5",
+  "route=xet-shard,kind=lost,rate=0.1",
+  "route=xet-token,kind=ratelimit,retry-after=1,rate=0.04",
   "route=preupload,kind=ratelimit,retry-after=1,rate=0.04",
   "route=lfs-batch,kind=ratelimit,retry-after=1,rate=0.04",
   "route=paths-info,kind=ratelimit,retry-after=1,rate=0.04",

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { JobStatusJson } from "../../daemon/job-status-json.js";
 import { startEmulator } from "../../emulator/start-emulator.js";
 import { makeDaemonHome, WRITE_TOKEN, waitForJob } from "../daemon/fixtures/daemon-home.js";
-import { tallyAccessLog } from "./access-tally.js";
+import { type AccessTally, tallyAccessLog } from "./access-tally.js";
 import { ChaosDaemon } from "./chaos-daemon.js";
 import {
   type ChaosScale,
@@ -20,6 +20,7 @@ import { auditJournal } from "./journal-audit.js";
 import { seededBytes, seededText } from "./seeded-bytes.js";
 import { verifyRepo } from "./verify-repo.js";
 import { VersionBook } from "./version-book.js";
+import { shardConflicts } from "./xet-shards.js";
 
 export interface ChaosOptions {
   /** Drives the layout, the modifications, the kill moments and the emulator's fault seed. */
@@ -36,6 +37,8 @@ export interface ChaosOptions {
   readonly log?: (line: string) => void;
   /** Leave the temp folder (journal, logs, emulator data) for inspection. */
   readonly keep?: boolean;
+  /** `--transfer` of the job: big files go through the Xet CAS or through LFS (default xet). */
+  readonly transfer?: "xet" | "lfs";
 }
 
 /** Short waits for tests: the loops are the real ones, only the pauses between attempts shrink. */
@@ -69,8 +72,30 @@ function phaseOf(job: JobStatusJson | null): string {
  * repo, its history and the journal are checked. Returns the report; throws only when the run
  * itself cannot go on (a daemon that never answers, a job that never finishes).
  */
+/** The transfer the job was given is the one used; with Xet, no file registered by two different shards. */
+function transferChecks(transfer: "xet" | "lfs", access: AccessTally, emulatorDir: string): Check[] {
+  if (transfer === "lfs") {
+    return [
+      {
+        name: "--transfer lfs: big files went through LFS, nothing to the Xet CAS",
+        ok: access.lfsUploads > 0 && access.xorbsStored === 0,
+        detail: `${access.lfsUploads} LFS PUTs and parts stored, ${access.xorbsStored} xorbs`,
+      },
+    ];
+  }
+  return [
+    {
+      name: "--transfer xet: big files went through the Xet CAS, nothing through LFS PUTs",
+      ok: access.xorbsStored > 0 && access.lfsUploads === 0,
+      detail: `${access.xorbsStored} xorb POSTs stored, ${access.lfsUploads} LFS PUTs and parts`,
+    },
+    noneOf("no Xet file registered by two shards of different content", shardConflicts(emulatorDir)),
+  ];
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { seed, kills, scale } = options;
+  const transfer = options.transfer ?? "xet";
   const log = options.log ?? (() => {});
   const started = Date.now();
   const plan = planChaos(seed, kills, scale);
@@ -90,7 +115,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const book = new VersionBook(path.join(h.root, "data"), path.join(h.root, "staging"));
     for (const f of plan.files) book.write(f.rel, contentOf(seed, f.rel, f.cls, f.size, 0), "create");
     const repoId = `user/chaos-${seed}`;
-    const addArgs = ["add", book.folder, "--repo", repoId, "--endpoint", emulator.url];
+    const addArgs = [
+      "add",
+      book.folder,
+      "--repo",
+      repoId,
+      "--endpoint",
+      emulator.url,
+      "--transfer",
+      transfer,
+    ];
     const getJob = async (id: number): Promise<JobStatusJson | null> =>
       h.client
         .request<{ job: JobStatusJson }>("GET", `/v1/jobs/get?id=${id}`)
@@ -102,7 +136,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const addAgainIfDone = async (id: number): Promise<void> => {
       if ((await getJob(id))?.state !== "done") return;
       await h.client
-        .request("POST", "/v1/jobs/add", { folder: book.folder, repo: repoId, endpoint: emulator.url })
+        .request("POST", "/v1/jobs/add", {
+          folder: book.folder,
+          repo: repoId,
+          endpoint: emulator.url,
+          transfer,
+        })
         .catch(() => {});
     };
     let jobId: number | null = null;
@@ -194,10 +233,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ok: lostAnswers <= journal.reconciled,
         detail: `${lostAnswers} commits on main without a recorded answer, ${journal.reconciled} batches reconciled`,
       },
+      ...transferChecks(transfer, access, emulator.dataDir),
     );
     return {
       seed,
       scale,
+      transfer,
       kills: delivered,
       plannedKills: plan.cycles.length,
       killsByPhase,

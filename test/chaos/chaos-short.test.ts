@@ -1,31 +1,4 @@
-import t from "tap";
-import { formatReport } from "./chaos-report.js";
-import { runChaos } from "./chaos-run.js";
+import { chaosShortTest } from "./chaos-short-case.js";
 
-// A fresh seed per run explores new schedules; HUBPUSH_CHAOS_SEED replays one.
-const SEED = Number(process.env.HUBPUSH_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const KILLS = Number(process.env.HUBPUSH_CHAOS_KILLS ?? 10);
-
-t.test(
-  "daemon SIGKILLed at random moments, files rewritten, faults injected: nothing lost or corrupted",
-  async (t) => {
-    t.comment(
-      `chaos seed ${SEED} (replay: HUBPUSH_CHAOS_SEED=${SEED} npx tap test/chaos/chaos-short.test.ts)`,
-    );
-    const report = await runChaos({ seed: SEED, kills: KILLS, scale: "short" });
-    t.comment(formatReport(report));
-    // Counted only when the SIGKILL landed on a live daemon process, not when it was planned.
-    t.ok(
-      report.kills >= KILLS,
-      `the daemon was SIGKILLed ${report.kills} times (of ${report.plannedKills} planned)`,
-    );
-    // Latency only slows requests down; the faults that count are the errors, resets and lost answers.
-    const errors = Object.entries(report.access.faults).filter(([kind]) => kind !== "latency");
-    t.ok(
-      errors.length > 0 && report.access.commitsLost > 0,
-      "the emulator injected faults, among them at least one lost commit answer",
-    );
-    t.ok(report.modifications.files > 0, "files were rewritten during the run");
-    for (const check of report.checks) t.ok(check.ok, check.name, { detail: check.detail, seed: SEED });
-  },
-);
+// The big files go through the Xet CAS; chaos-short-lfs.test.ts runs the same with LFS.
+chaosShortTest("xet", "test/chaos/chaos-short.test.ts");
