@@ -81,12 +81,15 @@ function startWorker(workerData: HashWorkerData): Worker {
  */
 export class HashPool {
   readonly size: number;
+  /** Batches and files sent to the threads so far (a batch is one message each way). */
+  readonly sent = { batches: 0, files: 0 };
   private readonly readBufferBytes: number;
   private readonly slots: Slot[] = [];
   private queue: Task[] = [];
   private queueHead = 0;
   private nextId = 1;
   private closed = false;
+  private dispatchScheduled = false;
 
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
@@ -112,7 +115,7 @@ export class HashPool {
       };
       if (signal !== undefined) task.offAbort = onAbort(signal, task.onAbort);
       this.queue.push(task);
-      this.dispatch();
+      this.scheduleDispatch();
     });
   }
 
@@ -146,6 +149,16 @@ export class HashPool {
     );
   }
 
+  /** Files asked for in one tick (a claim of the hash stage) are dispatched together, so they can share a batch. */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
   private dispatch(): void {
     while (!this.closed) {
       const idle = this.slots.find((s) => s.batch === null);
@@ -163,6 +176,8 @@ export class HashPool {
       for (const task of tasks) task.running = true;
       slot.batch = { id: this.nextId++, tasks };
       slot.worker.ref();
+      this.sent.batches += 1;
+      this.sent.files += tasks.length;
       const request: HashWorkerRequest = {
         type: "hash",
         batch: slot.batch.id,
