@@ -1,5 +1,5 @@
 import type { FileStat } from "../../storage/journal.js";
-import type { HashOutcome } from "./hash-file.js";
+import type { HashOutcome } from "./hash-outcome.js";
 
 /** The first stat field that differs between two stats of one path, or null when they match. */
 export function statDifference(a: FileStat, b: FileStat): string | null {

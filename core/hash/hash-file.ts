@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { BigIntStats } from "node:fs";
-import type { FileHashes, FileStat } from "../../storage/journal.js";
 import { asyncIo, syncIo } from "./file-io.js";
 import { changed, failureFromError, notRegular, statDifference, vanished } from "./hash-failures.js";
+import type { HashOutcome } from "./hash-outcome.js";
 import { toFileStat } from "./to-file-stat.js";
 
 /** Files above this size get no blob sha1 (they can only be LFS on the Hub). */
@@ -15,23 +15,7 @@ const RECHECK_BYTES = 64 * 1024 * 1024;
 /** With synchronous reads, the event loop gets a turn this often (in bytes) so a cancel message lands. */
 const YIELD_BYTES = 8 * 1024 * 1024;
 
-export type HashFailureCode =
-  | "ERR_FILE_VANISHED"
-  | "ERR_FILE_UNREADABLE"
-  | "ERR_FILE_CHANGED"
-  | "ERR_FILE_NOT_REGULAR";
-
-export type HashOutcome =
-  | {
-      ok: true;
-      hashes: FileHashes;
-      statBefore: FileStat;
-      statAfter: FileStat;
-      bytesRead: number;
-      /** The bytes hashed, when HashFileOptions.keepMaxBytes asked for them (see KeptContent). */
-      content?: Uint8Array;
-    }
-  | { ok: false; code: HashFailureCode; message: string; retryable: boolean };
+export type { HashFailureCode, HashOutcome } from "./hash-outcome.js";
 
 export interface HashFileOptions {
   /** A buffer to read into, reused across calls by one caller (its length is the read size). */

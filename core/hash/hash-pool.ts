@@ -11,6 +11,7 @@ import type {
   HashWorkerRequest,
   ThreadCpu,
 } from "./hash-worker-messages.js";
+import { KeptContent } from "./kept-content.js";
 
 export type { HashOutcome } from "./hash-file.js";
 export type { ThreadCpu } from "./hash-worker-messages.js";
@@ -32,6 +33,8 @@ export interface HashPoolOptions {
   workers?: number;
   /** Bytes per read, one buffer per thread, reused for every file. Default 1 MiB. */
   readBufferBytes?: number;
+  /** Budget of `kept` in bytes (default KEPT_BUDGET_BYTES). */
+  keptBudgetBytes?: number;
 }
 
 interface Task {
@@ -83,6 +86,8 @@ export class HashPool {
   readonly size: number;
   /** Batches and files sent to the threads so far (a batch is one message each way). */
   readonly sent = { batches: 0, files: 0 };
+  /** Bytes of small files read by the threads and kept for their commit (bounded; see KeptContent). */
+  readonly kept: KeptContent;
   private readonly readBufferBytes: number;
   private readonly slots: Slot[] = [];
   private queue: Task[] = [];
@@ -94,6 +99,7 @@ export class HashPool {
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
     this.readBufferBytes = Math.max(1, Math.floor(options.readBufferBytes ?? 1024 * 1024));
+    this.kept = new KeptContent(options.keptBudgetBytes);
   }
 
   /** Hashes one file in one read: sha256 hex, git blob sha1 hex, base64 of the first ≤ 512 bytes. */

@@ -1,6 +1,7 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
+import { KEEP_MAX_BYTES, keepHashed } from "../hash/kept-content.js";
 import type { HashStageDeps } from "../stage-deps.js";
 import { pump } from "./pump.js";
 import { currentStat, type StabilityPolicy, unstableUntil } from "./watch-stability.js";
@@ -134,7 +135,10 @@ async function hashOne(
         return;
       }
     }
-    const outcome = await hashPool.hash(absolute, ctx.signal, { size: file.size });
+    // A small file's bytes come back with its hashes, while the budget has room, for its commit.
+    const keepMaxBytes = hashPool.kept.hasRoom(file.size) ? KEEP_MAX_BYTES : 0;
+    const startedMs = Date.now(); // the file system's clock, not ctx.now()
+    const outcome = await hashPool.hash(absolute, ctx.signal, { size: file.size, keepMaxBytes });
     if (!outcome.ok && outcome.code === "ERR_FILE_CHANGED") {
       // Still being written: wait with backoff until it is stable rather than re-hashing at once.
       const info = { code: outcome.code, message: outcome.message };
@@ -151,8 +155,10 @@ async function hashOne(
       journal.stages.recordStatChanged(file.id, leaseId, outcome.statAfter, until);
       return;
     }
+    const { hashes, statAfter } = outcome;
+    keepHashed(hashPool.kept, file.id, outcome, startedMs);
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, outcome.statAfter, outcome.hashes));
+    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, statAfter, hashes));
   } catch (err) {
     ctx.recordFailure([file], leaseId, err);
   }
