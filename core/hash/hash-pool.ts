@@ -1,9 +1,8 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
-import { HASH_WORKER_LIMITS } from "../../common/heap-limits.js";
-import { HubpushError } from "../../common/hubpush-error.js";
+import type { Worker } from "node:worker_threads";
 import { onAbort } from "../abort-fanout.js";
 import type { HashOutcome } from "./hash-file.js";
+import { closedError, crashOutcome } from "./hash-pool-errors.js";
 import type {
   HashFileResult,
   HashWorkerData,
@@ -12,6 +11,7 @@ import type {
   ThreadCpu,
 } from "./hash-worker-messages.js";
 import { KeptContent } from "./kept-content.js";
+import { startWorker } from "./start-hash-worker.js";
 
 export type { HashOutcome } from "./hash-file.js";
 export type { ThreadCpu } from "./hash-worker-messages.js";
@@ -58,22 +58,6 @@ interface Slot {
   /** Callers waiting for this thread's CPU time (the bench). */
   cpuWaiters: Array<(cpu: ThreadCpu | null) => void>;
   error: Error | null;
-}
-
-const RUNNING_TS_SOURCES = import.meta.url.endsWith(".ts");
-const WORKER_URL = new URL(RUNNING_TS_SOURCES ? "./hash-worker.ts" : "./hash-worker.js", import.meta.url);
-
-/**
- * From dist/ the worker is plain .js. Run as .ts sources (tests, benches under tsx), Node 20 does
- * not apply the --import loader hooks inside worker threads, so the thread registers tsx itself
- * before importing the worker module (execArgv is emptied so a newer Node does not register twice).
- */
-function startWorker(workerData: HashWorkerData): Worker {
-  const resourceLimits = { ...HASH_WORKER_LIMITS };
-  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { workerData, resourceLimits });
-  const tsxApi = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: [], resourceLimits });
 }
 
 /**
@@ -314,19 +298,4 @@ function settle(task: Task, result: { outcome: HashOutcome } | { error: unknown 
   task.offAbort();
   if ("outcome" in result) task.resolve(result.outcome);
   else task.reject(result.error);
-}
-
-function crashOutcome(path: string, what: string): HashOutcome {
-  return {
-    ok: false,
-    code: "ERR_FILE_UNREADABLE",
-    message: `${path} was not hashed: ${what}; it will be hashed again`,
-    retryable: true,
-  };
-}
-
-function closedError(): HubpushError {
-  return new HubpushError("ERR_INTERRUPTED", "the hashing pool was closed before this file was hashed", {
-    retryable: true,
-  });
 }
