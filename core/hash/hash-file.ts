@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { type BigIntStats, constants, readSync } from "node:fs";
-import { type FileHandle, open, stat } from "node:fs/promises";
-import type { FileHashes, FileStat } from "../../storage/journal.js";
+import type { BigIntStats } from "node:fs";
+import { asyncIo, syncIo } from "./file-io.js";
+import { changed, failureFromError, notRegular, statDifference, vanished } from "./hash-failures.js";
+import type { HashOutcome } from "./hash-outcome.js";
 import { toFileStat } from "./to-file-stat.js";
 
 /** Files above this size get no blob sha1 (they can only be LFS on the Hub). */
@@ -11,16 +12,10 @@ const SAMPLE_BYTES = 512;
 const DEFAULT_READ_BUFFER_BYTES = 1024 * 1024;
 /** How often (in bytes read) a long read re-checks the descriptor's stat. */
 const RECHECK_BYTES = 64 * 1024 * 1024;
+/** With synchronous reads, the event loop gets a turn this often (in bytes) so a cancel message lands. */
+const YIELD_BYTES = 8 * 1024 * 1024;
 
-export type HashFailureCode =
-  | "ERR_FILE_VANISHED"
-  | "ERR_FILE_UNREADABLE"
-  | "ERR_FILE_CHANGED"
-  | "ERR_FILE_NOT_REGULAR";
-
-export type HashOutcome =
-  | { ok: true; hashes: FileHashes; statBefore: FileStat; statAfter: FileStat; bytesRead: number }
-  | { ok: false; code: HashFailureCode; message: string; retryable: boolean };
+export type { HashFailureCode, HashOutcome } from "./hash-outcome.js";
 
 export interface HashFileOptions {
   /** A buffer to read into, reused across calls by one caller (its length is the read size). */
@@ -28,10 +23,15 @@ export interface HashFileOptions {
   /** Aborts between reads; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Read synchronously. Only for a worker thread, whose event loop has nothing else to do: it saves
-   * a round trip through libuv's shared thread pool per read (default false).
+   * Synchronous open, stat, read and close. Only for a worker thread, whose event loop has nothing
+   * else to do: it saves a round trip through libuv's shared thread pool per call (default false).
    */
   syncReads?: boolean;
+  /**
+   * Files of at most this many bytes are read into a buffer of their own, returned as `content`,
+   * so their commit need not read them again (default 0: nothing kept).
+   */
+  keepMaxBytes?: number;
 }
 
 /**
@@ -49,22 +49,24 @@ export async function hashFile(
   options: HashFileOptions = {},
 ): Promise<HashOutcome> {
   const { signal } = options;
+  const io = options.syncReads ? syncIo : asyncIo;
   signal?.throwIfAborted();
-  let fh: FileHandle;
+  let fd: number;
   try {
-    // O_NONBLOCK: a path swapped for a FIFO since the scan must not block the open.
-    fh = await open(absolutePath, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = await io.open(absolutePath);
   } catch (err) {
     return failureFromError(err, absolutePath);
   }
   try {
-    const before = await fh.stat({ bigint: true });
+    const before = await io.fstat(fd);
     if (!before.isFile()) {
       return notRegular(absolutePath, before.isDirectory() ? "a directory" : "not a regular file");
     }
     const size = Number(before.size);
     const statBefore = toFileStat(before);
     const buffer = options.buffer ?? new Uint8Array(Math.max(1, readBufferBytes));
+    // A kept file is read straight into its own buffer (one read for a small file): no copy.
+    const content = size > 0 && size <= (options.keepMaxBytes ?? 0) ? new Uint8Array(size) : null;
     const sha256 = createHash("sha256");
     // The blob sha1 is the oid of a regular (inline) file; the Hub refuses inline files over
     // 10 MiB, so larger files always travel as LFS and their sha1 would cost half the CPU for nothing.
@@ -74,18 +76,19 @@ export async function hashFile(
     let sampleLength = 0;
     let position = 0;
     let nextCheck = RECHECK_BYTES;
+    let nextYield = YIELD_BYTES;
     // Read to the size fstat reported, then once more: bytes past it mean the file grew.
     for (;;) {
       signal?.throwIfAborted();
-      const wanted = position < size ? Math.min(buffer.length, size - position) : 1;
-      const bytesRead = options.syncReads
-        ? readSync(fh.fd, buffer, 0, wanted, position)
-        : (await fh.read(buffer, 0, wanted, position)).bytesRead;
+      const into = content !== null && position < size ? content : buffer;
+      const offset = into === content ? position : 0;
+      const wanted = position < size ? Math.min(into.length - offset, size - position) : 1;
+      const bytesRead = await io.read(fd, into, offset, wanted, position);
       if (bytesRead === 0) break;
       if (position >= size) {
         return changed(absolutePath, `it grew past ${size} bytes while being read`);
       }
-      const chunk = buffer.subarray(0, bytesRead);
+      const chunk = into.subarray(offset, offset + bytesRead);
       sha256.update(chunk);
       sha1?.update(chunk);
       if (sampleLength < sample.length) {
@@ -94,10 +97,15 @@ export async function hashFile(
         sampleLength += take;
       }
       position += bytesRead;
+      if (io.sync && position >= nextYield) {
+        // Synchronous reads never leave the event loop a turn: give it one so a cancel arrives.
+        nextYield += YIELD_BYTES;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (position >= nextCheck && position < size) {
         // A long read of a file that was deleted or rewritten meanwhile can stop early.
         nextCheck += RECHECK_BYTES;
-        const now = await fh.stat({ bigint: true });
+        const now = await io.fstat(fd);
         if (now.nlink === 0n) return vanished(absolutePath);
         const difference = statDifference(statBefore, toFileStat(now));
         if (difference !== null)
@@ -109,7 +117,7 @@ export async function hashFile(
     }
     let after: BigIntStats;
     try {
-      after = await stat(absolutePath, { bigint: true });
+      after = await io.stat(absolutePath);
     } catch (err) {
       return failureFromError(err, absolutePath);
     }
@@ -128,75 +136,16 @@ export async function hashFile(
       statBefore,
       statAfter,
       bytesRead: position,
+      ...(content !== null ? { content } : {}),
     };
   } catch (err) {
     if (signal?.aborted && err === signal.reason) throw err;
     return failureFromError(err, absolutePath);
   } finally {
-    await fh.close().catch(() => undefined);
-  }
-}
-
-function statDifference(a: FileStat, b: FileStat): string | null {
-  if (a.inode !== b.inode) return "inode (it was replaced)";
-  if (a.size !== b.size) return "size";
-  if (a.mtimeNs !== b.mtimeNs) return "modification time";
-  if (a.ctimeNs !== b.ctimeNs) return "change time";
-  return null;
-}
-
-function changed(path: string, what: string): HashOutcome {
-  return {
-    ok: false,
-    code: "ERR_FILE_CHANGED",
-    message: `${path} changed while being hashed: ${what}; it will be hashed again once it stops changing`,
-    retryable: true,
-  };
-}
-
-function vanished(path: string): HashOutcome {
-  return {
-    ok: false,
-    code: "ERR_FILE_VANISHED",
-    message: `${path} was deleted before it could be hashed; it will not be uploaded unless it reappears`,
-    retryable: false,
-  };
-}
-
-function notRegular(path: string, what: string): HashOutcome {
-  return {
-    ok: false,
-    code: "ERR_FILE_NOT_REGULAR",
-    message: `${path} is ${what}, not a regular file; only regular files are uploaded`,
-    retryable: false,
-  };
-}
-
-function failureFromError(err: unknown, path: string): HashOutcome {
-  const errno = (err as NodeJS.ErrnoException | null)?.code;
-  const detail = err instanceof Error ? err.message : String(err);
-  switch (errno) {
-    case "ENOENT":
-    case "ENOTDIR":
-      return vanished(path);
-    case "EACCES":
-    case "EPERM":
-    case "EISDIR":
-      return {
-        ok: false,
-        code: "ERR_FILE_UNREADABLE",
-        message: `cannot read ${path} (${errno}); fix its permissions (chmod u+r) and run retry`,
-        retryable: false,
-      };
-    case "ELOOP":
-      return notRegular(path, "a symlink that loops");
-    default:
-      // EIO, EMFILE, ENOMEM…: the disk or the process may recover, so try again later.
-      return {
-        ok: false,
-        code: "ERR_FILE_UNREADABLE",
-        message: `cannot read ${path}: ${detail}; it will be tried again`,
-        retryable: true,
-      };
+    try {
+      await io.close(fd);
+    } catch {
+      // a close error after a complete read changes nothing about the outcome
+    }
   }
 }

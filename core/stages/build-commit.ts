@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import { closeSync, readFileSync } from "node:fs";
+import { closeSync, readFileSync, statSync } from "node:fs";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
+import { toFileStat } from "../hash/to-file-stat.js";
 import type { CommitOperation } from "../hub/hub-client.js";
 import { openHashedFileSync } from "../lfs/open-hashed-file.js";
+import { sameStat } from "../lfs/same-stat.js";
 import type { CommitStageDeps } from "../stage-deps.js";
 import { streamedFile, verifyHashedFile } from "./streamed-file.js";
 
@@ -62,9 +64,16 @@ async function toOperation(
 ): Promise<CommitOperation> {
   const absolute = ctx.localPath(file.path);
   const repoPath = ctx.pathInRepo(file.path);
+  if (file.uploadMode !== "regular") ctx.hashPool.kept.drop(file.id);
   if (file.uploadMode === "regular" && (file.size > HOLD_MAX_BYTES || held.bytes + file.size > HELD_BYTES)) {
+    ctx.hashPool.kept.drop(file.id); // the batch holds enough: this one streams from disk
     await verifyHashedFile(absolute, file);
     return { kind: "file", path: repoPath, content: streamedFile(absolute, file) };
+  }
+  const kept = file.uploadMode === "regular" ? keptContent(ctx, absolute, file) : null;
+  if (kept !== null) {
+    held.bytes += kept.length;
+    return { kind: "file", path: repoPath, content: kept };
   }
   // Small or LFS: synchronous calls (the file is small or not read at all; see openHashedFileSync).
   const fd = openHashedFileSync(absolute, file);
@@ -91,4 +100,23 @@ async function toOperation(
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The bytes the hashing thread read for this file, if they were kept and are still its content:
+ * hashed with the journaled blob sha1 and stat, and the path's stat now is still that stat (the
+ * same check a re-read starts with). Else null, and the file is read again and checked as before.
+ */
+function keptContent(ctx: CommitStageDeps, absolute: string, file: FileRecord): Buffer | null {
+  const kept = ctx.hashPool.kept.take(file.id);
+  if (kept === null || kept.sha1 !== file.sha1 || !sameStat(kept.stat, file)) return null;
+  let now: FileRecord["size"] | null = null;
+  try {
+    const st = toFileStat(statSync(absolute, { bigint: true }));
+    if (sameStat(st, file)) now = st.size;
+  } catch {
+    // vanished or unreadable now: the re-read reports it with its own code
+  }
+  if (now !== kept.bytes.byteLength) return null;
+  return Buffer.from(kept.bytes.buffer, kept.bytes.byteOffset, kept.bytes.byteLength);
 }

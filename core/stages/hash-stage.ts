@@ -1,6 +1,7 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
+import { KEEP_MAX_BYTES, keepHashed } from "../hash/kept-content.js";
 import type { HashStageDeps } from "../stage-deps.js";
 import { pump } from "./pump.js";
 import { currentStat, type StabilityPolicy, unstableUntil } from "./watch-stability.js";
@@ -10,6 +11,13 @@ const CLAIM_CHUNK = 128;
 /** Hash results are written in one transaction per this many files (or per FLUSH_MS). */
 const RECORD_BATCH = 128;
 const FLUSH_MS = 25;
+/**
+ * Files in flight per hashing thread: enough small files that the pool can send each thread a
+ * batch of them (hash-pool.ts), while in-flight bytes beyond 2 files per thread stay under
+ * IN_FLIGHT_BYTES per thread, so large files keep to 2 per thread as before.
+ */
+const IN_FLIGHT_PER_THREAD = 64;
+const IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
 export async function runHashStage(ctx: HashStageDeps): Promise<void> {
@@ -17,11 +25,11 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
   const { journal, hashPool, tuning } = ctx;
   const queue: FileRecord[] = [];
   const writes = new BatchedWrites(ctx);
+  const inFlight = { files: 0, bytes: 0 };
   try {
     await pump<FileRecord>({
       signal: ctx.haltSignal,
-      // Twice the pool size keeps every worker busy while results are being recorded.
-      concurrency: () => hashPool.size * 2,
+      concurrency: () => hashPool.size * IN_FLIGHT_PER_THREAD,
       claim: (n) => {
         if (queue.length < n) {
           queue.push(
@@ -34,9 +42,25 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
             }),
           );
         }
-        return queue.splice(0, n);
+        const taken: FileRecord[] = [];
+        for (const file of queue) {
+          if (taken.length >= n) break;
+          // Twice the pool size keeps every worker busy while results are recorded; more only
+          // while the bytes in flight stay small.
+          const beyond = inFlight.files >= hashPool.size * 2;
+          if (beyond && inFlight.bytes + file.size > hashPool.size * IN_FLIGHT_BYTES) break;
+          taken.push(file);
+          inFlight.files += 1;
+          inFlight.bytes += file.size;
+        }
+        queue.splice(0, taken.length);
+        return taken;
       },
-      work: (file) => hashOne(ctx, file, leaseId, writes),
+      work: (file) =>
+        hashOne(ctx, file, leaseId, writes).finally(() => {
+          inFlight.files -= 1;
+          inFlight.bytes -= file.size;
+        }),
       idle: async () => {
         writes.flush();
         await ctx.wake.hash.wait(tuning.idlePollMs, ctx.haltSignal);
@@ -111,7 +135,10 @@ async function hashOne(
         return;
       }
     }
-    const outcome = await hashPool.hash(absolute, ctx.signal);
+    // A small file's bytes come back with its hashes, while the budget has room, for its commit.
+    const keepMaxBytes = hashPool.kept.hasRoom(file.size) ? KEEP_MAX_BYTES : 0;
+    const startedMs = Date.now(); // the file system's clock, not ctx.now()
+    const outcome = await hashPool.hash(absolute, ctx.signal, { size: file.size, keepMaxBytes });
     if (!outcome.ok && outcome.code === "ERR_FILE_CHANGED") {
       // Still being written: wait with backoff until it is stable rather than re-hashing at once.
       const info = { code: outcome.code, message: outcome.message };
@@ -128,8 +155,10 @@ async function hashOne(
       journal.stages.recordStatChanged(file.id, leaseId, outcome.statAfter, until);
       return;
     }
+    const { hashes, statAfter } = outcome;
+    keepHashed(hashPool.kept, file.id, outcome, startedMs);
     // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, outcome.statAfter, outcome.hashes));
+    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, statAfter, hashes));
   } catch (err) {
     ctx.recordFailure([file], leaseId, err);
   }
