@@ -1,0 +1,181 @@
+/**
+ * A Xet pass thread of XetPassPool: runs runXetPass (read, CDC, chunk hashes, the sha256 check,
+ * xorb building) for any number of files at once, so the main thread only answers chunk lookups
+ * and uploads. Lookups go to the main thread once per read (1 MiB) for the chunks seen first in
+ * this file; xorbs are built into buffers the main thread transfers back after each upload.
+ */
+import { parentPort } from "node:worker_threads";
+import { toHubpushError } from "../../common/hubpush-error.js";
+import { hashToString } from "../../xet/hash-string.js";
+import { loadXetHasher } from "../../xet/xet-hasher.js";
+import { runXetPass, XORB_TARGET_BYTES } from "./xet-file-pass.js";
+import type { LookupAnswer, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+
+const port = parentPort;
+if (port === null) throw new Error("xet-pass-worker.ts must run as a worker thread");
+
+/** Buffers of finished passes kept for the next pass (each is XORB_TARGET_BYTES of RSS). */
+const SPARE_MAX = 2;
+const spare: ArrayBuffer[] = [];
+
+interface Pass {
+  readonly controller: AbortController;
+  readonly limit: number;
+  /** Buffers this pass took (free, building, or out on the main thread). */
+  owned: number;
+  readonly free: ArrayBuffer[];
+  /** Waiters for a buffer / for lookup answers, in order. */
+  bufferWaiter: ((buffer: ArrayBuffer) => void) | null;
+  answersWaiter: ((answers: readonly LookupAnswer[]) => void) | null;
+}
+
+const passes = new Map<number, Pass>();
+
+port.on("message", (request: XetWorkerRequest) => {
+  const pass = passes.get(request.id);
+  switch (request.type) {
+    case "pass":
+      start(request);
+      return;
+    case "answers": {
+      const waiter = pass?.answersWaiter;
+      if (pass === undefined || waiter == null) return;
+      pass.answersWaiter = null;
+      waiter(request.answers);
+      return;
+    }
+    case "buffer":
+      giveBack(pass, request.buffer);
+      return;
+    case "cancel":
+      pass?.controller.abort();
+      return;
+  }
+});
+
+function giveBack(pass: Pass | undefined, buffer: ArrayBuffer): void {
+  if (pass === undefined) {
+    if (spare.length < SPARE_MAX) spare.push(buffer);
+    return;
+  }
+  const waiter = pass.bufferWaiter;
+  if (waiter !== null) {
+    pass.bufferWaiter = null;
+    waiter(buffer);
+  } else pass.free.push(buffer);
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+async function takeBuffer(pass: Pass): Promise<Uint8Array> {
+  const free = pass.free.pop();
+  if (free !== undefined) return new Uint8Array(free);
+  if (pass.owned < pass.limit) {
+    pass.owned++;
+    return new Uint8Array(spare.pop() ?? new ArrayBuffer(XORB_TARGET_BYTES));
+  }
+  const next = new Promise<ArrayBuffer>((resolve) => {
+    pass.bufferWaiter = resolve;
+  });
+  return new Uint8Array(await Promise.race([next, aborted(pass.controller.signal)]));
+}
+
+function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
+  const { id } = request;
+  const pass: Pass = {
+    controller: new AbortController(),
+    limit: Math.max(1, request.buffers),
+    owned: 0,
+    free: [],
+    bufferWaiter: null,
+    answersWaiter: null,
+  };
+  passes.set(id, pass);
+  const signal = pass.controller.signal;
+  /** Final lookup answers of the chunks asked about so far (a chunk is asked about once per file). */
+  const answers = new Map<string, LookupAnswer>();
+  const prefetch = async (hashes: readonly Uint8Array[], firstIndex: number): Promise<void> => {
+    const keys: string[] = [];
+    const indices: number[] = [];
+    const asked: Uint8Array[] = [];
+    for (let i = 0; i < hashes.length; i++) {
+      const hash = hashes[i] as Uint8Array;
+      const key = hashToString(hash);
+      if (answers.has(key)) continue;
+      answers.set(key, null);
+      keys.push(key);
+      indices.push(firstIndex + i);
+      asked.push(hash);
+    }
+    if (asked.length === 0) return;
+    const packed = new Uint8Array(32 * asked.length);
+    for (let i = 0; i < asked.length; i++) packed.set(asked[i] as Uint8Array, 32 * i);
+    const reply = new Promise<readonly LookupAnswer[]>((resolve) => {
+      pass.answersWaiter = resolve;
+    });
+    post({ type: "lookup", id, hashes: packed, indices }, [packed.buffer]);
+    const got = await Promise.race([reply, aborted(signal)]);
+    for (let i = 0; i < keys.length; i++) answers.set(keys[i] as string, got[i] ?? null);
+  };
+  loadXetHasher()
+    .then((hasher) =>
+      runXetPass({
+        absolute: request.absolute,
+        file: request.file,
+        hasher,
+        compression: request.compression,
+        // The main thread already asked the CAS (§7.2) for eligible chunks no lookup knew, in file
+        // order, before answering: its answer is final, so the pass never queries by itself.
+        lookup: (hash) => answers.get(hashToString(hash)) ?? null,
+        query: async () => false,
+        prefetch,
+        xorbBuffer: () => takeBuffer(pass),
+        onXorb: async (xorb) => {
+          const buffer = xorb.body.buffer as ArrayBuffer;
+          post(
+            {
+              type: "xorb",
+              id,
+              hash: xorb.hash,
+              hashString: xorb.hashString,
+              chunks: xorb.chunks,
+              unpackedLength: xorb.unpackedLength,
+              buffer,
+              length: xorb.body.length,
+            },
+            [buffer],
+          );
+        },
+        signal,
+      }),
+    )
+    .then(
+      (result) => finish(pass, id, { type: "done", id, result }),
+      (err: unknown) => {
+        if (signal.aborted) finish(pass, id, { type: "aborted", id });
+        else {
+          const error = toHubpushError(err);
+          finish(pass, id, {
+            type: "failed",
+            id,
+            error: { code: error.code, message: error.message, retryable: error.retryable },
+          });
+        }
+      },
+    );
+}
+
+function finish(pass: Pass, id: number, reply: XetWorkerReply): void {
+  passes.delete(id);
+  for (const buffer of pass.free) if (spare.length < SPARE_MAX) spare.push(buffer);
+  post(reply);
+}
+
+function post(message: XetWorkerReply, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
+}
