@@ -31,7 +31,9 @@ function sample(): Buffer {
  */
 function dedupState(known: readonly Uint8Array[], taught: readonly Uint8Array[]) {
   const map = new Map<string, { xorb: string; index: number }>();
-  known.forEach((h, i) => map.set(hashToString(h), { xorb: "a".repeat(64), index: i }));
+  known.forEach((h, i) => {
+    map.set(hashToString(h), { xorb: "a".repeat(64), index: i });
+  });
   const queried: string[] = [];
   return {
     queried,
@@ -39,7 +41,9 @@ function dedupState(known: readonly Uint8Array[], taught: readonly Uint8Array[])
     query: async (hash: Uint8Array) => {
       queried.push(hashToString(hash));
       if (queried.length !== 1) return false;
-      taught.forEach((h, i) => map.set(hashToString(h), { xorb: "b".repeat(64), index: i }));
+      taught.forEach((h, i) => {
+        map.set(hashToString(h), { xorb: "b".repeat(64), index: i });
+      });
       return true;
     },
   };
