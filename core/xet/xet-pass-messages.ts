@@ -7,6 +7,11 @@ import type { CompressionChoice } from "../../xet/compression.js";
 import type { XorbChunk } from "../../xet/xorb.js";
 import type { PassResult } from "./xet-file-pass.js";
 
+export interface XetWorkerData {
+  /** Xorb buffers the thread may allocate, shared by its passes. */
+  readonly bufferBudget: number;
+}
+
 /** What a worker needs of the file (FileRecord is not sent whole). */
 export interface PassFile {
   readonly path: string;

@@ -5,13 +5,26 @@ import type { CompressionChoice } from "../../xet/compression.js";
 import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
 import { type ChunkLookup, eligible, type PassResult } from "./xet-file-pass.js";
-import type { LookupAnswer, PassFile, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import type {
+  LookupAnswer,
+  PassFile,
+  XetWorkerData,
+  XetWorkerReply,
+  XetWorkerRequest,
+} from "./xet-pass-messages.js";
 
 /**
  * A pass thread's heap: chunk lists and maps of the files it passes (≈ 2 MB per GiB of file); xorb
  * bodies are ArrayBuffers outside the heap. Bounded as the hash workers are, so V8 collects early.
  */
 export const XET_WORKER_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 });
+
+/**
+ * Xorb body buffers of all pass threads together (6 × 8 MiB = 48 MiB): the issue-16 bound is 250 MB
+ * peak RSS for any upload, and 4 files × 3 buffers each (96 MiB) put W2x at 287 MB. Six still keep
+ * the CAS busy: its verification, not the number of xorbs in flight, is the bottleneck.
+ */
+export const XORB_BUFFER_BUDGET = 6;
 
 export interface WorkerPassOptions {
   readonly absolute: string;
@@ -62,12 +75,12 @@ const WORKER_URL = new URL(
 );
 
 /** As HashPool's startWorker: under tsx the thread registers tsx itself (Node 20 workers skip --import hooks). */
-function startWorker(): Worker {
+function startWorker(workerData: XetWorkerData): Worker {
   const resourceLimits = { ...XET_WORKER_LIMITS };
-  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { resourceLimits });
+  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { workerData, resourceLimits });
   const tsxApi = import.meta.resolve("tsx/esm/api");
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, execArgv: [], resourceLimits });
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [], resourceLimits });
 }
 
 /**
@@ -85,8 +98,12 @@ export class XetPassPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(options: { workers?: number } = {}) {
+  private readonly bufferBudget: number;
+
+  /** `bufferBudget`: xorb buffers of all threads together (default XORB_BUFFER_BUDGET). */
+  constructor(options: { workers?: number; bufferBudget?: number } = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+    this.bufferBudget = Math.max(1, Math.floor(options.bufferBudget ?? XORB_BUFFER_BUDGET));
   }
 
   run(options: WorkerPassOptions): Promise<PassResult> {
@@ -142,7 +159,8 @@ export class XetPassPool {
     let best: Slot | undefined;
     for (const slot of this.slots) if (best === undefined || slot.passes.size < best.passes.size) best = slot;
     if (best !== undefined && (best.passes.size === 0 || this.slots.length >= this.size)) return best;
-    const slot: Slot = { worker: startWorker(), passes: new Map(), error: null };
+    const bufferBudget = Math.max(2, Math.ceil(this.bufferBudget / this.size));
+    const slot: Slot = { worker: startWorker({ bufferBudget }), passes: new Map(), error: null };
     slot.worker.on("message", (reply: XetWorkerReply) => this.onReply(slot, reply));
     slot.worker.on("error", (err) => {
       slot.error = err;

@@ -4,28 +4,34 @@
  * and uploads. Lookups go to the main thread once per read (1 MiB) for the chunks seen first in
  * this file; xorbs are built into buffers the main thread transfers back after each upload.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { toHubpushError } from "../../common/hubpush-error.js";
 import { hashToString } from "../../xet/hash-string.js";
 import { loadXetHasher } from "../../xet/xet-hasher.js";
 import { runXetPass, XORB_TARGET_BYTES } from "./xet-file-pass.js";
-import type { LookupAnswer, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
 
 const port = parentPort;
 if (port === null) throw new Error("xet-pass-worker.ts must run as a worker thread");
 
-/** Buffers of finished passes kept for the next pass (each is XORB_TARGET_BYTES of RSS). */
-const SPARE_MAX = 2;
-const spare: ArrayBuffer[] = [];
+const { bufferBudget } = workerData as XetWorkerData;
+/**
+ * Xorb buffers of this thread: at most `bufferBudget` exist (each XORB_TARGET_BYTES of RSS), shared
+ * by its passes; a free one waits here for the next pass or the next waiter.
+ */
+const free: ArrayBuffer[] = [];
+let allocated = 0;
+/** Passes waiting for a buffer, first come first served. */
+const waiters: Array<{ readonly pass: Pass; readonly give: (buffer: ArrayBuffer) => void }> = [];
 
 interface Pass {
   readonly controller: AbortController;
+  /** Buffers this pass may hold at once (in flight + queued + building). */
   readonly limit: number;
-  /** Buffers this pass took (free, building, or out on the main thread). */
+  /** Buffers this pass holds now (here or out on the main thread). */
   owned: number;
-  readonly free: ArrayBuffer[];
-  /** Waiters for a buffer / for lookup answers, in order. */
-  bufferWaiter: ((buffer: ArrayBuffer) => void) | null;
+  /** Of those, the ones still in this thread (building): released if the pass ends without sending them. */
+  readonly local: Set<ArrayBuffer>;
   answersWaiter: ((answers: readonly LookupAnswer[]) => void) | null;
 }
 
@@ -45,7 +51,8 @@ port.on("message", (request: XetWorkerRequest) => {
       return;
     }
     case "buffer":
-      giveBack(pass, request.buffer);
+      if (pass !== undefined) pass.owned--;
+      release(request.buffer);
       return;
     case "cancel":
       pass?.controller.abort();
@@ -53,16 +60,17 @@ port.on("message", (request: XetWorkerRequest) => {
   }
 });
 
-function giveBack(pass: Pass | undefined, buffer: ArrayBuffer): void {
-  if (pass === undefined) {
-    if (spare.length < SPARE_MAX) spare.push(buffer);
+/** A buffer came back (uploaded) or was never used: to the first waiter under its limit, else free. */
+function release(buffer: ArrayBuffer): void {
+  const at = waiters.findIndex((w) => w.pass.owned < w.pass.limit);
+  if (at < 0) {
+    free.push(buffer);
     return;
   }
-  const waiter = pass.bufferWaiter;
-  if (waiter !== null) {
-    pass.bufferWaiter = null;
-    waiter(buffer);
-  } else pass.free.push(buffer);
+  const [waiter] = waiters.splice(at, 1);
+  if (waiter === undefined) return;
+  waiter.pass.owned++;
+  waiter.give(buffer);
 }
 
 function aborted(signal: AbortSignal): Promise<never> {
@@ -73,16 +81,38 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 async function takeBuffer(pass: Pass): Promise<Uint8Array> {
-  const free = pass.free.pop();
-  if (free !== undefined) return new Uint8Array(free);
-  if (pass.owned < pass.limit) {
-    pass.owned++;
-    return new Uint8Array(spare.pop() ?? new ArrayBuffer(XORB_TARGET_BYTES));
+  if (pass.owned < pass.limit && waiters.length === 0) {
+    const buffer = free.pop() ?? (allocated < bufferBudget ? newBuffer() : undefined);
+    if (buffer !== undefined) {
+      pass.owned++;
+      pass.local.add(buffer);
+      return new Uint8Array(buffer);
+    }
   }
+  const entry = { pass, give: (_: ArrayBuffer) => {} };
   const next = new Promise<ArrayBuffer>((resolve) => {
-    pass.bufferWaiter = resolve;
+    entry.give = resolve;
   });
-  return new Uint8Array(await Promise.race([next, aborted(pass.controller.signal)]));
+  waiters.push(entry);
+  try {
+    const buffer = await Promise.race([next, aborted(pass.controller.signal)]);
+    pass.local.add(buffer);
+    return new Uint8Array(buffer);
+  } catch (err) {
+    const at = waiters.indexOf(entry);
+    if (at >= 0) waiters.splice(at, 1);
+    else {
+      // Given just as the abort came: hand it on.
+      pass.owned--;
+      release(await next);
+    }
+    throw err;
+  }
+}
+
+function newBuffer(): ArrayBuffer {
+  allocated++;
+  return new ArrayBuffer(XORB_TARGET_BYTES);
 }
 
 function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
@@ -91,8 +121,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
     controller: new AbortController(),
     limit: Math.max(1, request.buffers),
     owned: 0,
-    free: [],
-    bufferWaiter: null,
+    local: new Set(),
     answersWaiter: null,
   };
   passes.set(id, pass);
@@ -137,6 +166,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
         xorbBuffer: () => takeBuffer(pass),
         onXorb: async (xorb) => {
           const buffer = xorb.body.buffer as ArrayBuffer;
+          pass.local.delete(buffer);
           post(
             {
               type: "xorb",
@@ -172,7 +202,9 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
 
 function finish(pass: Pass, id: number, reply: XetWorkerReply): void {
   passes.delete(id);
-  for (const buffer of pass.free) if (spare.length < SPARE_MAX) spare.push(buffer);
+  // A pass that failed or stopped mid-xorb leaves its building buffer here: back to the others.
+  for (const buffer of pass.local) release(buffer);
+  pass.local.clear();
   post(reply);
 }
 

@@ -275,6 +275,58 @@ t.test("abort stops the worker's pass; a failed upload fails the pass; xorbs wai
   t.ok(sent >= bytes.length, "every byte was sent");
 });
 
+t.test("passes on one thread share its xorb buffer budget and all finish", async (t) => {
+  const dir = t.testdir();
+  const files = [1, 2].map((seed) => {
+    const bytes = noise(40 * MiB, 10 + seed);
+    const absolute = join(dir, `f${seed}.bin`);
+    writeFileSync(absolute, bytes);
+    return {
+      absolute,
+      file: {
+        path: `f${seed}.bin`,
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+      },
+    };
+  });
+  const pool = new XetPassPool({ workers: 1, bufferBudget: 2 });
+  t.teardown(() => pool.close());
+  let out = 0;
+  let maxOut = 0;
+  const gate: Array<() => void> = [];
+  const runs = files.map(({ absolute, file }) =>
+    pool.run({
+      absolute,
+      file,
+      compression: "auto",
+      lookup: () => null,
+      query: async () => false,
+      upload: async () => {
+        out++;
+        maxOut = Math.max(maxOut, out);
+        await new Promise<void>((r) => gate.push(r));
+        out--;
+      },
+      streams: 2,
+      signal: new AbortController().signal,
+    }),
+  );
+  for (let waited = 0; gate.length < 2 && waited < 60_000; waited += 50) await sleep(50);
+  await sleep(500);
+  t.equal(gate.length, 2, "2 uploads started, then both passes wait: the thread's 2 buffers are out");
+  const release = setInterval(() => gate.shift()?.(), 5);
+  t.teardown(() => clearInterval(release));
+  const results = await Promise.all(runs);
+  clearInterval(release);
+  t.same(
+    results.map((r) => r.built.length),
+    [6, 6],
+    "both files were passed whole (40 MiB = 6 xorbs each)",
+  );
+  t.ok(maxOut <= 2, `never more uploads at once than buffers (saw ${maxOut})`);
+});
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
