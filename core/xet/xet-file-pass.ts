@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
 import { Chunker } from "../../xet/chunker.js";
@@ -171,11 +171,13 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   };
 
   const chunker = new Chunker();
-  const stream = createReadStream(options.absolute, { highWaterMark: 1024 * 1024, signal: options.signal });
+  // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
+  // the chunker's unfinished tail, and two read buffers can take turns (fresh 1 MiB reads are
+  // freed only when V8 gets round to it: tens of MB of dead buffers per pass thread).
+  const stream = readPieces(options.absolute, options.signal, options.xorbBuffer !== undefined);
   let read = 0;
   try {
-    for await (const piece of stream) {
-      const buf = piece as Buffer;
+    for await (const buf of stream) {
       read += buf.length;
       if (read > file.size) break;
       sha.update(buf);
@@ -204,6 +206,33 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     );
   }
   return { chunks, terms, built, sha256, dedupBytes };
+}
+
+const READ_BYTES = 1024 * 1024;
+
+/** The file in reads of READ_BYTES; with `reuse`, two buffers alternate (a piece is valid until the next-but-one read). */
+async function* readPieces(absolute: string, signal: AbortSignal, reuse: boolean): AsyncGenerator<Buffer> {
+  const handle = await open(absolute, "r");
+  const buffers = reuse ? [Buffer.allocUnsafeSlow(READ_BYTES), Buffer.allocUnsafeSlow(READ_BYTES)] : [];
+  try {
+    for (let turn = 0; ; turn++) {
+      signal.throwIfAborted();
+      const buffer = buffers[turn % 2] ?? Buffer.allocUnsafeSlow(READ_BYTES);
+      // Filled whole (a short read, e.g. on a network file system, is continued): only the last
+      // piece is short, so the chunker's tail of the previous piece is never overwritten.
+      let filled = 0;
+      while (filled < READ_BYTES) {
+        const { bytesRead } = await handle.read(buffer, filled, READ_BYTES - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled === 0) return;
+      yield buffer.subarray(0, filled);
+      if (filled < READ_BYTES) return;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The journal's form of the pass's terms (every slot is built by now). */

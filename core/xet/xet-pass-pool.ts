@@ -109,7 +109,18 @@ export class XetPassPool {
   run(options: WorkerPassOptions): Promise<PassResult> {
     if (this.closed) return Promise.reject(interrupted("the Xet pass pool was closed"));
     if (options.signal.aborted) return Promise.reject(options.signal.reason);
-    const slot = this.pick();
+    let slot: Slot;
+    try {
+      slot = this.pick();
+    } catch (err) {
+      return Promise.reject(
+        new HubpushError(
+          "ERR_FILE_UNREADABLE",
+          `${options.file.path} was not chunked: no Xet thread could start (${String(err)}); it will be tried again`,
+          { retryable: true },
+        ),
+      );
+    }
     return new Promise<PassResult>((resolve, reject) => {
       const pass: Running = {
         id: this.nextId++,

@@ -26,6 +26,8 @@ const waiters: Array<{ readonly pass: Pass; readonly give: (buffer: ArrayBuffer)
 
 interface Pass {
   readonly controller: AbortController;
+  /** Rejects once the pass is cancelled. */
+  readonly aborted: Promise<never>;
   /** Buffers this pass may hold at once (in flight + queued + building). */
   readonly limit: number;
   /** Buffers this pass holds now (here or out on the main thread). */
@@ -73,11 +75,17 @@ function release(buffer: ArrayBuffer): void {
   waiter.give(buffer);
 }
 
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
+/**
+ * One promise per pass that rejects when it is cancelled, raced by every wait of the pass (one
+ * listener per pass: a listener per wait would pile up, one per 1 MiB read).
+ */
+function abortedPromise(signal: AbortSignal): Promise<never> {
+  const promise = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
+  promise.catch(() => {});
+  return promise;
 }
 
 async function takeBuffer(pass: Pass): Promise<Uint8Array> {
@@ -95,7 +103,7 @@ async function takeBuffer(pass: Pass): Promise<Uint8Array> {
   });
   waiters.push(entry);
   try {
-    const buffer = await Promise.race([next, aborted(pass.controller.signal)]);
+    const buffer = await Promise.race([next, pass.aborted]);
     pass.local.add(buffer);
     return new Uint8Array(buffer);
   } catch (err) {
@@ -117,8 +125,10 @@ function newBuffer(): ArrayBuffer {
 
 function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
   const { id } = request;
+  const controller = new AbortController();
   const pass: Pass = {
-    controller: new AbortController(),
+    controller,
+    aborted: abortedPromise(controller.signal),
     limit: Math.max(1, request.buffers),
     owned: 0,
     local: new Set(),
@@ -148,7 +158,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
       pass.answersWaiter = resolve;
     });
     post({ type: "lookup", id, hashes: packed, indices }, [packed.buffer]);
-    const got = await Promise.race([reply, aborted(signal)]);
+    const got = await Promise.race([reply, pass.aborted]);
     for (let i = 0; i < keys.length; i++) answers.set(keys[i] as string, got[i] ?? null);
   };
   loadXetHasher()
