@@ -20,11 +20,12 @@ import type {
 export const XET_WORKER_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 });
 
 /**
- * Xorb body buffers of all pass threads together (6 × 8 MiB = 48 MiB): the issue-16 bound is 250 MB
- * peak RSS for any upload, and 4 files × 3 buffers each (96 MiB) put W2x at 287 MB. Six still keep
- * the CAS busy: its verification, not the number of xorbs in flight, is the bottleneck.
+ * Xorb body buffers of all pass threads together (4 × 8 MiB = 32 MiB): the issue-16 bound is 250 MB
+ * peak RSS for any upload; on W2x (4 × 256 MiB) 3 buffers per file put it at 287 MB and a budget of
+ * 6 at 252–263 MB. Four still keep the CAS busy (two uploading while two build): its verification,
+ * not the number of xorbs in flight, is the bottleneck.
  */
-export const XORB_BUFFER_BUDGET = 6;
+export const XORB_BUFFER_BUDGET = 4;
 
 export interface WorkerPassOptions {
   readonly absolute: string;
