@@ -67,6 +67,8 @@ interface Running {
   lookups: Promise<void>;
   offAbort: () => void;
   settled: boolean;
+  /** Aborted, or an upload failed: the worker was told to stop. */
+  cancelled: boolean;
 }
 
 const RUNNING_TS_SOURCES = import.meta.url.endsWith(".ts");
@@ -136,6 +138,7 @@ export class XetPassPool {
         lookups: Promise.resolve(),
         offAbort: () => {},
         settled: false,
+        cancelled: false,
       };
       slot.passes.set(pass.id, pass);
       slot.worker.ref();
@@ -223,6 +226,8 @@ export class XetPassPool {
     const answers: LookupAnswer[] = [];
     try {
       for (let i = 0; i < indices.length; i++) {
+        // A cancelled pass reads no further: its pending lookups are not answered.
+        if (pass.cancelled) return;
         const hash = hashes.slice(32 * i, 32 * (i + 1));
         let known = lookup(hash);
         if (known === null && eligible(indices[i] as number, hash) && (await query(hash)))
@@ -270,6 +275,7 @@ export class XetPassPool {
   }
 
   private cancel(pass: Running): void {
+    pass.cancelled = true;
     if (pass.end === null) this.post(pass.slot, { type: "cancel", id: pass.id });
   }
 

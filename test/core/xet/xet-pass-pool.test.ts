@@ -232,7 +232,11 @@ t.test("abort stops the worker's pass; a failed upload fails the pass; xorbs wai
     },
   );
   for (let waited = 0; uploads < 2 && waited < 60_000; waited += 50) await sleep(50);
-  await sleep(500);
+  // Under load the thread may still be reading its third xorb: wait until lookups stop for 1 s.
+  for (let last = -1, waited = 0; lookups !== last && waited < 60_000; waited += 1000) {
+    last = lookups;
+    await sleep(1000);
+  }
   t.notOk(settled, "the pass waits for its uploads");
   const stalled = lookups;
   await sleep(500);
