@@ -89,7 +89,8 @@ function abortedPromise(signal: AbortSignal): Promise<never> {
 }
 
 async function takeBuffer(pass: Pass): Promise<Uint8Array> {
-  if (pass.owned < pass.limit && waiters.length === 0) {
+  // First come first served: a pass does not take a free buffer from an earlier waiter that may use it.
+  if (pass.owned < pass.limit && !waiters.some((w) => w.pass.owned < w.pass.limit)) {
     const buffer = free.pop() ?? (allocated < bufferBudget ? newBuffer() : undefined);
     if (buffer !== undefined) {
       pass.owned++;
