@@ -9,7 +9,8 @@ import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 import { assertUnchanged } from "../lfs/same-stat.js";
 import type { UploadStageDeps } from "../stage-deps.js";
-import { type PassResult, type PassXorb, runXetPass, termRecords } from "./xet-file-pass.js";
+import { type PassResult, type PassXorb, termRecords } from "./xet-file-pass.js";
+import { xetPassPool } from "./xet-pass-pool.js";
 import type { XetSession } from "./xet-session.js";
 
 type XetAnswer = Extract<LfsBatchAnswer, { kind: "xet" }>;
@@ -103,8 +104,6 @@ async function onePass(
 ): Promise<PassOutcome> {
   const { endpoint } = ctx.job;
   const xet = ctx.journal.xet;
-  const inflight = new Set<Promise<void>>();
-  let failure: unknown = null;
   let sent = 0;
   const send = async (xorb: BuiltXorb): Promise<void> => {
     if (xet.getXorb(endpoint, xorb.hashString)?.state === "uploaded") return;
@@ -126,32 +125,18 @@ async function onePass(
     xet.recordXorbUploaded(endpoint, xorb.hashString, ctx.jobId, xorb.body.length);
     sent += xorb.body.length;
   };
-  const onXorb = async (xorb: BuiltXorb): Promise<void> => {
-    while (inflight.size >= XORB_STREAMS && failure === null) await Promise.race(inflight);
-    if (failure !== null) throw failure;
-    const p: Promise<void> = send(xorb)
-      .catch((err: unknown) => {
-        failure ??= err;
-      })
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-  };
-  let result: PassResult;
-  try {
-    result = await runXetPass({
-      absolute,
-      file,
-      hasher,
-      compression: COMPRESSION,
-      lookup: (hash) => xet.lookupChunk(endpoint, hash) ?? session.lookup(hash),
-      query: (hash) => session.query(refreshUrl, hash, ctx.signal),
-      onXorb,
-      signal: ctx.signal,
-    });
-  } finally {
-    await Promise.all(inflight);
-  }
-  if (failure !== null) throw failure;
+  // The pass (read, chunks, hashes, sha256 check, xorbs) runs in a worker thread (xet-pass-pool.ts);
+  // this thread answers its lookups and uploads its xorbs, at most XORB_STREAMS at once.
+  const result = await xetPassPool().run({
+    absolute,
+    file,
+    compression: COMPRESSION,
+    lookup: (hash) => xet.lookupChunk(endpoint, hash) ?? session.lookup(hash),
+    query: (hash) => session.query(refreshUrl, hash, ctx.signal),
+    upload: send,
+    streams: XORB_STREAMS,
+    signal: ctx.signal,
+  });
   const sha256 = file.sha256 ?? "";
   const terms = termRecords(result.terms);
   const xetHash = hashToString(hasher.fileHash(result.chunks));

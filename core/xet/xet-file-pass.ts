@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
 import { Chunker } from "../../xet/chunker.js";
@@ -57,7 +57,7 @@ export type ChunkLookup = (chunkHash: Uint8Array) => { xorb: string; index: numb
 
 export interface PassOptions {
   readonly absolute: string;
-  readonly file: FileRecord;
+  readonly file: Pick<FileRecord, "path" | "size" | "sha256">;
   readonly hasher: XetHasher;
   readonly compression: CompressionChoice;
   /** Journal chunk index, then global dedup answers. */
@@ -67,10 +67,21 @@ export interface PassOptions {
   /** A xorb is full: upload it (may wait while too many are in flight). */
   readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
   readonly signal: AbortSignal;
+  /**
+   * Called with the hashes of each read's new chunks (file indices from `firstIndex`) before they
+   * are placed: the worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main
+   * thread here in one round trip. Default: none (lookup and query are called per chunk).
+   */
+  readonly prefetch?: (hashes: readonly Uint8Array[], firstIndex: number) => Promise<void>;
+  /**
+   * A ≥ XORB_TARGET_BYTES buffer to build the next xorb in (a pool recycles the bodies of uploaded
+   * xorbs); may wait until one is free. Default: every xorb body is a fresh allocation.
+   */
+  readonly xorbBuffer?: () => Promise<Uint8Array>;
 }
 
 /** §7.2: the first chunk of a file and every chunk whose hash mod 1,024 is 0 are worth a query. */
-function eligible(index: number, hash: Uint8Array): boolean {
+export function eligible(index: number, hash: Uint8Array): boolean {
   return index === 0 || hashMod(hash, 1024) === 0;
 }
 
@@ -88,7 +99,12 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const sha = createHash("sha256");
   let dedupBytes = 0;
   let slot: XorbSlot = { hash: null };
-  let builder = new XorbBuilder(options.compression, { maxBytes: XORB_TARGET_BYTES });
+  // Started on the first new chunk: a pass that dedups everything never takes a buffer.
+  let builder: XorbBuilder | null = null;
+  const startXorb = async (): Promise<XorbBuilder> => {
+    const buffer = options.xorbBuffer === undefined ? undefined : await options.xorbBuffer();
+    return new XorbBuilder(options.compression, { maxBytes: XORB_TARGET_BYTES, buffer });
+  };
 
   const place = (target: XorbSlot, index: number, length: number): void => {
     const n = chunks.length - 1;
@@ -111,7 +127,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     return s;
   };
   const flush = async (): Promise<void> => {
-    if (builder.chunkCount === 0) return;
+    if (builder === null || builder.chunkCount === 0) return;
     const xorb = builder.build(hasher);
     slot.hash = xorb.hashString;
     built.push({
@@ -123,11 +139,10 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     });
     slots.set(xorb.hashString, slot);
     slot = { hash: null };
-    builder = new XorbBuilder(options.compression, { maxBytes: XORB_TARGET_BYTES });
+    builder = null;
     await options.onXorb(xorb);
   };
-  const handle = async (data: Uint8Array): Promise<void> => {
-    const hash = hasher.chunkHash(data);
+  const handle = async (data: Uint8Array, hash: Uint8Array): Promise<void> => {
     const index = chunks.length;
     chunks.push({ hash, length: data.length });
     const key = hashToString(hash);
@@ -144,9 +159,11 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
       dedupBytes += data.length;
       return;
     }
+    builder ??= await startXorb();
     let at = builder.tryAdd(hash, data);
     if (at < 0) {
       await flush();
+      builder = await startXorb();
       at = builder.tryAdd(hash, data);
     }
     own.set(key, { slot, index: at });
@@ -154,22 +171,31 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   };
 
   const chunker = new Chunker();
-  const stream = createReadStream(options.absolute, { highWaterMark: 1024 * 1024, signal: options.signal });
+  // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
+  // the chunker's unfinished tail, and two read buffers can take turns (fresh 1 MiB reads are
+  // freed only when V8 gets round to it: tens of MB of dead buffers per pass thread).
+  const stream = readPieces(options.absolute, options.signal, options.xorbBuffer !== undefined);
   let read = 0;
   try {
-    for await (const piece of stream) {
-      const buf = piece as Buffer;
+    for await (const buf of stream) {
       read += buf.length;
       if (read > file.size) break;
       sha.update(buf);
-      for (const data of chunker.push(buf)) await handle(data);
+      const pieces = chunker.push(buf);
+      const hashes = pieces.map((data) => hasher.chunkHash(data));
+      if (options.prefetch !== undefined && hashes.length > 0) await options.prefetch(hashes, chunks.length);
+      for (let i = 0; i < pieces.length; i++) await handle(pieces[i] as Uint8Array, hashes[i] as Uint8Array);
     }
   } catch (err) {
     if (options.signal.aborted) throw err;
     throw localReadError(err, file.path);
   }
   const last = chunker.finish();
-  if (last !== null) await handle(last);
+  if (last !== null) {
+    const hash = hasher.chunkHash(last);
+    await options.prefetch?.([hash], chunks.length);
+    await handle(last, hash);
+  }
   await flush();
   const sha256 = sha.digest("hex");
   if (read !== file.size || sha256 !== file.sha256) {
@@ -180,6 +206,33 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     );
   }
   return { chunks, terms, built, sha256, dedupBytes };
+}
+
+const READ_BYTES = 1024 * 1024;
+
+/** The file in reads of READ_BYTES; with `reuse`, two buffers alternate (a piece is valid until the next-but-one read). */
+async function* readPieces(absolute: string, signal: AbortSignal, reuse: boolean): AsyncGenerator<Buffer> {
+  const handle = await open(absolute, "r");
+  const buffers = reuse ? [Buffer.allocUnsafeSlow(READ_BYTES), Buffer.allocUnsafeSlow(READ_BYTES)] : [];
+  try {
+    for (let turn = 0; ; turn++) {
+      signal.throwIfAborted();
+      const buffer = buffers[turn % 2] ?? Buffer.allocUnsafeSlow(READ_BYTES);
+      // Filled whole (a short read, e.g. on a network file system, is continued): only the last
+      // piece is short, so the chunker's tail of the previous piece is never overwritten.
+      let filled = 0;
+      while (filled < READ_BYTES) {
+        const { bytesRead } = await handle.read(buffer, filled, READ_BYTES - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled === 0) return;
+      yield buffer.subarray(0, filled);
+      if (filled < READ_BYTES) return;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The journal's form of the pass's terms (every slot is built by now). */

@@ -1,0 +1,69 @@
+/**
+ * The messages between XetPassPool (main thread) and its worker threads (xet-pass-worker.ts).
+ * Structured-clone friendly; xorb bodies travel as transferred ArrayBuffers, both ways.
+ */
+import type { ErrorCode } from "../../common/error-codes.js";
+import type { CompressionChoice } from "../../xet/compression.js";
+import type { XorbChunk } from "../../xet/xorb.js";
+import type { PassResult } from "./xet-file-pass.js";
+
+export interface XetWorkerData {
+  /** Xorb buffers the thread may allocate, shared by its passes. */
+  readonly bufferBudget: number;
+}
+
+/** What a worker needs of the file (FileRecord is not sent whole). */
+export interface PassFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string | null;
+}
+
+/** A chunk's place in a xorb the CAS holds, or null when nothing knows it. */
+export type LookupAnswer = { readonly xorb: string; readonly index: number } | null;
+
+/** A failure inside the worker, rebuilt as a HubpushError on the main thread. */
+export interface PassError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export type XetWorkerRequest =
+  | {
+      readonly type: "pass";
+      readonly id: number;
+      readonly absolute: string;
+      readonly file: PassFile;
+      readonly compression: CompressionChoice;
+      /** Xorb bodies this pass may hold at once (in flight + queued + the one building). */
+      readonly buffers: number;
+    }
+  /** Answers of one `lookup` request, in its order. */
+  | { readonly type: "answers"; readonly id: number; readonly answers: readonly LookupAnswer[] }
+  /** A xorb body is uploaded (or dropped): its buffer goes back to the worker (transferred). */
+  | { readonly type: "buffer"; readonly id: number; readonly buffer: ArrayBuffer }
+  | { readonly type: "cancel"; readonly id: number };
+
+export type XetWorkerReply =
+  /** Chunk hashes (32 bytes each, concatenated) at these file indices, first seen in this file. */
+  | {
+      readonly type: "lookup";
+      readonly id: number;
+      readonly hashes: Uint8Array;
+      readonly indices: readonly number[];
+    }
+  | {
+      readonly type: "xorb";
+      readonly id: number;
+      readonly hash: Uint8Array;
+      readonly hashString: string;
+      readonly chunks: readonly XorbChunk[];
+      readonly unpackedLength: number;
+      /** The body is the first `length` bytes of `buffer` (transferred). */
+      readonly buffer: ArrayBuffer;
+      readonly length: number;
+    }
+  | { readonly type: "done"; readonly id: number; readonly result: PassResult }
+  | { readonly type: "failed"; readonly id: number; readonly error: PassError }
+  | { readonly type: "aborted"; readonly id: number };

@@ -1,0 +1,330 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { HubpushError } from "../../common/hubpush-error.js";
+import type { CompressionChoice } from "../../xet/compression.js";
+import type { BuiltXorb } from "../../xet/xorb.js";
+import { onAbort } from "../abort-fanout.js";
+import { type ChunkLookup, eligible, type PassResult } from "./xet-file-pass.js";
+import type {
+  LookupAnswer,
+  PassFile,
+  XetWorkerData,
+  XetWorkerReply,
+  XetWorkerRequest,
+} from "./xet-pass-messages.js";
+
+/**
+ * A pass thread's heap: chunk lists and maps of the files it passes (≈ 2 MB per GiB of file); xorb
+ * bodies are ArrayBuffers outside the heap. Bounded as the hash workers are, so V8 collects early.
+ */
+export const XET_WORKER_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 });
+
+/**
+ * Xorb body buffers of all pass threads together (4 × 8 MiB = 32 MiB): the issue-16 bound is 250 MB
+ * peak RSS for any upload; on W2x (4 × 256 MiB) 3 buffers per file put it at 287 MB and a budget of
+ * 6 at 252–263 MB. Four still keep the CAS busy (two uploading while two build): its verification,
+ * not the number of xorbs in flight, is the bottleneck.
+ */
+export const XORB_BUFFER_BUDGET = 4;
+
+export interface WorkerPassOptions {
+  readonly absolute: string;
+  readonly file: PassFile;
+  readonly compression: CompressionChoice;
+  /** Journal chunk index, then global dedup answers. */
+  readonly lookup: ChunkLookup;
+  /** Asks the CAS about an eligible chunk (§7.2); resolves true when a new answer arrived. */
+  readonly query: (chunkHash: Uint8Array) => Promise<boolean>;
+  /** Uploads one xorb (resolves once it is stored); at most `streams` run at once. */
+  readonly upload: (xorb: BuiltXorb) => Promise<void>;
+  readonly streams: number;
+  readonly signal: AbortSignal;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly passes: Map<number, Running>;
+  error: Error | null;
+}
+
+/** The end of a pass as the worker reported it. */
+type WorkerEnd =
+  | { readonly kind: "done"; readonly result: PassResult }
+  | { readonly kind: "failed"; readonly error: HubpushError }
+  | { readonly kind: "aborted" };
+
+interface Running {
+  readonly id: number;
+  readonly slot: Slot;
+  readonly options: WorkerPassOptions;
+  readonly resolve: (result: PassResult) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly queue: BuiltXorb[];
+  inflight: number;
+  failure: unknown;
+  end: WorkerEnd | null;
+  /** Lookup requests answered in order (the worker sends one at a time; this keeps it so). */
+  lookups: Promise<void>;
+  offAbort: () => void;
+  settled: boolean;
+  /** Aborted, or an upload failed: the worker was told to stop. */
+  cancelled: boolean;
+}
+
+const RUNNING_TS_SOURCES = import.meta.url.endsWith(".ts");
+const WORKER_URL = new URL(
+  RUNNING_TS_SOURCES ? "./xet-pass-worker.ts" : "./xet-pass-worker.js",
+  import.meta.url,
+);
+
+/** As HashPool's startWorker: under tsx the thread registers tsx itself (Node 20 workers skip --import hooks). */
+function startWorker(workerData: XetWorkerData): Worker {
+  const resourceLimits = { ...XET_WORKER_LIMITS };
+  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { workerData, resourceLimits });
+  const tsxApi = import.meta.resolve("tsx/esm/api");
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [], resourceLimits });
+}
+
+/**
+ * Runs Xet file passes (runXetPass) in worker threads, so chunking, BLAKE3, the sha256 check and
+ * xorb building of several files use every core while the main thread answers lookups and uploads.
+ * Each thread passes any number of files at once (a new pass goes to the least busy thread; threads
+ * start on demand up to `size`, are unref'd while idle and replaced when one dies — its passes fail
+ * retryable). Why a streaming pass with lookups per read rather than two phases (chunk list first,
+ * xorbs on a second read): one read of the file instead of two, and memory stays at the xorbs in
+ * flight; the lookup round trip per 1 MiB read overlaps with the other files' passes on the thread.
+ */
+export class XetPassPool {
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  private readonly bufferBudget: number;
+
+  /** `bufferBudget`: xorb buffers of all threads together (default XORB_BUFFER_BUDGET). */
+  constructor(options: { workers?: number; bufferBudget?: number } = {}) {
+    this.size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+    this.bufferBudget = Math.max(1, Math.floor(options.bufferBudget ?? XORB_BUFFER_BUDGET));
+  }
+
+  run(options: WorkerPassOptions): Promise<PassResult> {
+    if (this.closed) return Promise.reject(interrupted("the Xet pass pool was closed"));
+    if (options.signal.aborted) return Promise.reject(options.signal.reason);
+    let slot: Slot;
+    try {
+      slot = this.pick();
+    } catch (err) {
+      return Promise.reject(
+        new HubpushError(
+          "ERR_FILE_UNREADABLE",
+          `${options.file.path} was not chunked: no Xet thread could start (${String(err)}); it will be tried again`,
+          { retryable: true },
+        ),
+      );
+    }
+    return new Promise<PassResult>((resolve, reject) => {
+      const pass: Running = {
+        id: this.nextId++,
+        slot,
+        options,
+        resolve,
+        reject,
+        queue: [],
+        inflight: 0,
+        failure: null,
+        end: null,
+        lookups: Promise.resolve(),
+        offAbort: () => {},
+        settled: false,
+        cancelled: false,
+      };
+      slot.passes.set(pass.id, pass);
+      slot.worker.ref();
+      pass.offAbort = onAbort(options.signal, () => this.cancel(pass));
+      const request: XetWorkerRequest = {
+        type: "pass",
+        id: pass.id,
+        absolute: options.absolute,
+        file: { path: options.file.path, size: options.file.size, sha256: options.file.sha256 },
+        compression: options.compression,
+        // In flight, one queued behind them, one building.
+        buffers: options.streams + 1,
+      };
+      slot.worker.postMessage(request);
+    });
+  }
+
+  /** Terminates the threads; running passes reject with ERR_INTERRUPTED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      for (const pass of slot.passes.values()) {
+        pass.end = { kind: "failed", error: interrupted("the Xet pass pool was closed") };
+        this.maybeSettle(pass);
+      }
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private pick(): Slot {
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (best === undefined || slot.passes.size < best.passes.size) best = slot;
+    if (best !== undefined && (best.passes.size === 0 || this.slots.length >= this.size)) return best;
+    const bufferBudget = Math.max(2, Math.ceil(this.bufferBudget / this.size));
+    const slot: Slot = { worker: startWorker({ bufferBudget }), passes: new Map(), error: null };
+    slot.worker.on("message", (reply: XetWorkerReply) => this.onReply(slot, reply));
+    slot.worker.on("error", (err) => {
+      slot.error = err;
+    });
+    slot.worker.on("exit", (code) => this.onExit(slot, code));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onReply(slot: Slot, reply: XetWorkerReply): void {
+    const pass = slot.passes.get(reply.id);
+    if (pass === undefined) return;
+    switch (reply.type) {
+      case "lookup":
+        pass.lookups = pass.lookups.then(() => this.answer(pass, reply.hashes, reply.indices));
+        return;
+      case "xorb":
+        pass.queue.push({
+          hash: reply.hash,
+          hashString: reply.hashString,
+          body: new Uint8Array(reply.buffer, 0, reply.length),
+          chunks: reply.chunks,
+          unpackedLength: reply.unpackedLength,
+        });
+        this.pump(pass);
+        return;
+      case "done":
+        pass.end = { kind: "done", result: reply.result };
+        break;
+      case "failed":
+        pass.end = {
+          kind: "failed",
+          error: new HubpushError(reply.error.code, reply.error.message, {
+            retryable: reply.error.retryable,
+          }),
+        };
+        break;
+      case "aborted":
+        pass.end = { kind: "aborted" };
+        break;
+    }
+    this.maybeSettle(pass);
+  }
+
+  /** lookup, then for an eligible chunk nothing knows the CAS query and lookup again — the in-thread order. */
+  private async answer(pass: Running, hashes: Uint8Array, indices: readonly number[]): Promise<void> {
+    const { lookup, query } = pass.options;
+    const answers: LookupAnswer[] = [];
+    try {
+      for (let i = 0; i < indices.length; i++) {
+        // A cancelled pass reads no further: its pending lookups are not answered.
+        if (pass.cancelled) return;
+        const hash = hashes.slice(32 * i, 32 * (i + 1));
+        let known = lookup(hash);
+        if (known === null && eligible(indices[i] as number, hash) && (await query(hash)))
+          known = lookup(hash);
+        answers.push(known);
+      }
+    } catch (err) {
+      this.fail(pass, err);
+      return;
+    }
+    if (pass.end === null) this.post(pass.slot, { type: "answers", id: pass.id, answers });
+  }
+
+  /** Starts queued xorb uploads while fewer than `streams` are in flight. */
+  private pump(pass: Running): void {
+    while (pass.queue.length > 0 && (pass.failure !== null || pass.inflight < pass.options.streams)) {
+      const xorb = pass.queue.shift() as BuiltXorb;
+      if (pass.failure !== null) {
+        this.giveBack(pass, xorb);
+        continue;
+      }
+      pass.inflight++;
+      pass.options
+        .upload(xorb)
+        .catch((err: unknown) => this.fail(pass, err))
+        .finally(() => {
+          pass.inflight--;
+          this.giveBack(pass, xorb);
+          this.pump(pass);
+          this.maybeSettle(pass);
+        });
+    }
+  }
+
+  private giveBack(pass: Running, xorb: BuiltXorb): void {
+    const buffer = xorb.body.buffer as ArrayBuffer;
+    if (!this.slots.includes(pass.slot)) return;
+    this.post(pass.slot, { type: "buffer", id: pass.id, buffer }, [buffer]);
+  }
+
+  private fail(pass: Running, err: unknown): void {
+    if (pass.failure !== null) return;
+    pass.failure = err;
+    this.cancel(pass);
+  }
+
+  private cancel(pass: Running): void {
+    pass.cancelled = true;
+    if (pass.end === null) this.post(pass.slot, { type: "cancel", id: pass.id });
+  }
+
+  private post(slot: Slot, message: XetWorkerRequest, transfer: ArrayBuffer[] = []): void {
+    if (this.slots.includes(slot)) slot.worker.postMessage(message, transfer);
+  }
+
+  /** Settles once the worker ended the pass and every upload it started is over (as the in-thread pass did). */
+  private maybeSettle(pass: Running): void {
+    if (pass.settled || pass.end === null || pass.inflight > 0) return;
+    for (const xorb of pass.queue.splice(0)) this.giveBack(pass, xorb);
+    pass.settled = true;
+    pass.offAbort();
+    pass.slot.passes.delete(pass.id);
+    if (pass.slot.passes.size === 0) pass.slot.worker.unref();
+    const end = pass.end;
+    if (end.kind === "failed") pass.reject(end.error);
+    else if (pass.failure !== null) pass.reject(pass.failure);
+    else if (end.kind === "aborted")
+      pass.reject(pass.options.signal.reason ?? interrupted("the Xet pass stopped"));
+    else pass.resolve(end.result);
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    const why = slot.error?.message ?? `exit code ${code}`;
+    for (const pass of slot.passes.values()) {
+      pass.end ??= {
+        kind: "failed",
+        error: new HubpushError(
+          "ERR_FILE_UNREADABLE",
+          `${pass.options.file.path} was not chunked: the Xet thread stopped while reading it (${why}); it will be tried again`,
+          { retryable: true },
+        ),
+      };
+      this.maybeSettle(pass);
+    }
+  }
+}
+
+function interrupted(what: string): HubpushError {
+  return new HubpushError("ERR_INTERRUPTED", `${what} before this file was chunked`, { retryable: true });
+}
+
+let shared: XetPassPool | undefined;
+
+/** The process-wide pool (threads start on the first Xet file). */
+export function xetPassPool(): XetPassPool {
+  shared ??= new XetPassPool();
+  return shared;
+}

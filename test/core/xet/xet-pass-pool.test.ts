@@ -1,0 +1,336 @@
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import t from "tap";
+import { type PassResult, runXetPass, termRecords } from "../../../core/xet/xet-file-pass.js";
+import { XetPassPool } from "../../../core/xet/xet-pass-pool.js";
+import { hashToString } from "../../../xet/hash-string.js";
+import { loadXetHasher } from "../../../xet/xet-hasher.js";
+import type { BuiltXorb } from "../../../xet/xorb.js";
+import { noise } from "../../helpers/noise.js";
+
+const MiB = 1024 * 1024;
+
+/**
+ * 36 MiB: random blocks, a float-like compressible run (LZ4/BG4 paths), and blocks repeated inside
+ * the file (dedup against the pass's own xorbs), so a pass builds several 8 MiB xorbs.
+ */
+function sample(): Buffer {
+  const a = noise(10 * MiB, 1);
+  const floats = Buffer.alloc(6 * MiB);
+  for (let i = 0; i < floats.length / 4; i++)
+    floats.writeFloatLE(Math.sin(i / 50) * 3 + (i % 7) * 0.001, i * 4);
+  const b = noise(8 * MiB, 2);
+  return Buffer.concat([a, floats, b, a.subarray(2 * MiB, 5 * MiB), noise(3 * MiB, 3), noise(6 * MiB, 5)]);
+}
+
+/**
+ * The lookup a pass sees: chunks of an "earlier upload" (the noise block of seed 2) in a xorb the
+ * CAS holds; a query for an eligible chunk teaches it a further set of chunks (as a global dedup
+ * answer does), so the order of lookups and queries shows in the result.
+ */
+function dedupState(known: readonly Uint8Array[], taught: readonly Uint8Array[]) {
+  const map = new Map<string, { xorb: string; index: number }>();
+  known.forEach((h, i) => {
+    map.set(hashToString(h), { xorb: "a".repeat(64), index: i });
+  });
+  const queried: string[] = [];
+  return {
+    queried,
+    lookup: (hash: Uint8Array) => map.get(hashToString(hash)) ?? null,
+    query: async (hash: Uint8Array) => {
+      queried.push(hashToString(hash));
+      if (queried.length !== 1) return false;
+      taught.forEach((h, i) => {
+        map.set(hashToString(h), { xorb: "b".repeat(64), index: i });
+      });
+      return true;
+    },
+  };
+}
+
+interface Outcome {
+  readonly result: PassResult;
+  readonly bodies: string[];
+  readonly queried: string[];
+}
+
+function summary(o: Outcome) {
+  return {
+    terms: termRecords(o.result.terms),
+    chunks: o.result.chunks.map((c) => `${hashToString(c.hash)}:${c.length}`),
+    built: o.result.built.map((x) => [x.hashString, x.serializedLength, x.unpackedLength, x.chunks.length]),
+    sha256: o.result.sha256,
+    dedupBytes: o.result.dedupBytes,
+    bodies: o.bodies,
+    queried: o.queried,
+  };
+}
+
+t.test(
+  "the worker pass gives the in-thread reference's xorbs, terms and queries, byte for byte",
+  async (t) => {
+    const dir = t.testdir();
+    const bytes = sample();
+    const absolute = join(dir, "f.bin");
+    writeFileSync(absolute, bytes);
+    const file = {
+      path: "f.bin",
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
+    const hasher = await loadXetHasher();
+    // Chunk hashes of the seed-2 block as chunked on its own, and of the repeated block of seed 1.
+    const { chunkBuffer } = await import("../../../xet/chunker.js");
+    const known = chunkBuffer(noise(8 * MiB, 2)).map((c) => hasher.chunkHash(c));
+    const taught = chunkBuffer(noise(3 * MiB, 3)).map((c) => hasher.chunkHash(c));
+    const bodyHash = (x: BuiltXorb) => `${x.hashString}:${createHash("sha256").update(x.body).digest("hex")}`;
+
+    const ref = dedupState(known, taught);
+    const refBodies: string[] = [];
+    const reference = await runXetPass({
+      absolute,
+      file,
+      hasher,
+      compression: "auto",
+      lookup: ref.lookup,
+      query: ref.query,
+      onXorb: async (x) => {
+        refBodies.push(bodyHash(x));
+      },
+      signal: new AbortController().signal,
+    });
+
+    const pool = new XetPassPool({ workers: 2 });
+    t.teardown(() => pool.close());
+    const inWorker = dedupState(known, taught);
+    const bodies: string[] = [];
+    let inflight = 0;
+    let maxInflight = 0;
+    const result = await pool.run({
+      absolute,
+      file,
+      compression: "auto",
+      lookup: inWorker.lookup,
+      query: inWorker.query,
+      upload: async (x) => {
+        inflight++;
+        maxInflight = Math.max(maxInflight, inflight);
+        bodies.push(bodyHash(x));
+        await new Promise((r) => setTimeout(r, 20));
+        inflight--;
+      },
+      streams: 2,
+      signal: new AbortController().signal,
+    });
+    const a = summary({ result: reference, bodies: refBodies, queried: ref.queried });
+    const b = summary({ result, bodies, queried: inWorker.queried });
+    t.ok(a.built.length >= 3, `the reference built ${a.built.length} xorbs`);
+    t.ok(a.dedupBytes > 10 * MiB, "own, known and taught chunks were deduplicated");
+    t.ok(a.queried.length >= 1, "the CAS was asked about eligible chunks");
+    t.same(b, a, "same terms, chunks, xorbs (bodies hashed), sha256, dedup bytes and queries");
+    t.ok(maxInflight <= 2, `at most 2 xorb uploads in flight (saw ${maxInflight})`);
+
+    // Two passes at once on one thread give the same result each (passes do not share state).
+    const one = new XetPassPool({ workers: 1 });
+    t.teardown(() => one.close());
+    const twice = await Promise.all(
+      [0, 1].map(async () => {
+        const s = dedupState(known, taught);
+        const got: string[] = [];
+        const r = await one.run({
+          absolute,
+          file,
+          compression: "auto",
+          lookup: s.lookup,
+          query: s.query,
+          upload: async (x) => {
+            got.push(bodyHash(x));
+          },
+          streams: 2,
+          signal: new AbortController().signal,
+        });
+        return summary({ result: r, bodies: got, queried: s.queried });
+      }),
+    );
+    t.same(twice[0], a, "first of two concurrent passes on one thread");
+    t.same(twice[1], a, "second of two concurrent passes on one thread");
+  },
+);
+
+t.test("a file that changed since it was hashed fails with ERR_FILE_CHANGED", async (t) => {
+  const dir = t.testdir();
+  const bytes = noise(3 * MiB, 9);
+  const absolute = join(dir, "f.bin");
+  writeFileSync(absolute, bytes);
+  const pool = new XetPassPool({ workers: 1 });
+  t.teardown(() => pool.close());
+  const options = {
+    absolute,
+    compression: "auto" as const,
+    lookup: () => null,
+    query: async () => false,
+    upload: async () => {},
+    streams: 2,
+    signal: new AbortController().signal,
+  };
+  const stale = createHash("sha256").update(bytes.subarray(1)).digest("hex");
+  await t.rejects(pool.run({ ...options, file: { path: "f.bin", size: bytes.length, sha256: stale } }), {
+    code: "ERR_FILE_CHANGED",
+    retryable: true,
+  });
+  const right = createHash("sha256").update(bytes).digest("hex");
+  await t.rejects(pool.run({ ...options, file: { path: "f.bin", size: bytes.length - 10, sha256: right } }), {
+    code: "ERR_FILE_CHANGED",
+  });
+  const ok = await pool.run({ ...options, file: { path: "f.bin", size: bytes.length, sha256: right } });
+  t.equal(ok.sha256, right, "the same thread passes the unchanged file afterwards");
+});
+
+t.test("abort stops the worker's pass; a failed upload fails the pass; xorbs wait for buffers", async (t) => {
+  const dir = t.testdir();
+  const bytes = noise(64 * MiB, 4);
+  const absolute = join(dir, "f.bin");
+  writeFileSync(absolute, bytes);
+  const file = {
+    path: "f.bin",
+    size: bytes.length,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+  };
+  const pool = new XetPassPool({ workers: 1 });
+  t.teardown(() => pool.close());
+
+  // Uploads that never finish: the worker builds 3 xorbs (2 in flight + 1 queued) and then waits
+  // for a buffer, so it reads no further (lookups stop).
+  const controller = new AbortController();
+  let lookups = 0;
+  let uploads = 0;
+  const run = pool.run({
+    absolute,
+    file,
+    compression: "auto",
+    lookup: () => {
+      lookups++;
+      return null;
+    },
+    query: async () => false,
+    upload: (_x) =>
+      new Promise<void>((_, reject) => {
+        uploads++;
+        controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+      }),
+    streams: 2,
+    signal: controller.signal,
+  });
+  let settled = false;
+  run.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let waited = 0; uploads < 2 && waited < 60_000; waited += 50) await sleep(50);
+  // Under load the thread may still be reading its third xorb: wait until lookups stop for 1 s.
+  for (let last = -1, waited = 0; lookups !== last && waited < 60_000; waited += 1000) {
+    last = lookups;
+    await sleep(1000);
+  }
+  t.notOk(settled, "the pass waits for its uploads");
+  const stalled = lookups;
+  await sleep(500);
+  t.equal(lookups, stalled, "no more reads while every buffer is out");
+  t.equal(uploads, 2, "two uploads in flight, the third xorb queued");
+  t.ok(lookups > 0 && lookups < 40 * 16, `stopped early (${lookups} chunks looked up)`);
+  controller.abort(new Error("paused"));
+  await t.rejects(run, { message: "paused" });
+  await sleep(200);
+  t.equal(lookups, stalled, "nothing read after the abort");
+
+  // A failed upload fails the pass with that error, and the thread is free for the next pass.
+  const failing = pool.run({
+    absolute,
+    file,
+    compression: "auto",
+    lookup: () => null,
+    query: async () => false,
+    upload: async () => {
+      throw new Error("CAS said no");
+    },
+    streams: 2,
+    signal: new AbortController().signal,
+  });
+  await t.rejects(failing, { message: "CAS said no" });
+  let sent = 0;
+  const ok = await pool.run({
+    absolute,
+    file,
+    compression: "auto",
+    lookup: () => null,
+    query: async () => false,
+    upload: async (x) => {
+      sent += x.body.length;
+    },
+    streams: 2,
+    signal: new AbortController().signal,
+  });
+  t.equal(ok.built.length, 9, "a 64 MiB random file is 9 xorbs of ≤ 8 MiB (3 buffers, recycled)");
+  t.ok(sent >= bytes.length, "every byte was sent");
+});
+
+t.test("passes on one thread share its xorb buffer budget and all finish", async (t) => {
+  const dir = t.testdir();
+  const files = [1, 2].map((seed) => {
+    const bytes = noise(40 * MiB, 10 + seed);
+    const absolute = join(dir, `f${seed}.bin`);
+    writeFileSync(absolute, bytes);
+    return {
+      absolute,
+      file: {
+        path: `f${seed}.bin`,
+        size: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+      },
+    };
+  });
+  const pool = new XetPassPool({ workers: 1, bufferBudget: 2 });
+  t.teardown(() => pool.close());
+  let out = 0;
+  let maxOut = 0;
+  const gate: Array<() => void> = [];
+  const runs = files.map(({ absolute, file }) =>
+    pool.run({
+      absolute,
+      file,
+      compression: "auto",
+      lookup: () => null,
+      query: async () => false,
+      upload: async () => {
+        out++;
+        maxOut = Math.max(maxOut, out);
+        await new Promise<void>((r) => gate.push(r));
+        out--;
+      },
+      streams: 2,
+      signal: new AbortController().signal,
+    }),
+  );
+  for (let waited = 0; gate.length < 2 && waited < 60_000; waited += 50) await sleep(50);
+  await sleep(500);
+  t.equal(gate.length, 2, "2 uploads started, then both passes wait: the thread's 2 buffers are out");
+  const release = setInterval(() => gate.shift()?.(), 5);
+  t.teardown(() => clearInterval(release));
+  const results = await Promise.all(runs);
+  clearInterval(release);
+  t.same(
+    results.map((r) => r.built.length),
+    [6, 6],
+    "both files were passed whole (40 MiB = 6 xorbs each)",
+  );
+  t.ok(maxOut <= 2, `never more uploads at once than buffers (saw ${maxOut})`);
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
