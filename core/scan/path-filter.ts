@@ -58,10 +58,21 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
 
 /** The Hub tools' default ignores: any `.git` entry and any `.cache/huggingface`, at any depth. */
 export function isDefaultIgnored(relPath: string): boolean {
-  const parts = relPath.split("/");
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i] === ".git") return true;
-    if (parts[i] === "huggingface" && i > 0 && parts[i - 1] === ".cache") return true;
+  // Called for every entry a scan walks: substring searches, no split into an array per path.
+  return hasSegments(relPath, ".git") || hasSegments(relPath, ".cache/huggingface");
+}
+
+const SLASH = 47;
+
+/** Whether `segments` occurs in `relPath` as whole path segments (bounded by `/` or the ends). */
+function hasSegments(relPath: string, segments: string): boolean {
+  for (let at = relPath.indexOf(segments); at !== -1; at = relPath.indexOf(segments, at + 1)) {
+    const end = at + segments.length;
+    if (
+      (at === 0 || relPath.charCodeAt(at - 1) === SLASH) &&
+      (end === relPath.length || relPath.charCodeAt(end) === SLASH)
+    )
+      return true;
   }
   return false;
 }
