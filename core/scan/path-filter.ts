@@ -1,6 +1,6 @@
 import { readFile, realpath } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import ignore from "ignore";
+import type { Ignore } from "ignore";
 import picomatch from "picomatch";
 import { HubpushError } from "../../common/hubpush-error.js";
 
@@ -114,7 +114,7 @@ export function remoteGlobMatcher(patterns: readonly string[]): (repoRelPath: st
   };
 }
 
-async function loadGitignore(root: string): Promise<ReturnType<typeof ignore> | null> {
+async function loadGitignore(root: string): Promise<Ignore | null> {
   const path = join(root, ".gitignore");
   let text: string;
   try {
@@ -129,6 +129,8 @@ async function loadGitignore(root: string): Promise<ReturnType<typeof ignore> | 
       { details: { path }, cause: err },
     );
   }
+  // Loaded on use: most folders have no .gitignore (a restart's start-up).
+  const { default: ignore } = await import("ignore");
   // Git on Linux matches case-sensitively; names made only of dots are valid file names.
   return ignore({ ignorecase: false, allowRelativePaths: true }).add(text);
 }
