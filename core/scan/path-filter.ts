@@ -37,11 +37,17 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
   const excluded = compileGlobs(options.exclude ?? []);
   const includes = options.include ?? [];
   const included = includes.length === 0 ? null : compileGlobs(includes);
+  // Asked for every entry of a scan: nothing built per call.
+  const hiddenPrefixes = hiddenAbsolute.map((hidden) => hidden + sep);
+  const keepsEveryFile = gitignore === null && (options.exclude ?? []).length === 0 && included === null;
 
   return {
     isHidden(relPath, absPath) {
       if (isDefaultIgnored(relPath)) return true;
-      return hiddenAbsolute.some((hidden) => absPath === hidden || absPath.startsWith(hidden + sep));
+      for (let i = 0; i < hiddenAbsolute.length; i++) {
+        if (absPath === hiddenAbsolute[i] || absPath.startsWith(hiddenPrefixes[i] as string)) return true;
+      }
+      return false;
     },
     directory(relPath, insideIncluded) {
       if (gitignore?.ignores(`${relPath}/`)) return null;
@@ -49,6 +55,7 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
       return { included: insideIncluded || (included?.(relPath, true) ?? false) };
     },
     file(relPath, insideIncluded) {
+      if (keepsEveryFile) return true;
       if (gitignore?.ignores(relPath)) return false;
       if (excluded(relPath, false)) return false;
       return included === null || insideIncluded || included(relPath, false);

@@ -60,7 +60,9 @@ export const MAX_ENTRIES_PER_FOLDER = 10_000;
  * Entries deleted while the walk runs are dropped silently: they no longer exist.
  */
 export async function* scanFolder(folder: string, options: ScanOptions = {}): AsyncGenerator<ScanEntry> {
-  for await (const chunk of scanFolderChunks(folder, options)) yield* chunk;
+  // Chunks of one: each entry is handed over before the next is read, so an abort or a break
+  // right after an entry stops the walk there, with the directories on its path still open.
+  for await (const chunk of walk(folder, options, 1)) yield* chunk;
 }
 
 /**
@@ -68,10 +70,11 @@ export async function* scanFolder(folder: string, options: ScanOptions = {}): As
  * most ENTRIES_PER_TURN): one promise per chunk instead of one per entry, for the scan job, which
  * consumes a whole folder (a restart over 100,000 files paid for 100,000 generator steps).
  */
-export async function* scanFolderChunks(
-  folder: string,
-  options: ScanOptions = {},
-): AsyncGenerator<ScanEntry[]> {
+export function scanFolderChunks(folder: string, options: ScanOptions = {}): AsyncGenerator<ScanEntry[]> {
+  return walk(folder, options, ENTRIES_PER_TURN);
+}
+
+async function* walk(folder: string, options: ScanOptions, chunkSize: number): AsyncGenerator<ScanEntry[]> {
   const { signal } = options;
   const root = await checkFolder(folder);
   const rootStat = await stat(root, { bigint: true });
@@ -88,6 +91,10 @@ export async function* scanFolderChunks(
     });
     let sinceTurn = 0;
     for (;;) {
+      if (out.length >= chunkSize) {
+        yield out;
+        out = [];
+      }
       if (++sinceTurn >= ENTRIES_PER_TURN) {
         sinceTurn = 0;
         if (out.length > 0) {
