@@ -29,10 +29,18 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
+async function timed<T>(
+  fn: () => Promise<T> | T,
+): Promise<{ seconds: number; cpuSeconds: number; value: T }> {
   const t = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const value = await fn();
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, value };
+  const used = process.cpuUsage(cpu);
+  return {
+    seconds: Number(process.hrtime.bigint() - t) / 1e9,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    value,
+  };
 }
 
 export async function runW4(config: BenchConfig): Promise<void> {
@@ -76,6 +84,10 @@ export async function runW4(config: BenchConfig): Promise<void> {
       const loadBefore = load();
       const walks: number[] = [];
       const syncWalks: number[] = [];
+      // CPU seconds beside wall seconds: on a loaded machine (other sessions' builds and tests) the
+      // wall times measure the load as much as the work; CPU time much less so.
+      const syncWalkCpu: number[] = [];
+      const restartCpu: number[] = [];
       const restarts: Array<{ seconds: number; peakRssMb: number; bytesHashed: number; commits: number }> =
         [];
       const baselineRestarts: number[] = [];
@@ -100,6 +112,8 @@ export async function runW4(config: BenchConfig): Promise<void> {
         }
         walks.push(walk.seconds);
         syncWalks.push(syncWalk.seconds);
+        syncWalkCpu.push(syncWalk.cpuSeconds);
+        restartCpu.push(run.cpuSeconds);
         restarts.push({
           seconds: run.seconds,
           peakRssMb: run.peakRssMb,
@@ -107,7 +121,7 @@ export async function runW4(config: BenchConfig): Promise<void> {
           commits: status.commits - firstStatus.commits,
         });
         console.log(
-          `w4: round ${round}: walk ${seconds(walk.seconds)} (sync ${seconds(syncWalk.seconds)}), hubpush restart ${seconds(run.seconds)}, ${status.bytesHashed - firstStatus.bytesHashed} bytes hashed, ${status.commits - firstStatus.commits} new commits`,
+          `w4: round ${round}: walk ${seconds(walk.seconds)} (sync ${seconds(syncWalk.seconds)}, CPU ${seconds(syncWalk.cpuSeconds)}), hubpush restart ${seconds(run.seconds)} (CPU ${seconds(run.cpuSeconds)}), ${status.bytesHashed - firstStatus.bytesHashed} bytes hashed, ${status.commits - firstStatus.commits} new commits`,
         );
       }
       const loadAfter = load();
@@ -122,6 +136,10 @@ export async function runW4(config: BenchConfig): Promise<void> {
       );
       console.log(
         `w4: without hubpush's process start-up (${seconds(start)}): ${((restart - start) / syncWalk).toFixed(2)}; against the async walk (${seconds(walk)}): ${(restart / walk).toFixed(2)}`,
+      );
+      const cpuRatio = median(restartCpu) / median(syncWalkCpu);
+      console.log(
+        `w4: CPU (user + sys, all threads; the restart's sampled up to 0.1 s short): hubpush ${seconds(median(restartCpu))} vs sync walk ${seconds(median(syncWalkCpu))} → ${cpuRatio.toFixed(2)}`,
       );
       if (baselineRestarts.length > 0) {
         const b = median(baselineRestarts);
@@ -152,6 +170,9 @@ export async function runW4(config: BenchConfig): Promise<void> {
         ratioDefinition: "median hubpush restart (process wall time) / median synchronous readdir+lstat walk",
         ratioWithoutStartup: (restart - start) / syncWalk,
         ratioToAsyncWalk: restart / walk,
+        restartCpuSeconds: restartCpu,
+        statWalkSyncCpuSeconds: syncWalkCpu,
+        cpuRatio,
         target: TARGET,
         met: meets(ratio, TARGET) && bytesHashed === 0,
         loadAverage: { before: loadBefore, after: loadAfter },

@@ -1,7 +1,8 @@
 import { HubpushError } from "../common/hubpush-error.js";
 import type { ScannedFile } from "../storage/journal.js";
+import type { ScanEntry } from "./scan/scan-entry.js";
 import { scanFile } from "./scan/scan-file.js";
-import { checkFolder, scanFolder } from "./scan/scan-folder.js";
+import { checkFolder, scanFolderChunks } from "./scan/scan-folder.js";
 import type { ScanDeps } from "./stage-deps.js";
 
 /** Skipped entries reported as events per scan; the rest only counted (a folder of a million FIFOs…). */
@@ -29,33 +30,36 @@ export async function scanJob(ctx: ScanDeps, excludeAbsolute: readonly string[])
     batch = [];
     if (r.added + r.changed > 0) ctx.wake.hash.notify();
   };
-  const entries = isFile
-    ? scanFile(ctx.job.folder, { excludeAbsolute })
-    : scanFolder(ctx.job.folder, {
+  // The folder walk hands over chunks (one promise each, not one per entry: scanFolderChunks).
+  const chunks: AsyncIterable<ScanEntry[]> = isFile
+    ? oneChunkEach(scanFile(ctx.job.folder, { excludeAbsolute }))
+    : scanFolderChunks(ctx.job.folder, {
         include: ctx.job.options.include,
         exclude: ctx.job.options.exclude,
         excludeAbsolute,
         signal: ctx.haltSignal,
       });
-  for await (const entry of entries) {
-    if (entry.kind === "file") {
-      batch.push(entry.file);
-      if (batch.length >= tuning.scanBatch) flush();
-      continue;
-    }
-    if (entry.kind === "warning") {
-      journal.events.append("scan.warning", ctx.jobId, { path: entry.path, warning: entry.message });
-      ctx.logger.warn({ path: entry.path, warning: entry.message }, "scan warning");
-      continue;
-    }
-    totals.skipped += 1;
-    if (totals.skipped <= MAX_SKIP_EVENTS) {
-      journal.events.append("file.skipped", ctx.jobId, {
-        path: entry.path,
-        code: entry.code,
-        reason: entry.reason,
-      });
-      ctx.logger.warn({ path: entry.path, code: entry.code, reason: entry.reason }, "file skipped by scan");
+  for await (const chunk of chunks) {
+    for (const entry of chunk) {
+      if (entry.kind === "file") {
+        batch.push(entry.file);
+        if (batch.length >= tuning.scanBatch) flush();
+        continue;
+      }
+      if (entry.kind === "warning") {
+        journal.events.append("scan.warning", ctx.jobId, { path: entry.path, warning: entry.message });
+        ctx.logger.warn({ path: entry.path, warning: entry.message }, "scan warning");
+        continue;
+      }
+      totals.skipped += 1;
+      if (totals.skipped <= MAX_SKIP_EVENTS) {
+        journal.events.append("file.skipped", ctx.jobId, {
+          path: entry.path,
+          code: entry.code,
+          reason: entry.reason,
+        });
+        ctx.logger.warn({ path: entry.path, code: entry.code, reason: entry.reason }, "file skipped by scan");
+      }
     }
   }
   flush();
@@ -66,6 +70,10 @@ export async function scanJob(ctx: ScanDeps, excludeAbsolute: readonly string[])
   journal.events.append("scan.finished", ctx.jobId, { ...totals, vanished, deletionsQueued });
   ctx.logger.info({ ...totals, vanished, deletionsQueued }, "scan finished");
   if (deletionsQueued > 0) ctx.wake.commit.notify();
+}
+
+async function* oneChunkEach(entries: AsyncIterable<ScanEntry>): AsyncGenerator<ScanEntry[]> {
+  for await (const entry of entries) yield [entry];
 }
 
 /**

@@ -7,17 +7,25 @@ import type { FileStat, ScanBatchResult, ScanJournal, ScannedFile } from "./jour
 import { SeenIds } from "./seen-ids.js";
 import type { StoreContext } from "./store-context.js";
 
-interface KnownRow {
-  id: number;
-  path: string;
-  state: string;
-  size: number;
-  mtime_ns: string;
-  ctime_ns: string;
-  inode: string;
-}
+/** A row as the scan's covering index (files_scan) gives it: [id, size, mtime_ns, ctime_ns, inode]. */
+type KnownStat = [id: number, size: number, mtimeNs: string, ctimeNs: string, inode: string];
 
 type FileParams = FileStat & { jobId: number; path: string; generation: number; now: number };
+
+/** Past this many vanished rows in a job, a batch asks each unchanged row for its state instead. */
+const VANISHED_SET_LIMIT = 10_000;
+
+/** Marks a path already handled in this batch (its second look must see what the first wrote). */
+const HANDLED: KnownStat = [0, -1, "", "", ""];
+
+function sameStat(known: KnownStat, file: FileStat): boolean {
+  return (
+    known[1] === file.size &&
+    known[2] === file.mtimeNs &&
+    known[3] === file.ctimeNs &&
+    known[4] === file.inode
+  );
+}
 
 /**
  * A changed stat sends any file back to scanned (even committed: the new content must be uploaded),
@@ -25,19 +33,14 @@ type FileParams = FileStat & { jobId: number; path: string; generation: number; 
  * A vanished file that is seen again comes back whatever its stat; a failed one only if it changed.
  * A stat older than the recorded one (by ctime) is stale and changes nothing.
  */
-function mustReset(known: KnownRow, file: FileStat): boolean {
-  if (known.state === "committing") return false;
-  if (known.state === "vanished") return true;
+function mustReset(state: string, known: KnownStat, file: FileStat): boolean {
+  if (state === "committing") return false;
+  if (state === "vanished") return true;
   // A ctime older than the recorded one is a stale look (the scan's batch was written after a
   // stage recorded a newer stat of the path): a change, even a rename over the file, sets a ctime
   // no older than itself, so that stat says nothing new.
-  if (BigInt(file.ctimeNs) < BigInt(known.ctime_ns)) return false;
-  return (
-    known.size !== file.size ||
-    known.mtime_ns !== file.mtimeNs ||
-    known.ctime_ns !== file.ctimeNs ||
-    known.inode !== file.inode
-  );
+  if (BigInt(file.ctimeNs) < BigInt(known[3])) return false;
+  return !sameStat(known, file);
 }
 
 /** Scan generations: upserting what a scan saw, and marking what it did not see as vanished. */
@@ -45,8 +48,10 @@ export class ScanStore implements ScanJournal {
   readonly #ctx: StoreContext;
   readonly #beginScan: Database.Statement<{ jobId: number; now: number }, { scan_generation: number }>;
   readonly #jobExists: Database.Statement<[number], { id: number }>;
-  readonly #find: Database.Statement<{ jobId: number; path: string }, KnownRow>;
-  readonly #findMany: Database.Statement<{ jobId: number; paths: string }, KnownRow>;
+  readonly #find: Database.Statement<{ jobId: number; path: string }, KnownStat>;
+  readonly #findMany: Database.Statement<{ jobId: number; paths: string }, [string, ...KnownStat]>;
+  readonly #stateOf: Database.Statement<[number], string>;
+  readonly #vanishedIds: Database.Statement<[number, number], number>;
   readonly #markSeenMany: Database.Statement<{ ids: string; generation: number }>;
   readonly #insert: Database.Statement<FileParams>;
   readonly #reset: Database.Statement<FileParams & { id: number }>;
@@ -85,15 +90,28 @@ export class ScanStore implements ScanJournal {
         "RETURNING scan_generation",
     );
     this.#jobExists = db.prepare("SELECT id FROM jobs WHERE id = ?");
-    this.#find = db.prepare(
-      "SELECT id, path, state, size, mtime_ns, ctime_ns, inode FROM files WHERE job_id = @jobId AND path = @path",
-    );
+    // Both read the covering index files_scan only (migration scan-index), never the table rows.
+    this.#find = db
+      .prepare<{ jobId: number; path: string }, KnownStat>(
+        "SELECT id, size, mtime_ns, ctime_ns, inode FROM files WHERE job_id = @jobId AND path = @path",
+      )
+      .raw();
     // One SELECT for a whole batch (the paths as a JSON array) and one UPDATE for its unchanged
     // rows: a restart over committed files costs two statements per batch, not two per file.
-    this.#findMany = db.prepare(
-      "SELECT id, path, state, size, mtime_ns, ctime_ns, inode FROM files " +
-        "WHERE job_id = @jobId AND path IN (SELECT value FROM json_each(@paths))",
-    );
+    // Arrays (raw), not objects: a restart builds one per file.
+    this.#findMany = db
+      .prepare<{ jobId: number; paths: string }, [string, ...KnownStat]>(
+        "SELECT path, id, size, mtime_ns, ctime_ns, inode FROM files " +
+          "WHERE job_id = @jobId AND path IN (SELECT value FROM json_each(@paths))",
+      )
+      .raw();
+    this.#stateOf = db.prepare<[number], string>("SELECT state FROM files WHERE id = ?").pluck();
+    // Through files_claim (job_id, state, id): usually none, so one index probe per batch.
+    this.#vanishedIds = db
+      .prepare<[number, number], number>(
+        "SELECT id FROM files WHERE job_id = ? AND state = 'vanished' LIMIT ?",
+      )
+      .pluck();
     this.#markSeenMany = db.prepare(
       "UPDATE files SET seen_generation = @generation WHERE id IN (SELECT value FROM json_each(@ids))",
     );
@@ -151,13 +169,31 @@ export class ScanStore implements ScanJournal {
         const now = ctx.now();
         let added = 0;
         let changed = 0;
-        const known = new Map<string, KnownRow>();
-        for (const row of this.#findMany.all({ jobId, paths: JSON.stringify(files.map((f) => f.path)) }))
-          known.set(row.path, row);
+        const known = new Map<string, KnownStat>();
+        for (const [path, ...stat] of this.#findMany.all({
+          jobId,
+          paths: JSON.stringify(files.map((f) => f.path)),
+        }))
+          known.set(path, stat);
+        // Only a vanished row's state matters when its stat is unchanged (it comes back); within
+        // this transaction no stage can mark one vanished behind the scan's back.
+        const vanished = this.#vanishedIds.all(jobId, VANISHED_SET_LIMIT + 1);
+        const vanishedSet = vanished.length > VANISHED_SET_LIMIT ? null : new Set(vanished);
         const unchanged: number[] = [];
         const seenIds: number[] = [];
-        const done = new Set<string>();
         for (const file of files) {
+          let row = known.get(file.path);
+          // A path twice in one batch: the second look must see what the first one wrote.
+          if (row === HANDLED) row = this.#find.get({ jobId, path: file.path });
+          if (row !== undefined) known.set(file.path, HANDLED);
+          if (row !== undefined && sameStat(row, file)) {
+            const back =
+              vanishedSet === null ? this.#stateOf.get(row[0]) === "vanished" : vanishedSet.has(row[0]);
+            if (!back) {
+              unchanged.push(row[0]);
+              continue;
+            }
+          }
           const params: FileParams = {
             jobId,
             path: file.path,
@@ -168,21 +204,23 @@ export class ScanStore implements ScanJournal {
             ctimeNs: file.ctimeNs,
             inode: file.inode,
           };
-          // A path twice in one batch: the second look must see what the first one wrote.
-          const row = done.has(file.path) ? this.#find.get(params) : known.get(file.path);
-          done.add(file.path);
           if (row === undefined) {
             seenIds.push(Number(this.#insert.run(params).lastInsertRowid));
+            known.set(file.path, HANDLED);
             this.#forgetDeletion.run(params);
             added++;
-          } else if (mustReset(row, file)) {
-            this.#deletePlan.run(row.id);
-            this.#reset.run({ ...params, id: row.id });
-            if (row.state === "vanished") this.#forgetDeletion.run(params);
-            seenIds.push(row.id);
+            continue;
+          }
+          const id = row[0];
+          const state = this.#stateOf.get(id) ?? "";
+          if (mustReset(state, row, file)) {
+            this.#deletePlan.run(id);
+            this.#reset.run({ ...params, id });
+            if (state === "vanished") this.#forgetDeletion.run(params);
+            seenIds.push(id);
             changed++;
           } else {
-            unchanged.push(row.id);
+            unchanged.push(id);
           }
         }
         // A scan this store tracks remembers unchanged rows in memory: nothing is written for them.

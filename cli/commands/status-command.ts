@@ -6,7 +6,6 @@ import type { CliIo } from "../cli-io.js";
 import { progressIntervalOption } from "../job-flags.js";
 import { onInterrupt } from "../on-interrupt.js";
 import { optionParsers } from "../option-parsers.js";
-import { ProgressDisplay } from "../render/progress-display.js";
 import { renderProgress } from "../render/render-progress.js";
 import { runProgressLoop } from "../render/run-progress-loop.js";
 import { withControlClient } from "../with-control-client.js";
@@ -49,6 +48,8 @@ async function watch(
 ): Promise<void> {
   const stop = new AbortController();
   const removeHandlers = onInterrupt(() => stop.abort());
+  // Loaded on use: log-update is not needed by any other command (start-up of `hubpush upload`).
+  const { ProgressDisplay } = await import("../render/progress-display.js");
   const display = new ProgressDisplay({ out: io.stdout, tty: config.tty, color: config.color });
   try {
     await runProgressLoop({

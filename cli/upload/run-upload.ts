@@ -9,7 +9,6 @@ import type { JobOptions, JobRecord, JobSpec, Journal } from "../../storage/jour
 import type { CliConfig } from "../cli-config.js";
 import type { CliIo } from "../cli-io.js";
 import { onInterrupt } from "../on-interrupt.js";
-import { ProgressDisplay } from "../render/progress-display.js";
 import { renderSummary } from "../render/render-summary.js";
 import { runProgressLoop } from "../render/run-progress-loop.js";
 import { createStyle } from "../render/style.js";
@@ -70,20 +69,23 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
   });
 
   const stopLoop = new AbortController();
-  const display = new ProgressDisplay({
-    out: io.stdout,
-    tty: config.tty,
-    color: config.color,
-    // A Node warning or our own stderr message mid-run must print above the frame, not into it.
-    shared: sameTerminal(io.stderr) ? [io.stderr] : [],
-  });
+  // --json draws nothing: log-update is then never loaded (a restart's start-up).
+  const display = config.json
+    ? null
+    : new (await import("../render/progress-display.js")).ProgressDisplay({
+        out: io.stdout,
+        tty: config.tty,
+        color: config.color,
+        // A Node warning or our own stderr message mid-run must print above the frame, not into it.
+        shared: sameTerminal(io.stderr) ? [io.stderr] : [],
+      });
   const readStatus = (): JobStatusJson => toJobStatusJson(engine.progress(job.id));
   const poll = () => [readStatus()];
   const loop = config.json
     ? Promise.resolve()
     : runProgressLoop({
         poll,
-        draw: (jobs) => display.draw(jobs),
+        draw: (jobs) => display?.draw(jobs),
         intervalMs: config.progressIntervalMs,
         signal: stopLoop.signal,
       });
@@ -97,8 +99,8 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     await engine.stop(outcome.kind === "interrupted" ? GRACE_MS : 0);
     const status = readStatus();
     if (!config.json) {
-      display.draw([status]);
-      display.release();
+      display?.draw([status]);
+      display?.release();
     }
     if (outcome.kind === "interrupted") {
       if (config.json) io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { readFile, realpath } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import ignore from "ignore";
+import type { Ignore } from "ignore";
 import picomatch from "picomatch";
 import { HubpushError } from "../../common/hubpush-error.js";
 
@@ -37,11 +37,17 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
   const excluded = compileGlobs(options.exclude ?? []);
   const includes = options.include ?? [];
   const included = includes.length === 0 ? null : compileGlobs(includes);
+  // Asked for every entry of a scan: nothing built per call.
+  const hiddenPrefixes = hiddenAbsolute.map((hidden) => hidden + sep);
+  const keepsEveryFile = gitignore === null && (options.exclude ?? []).length === 0 && included === null;
 
   return {
     isHidden(relPath, absPath) {
       if (isDefaultIgnored(relPath)) return true;
-      return hiddenAbsolute.some((hidden) => absPath === hidden || absPath.startsWith(hidden + sep));
+      for (let i = 0; i < hiddenAbsolute.length; i++) {
+        if (absPath === hiddenAbsolute[i] || absPath.startsWith(hiddenPrefixes[i] as string)) return true;
+      }
+      return false;
     },
     directory(relPath, insideIncluded) {
       if (gitignore?.ignores(`${relPath}/`)) return null;
@@ -49,6 +55,7 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
       return { included: insideIncluded || (included?.(relPath, true) ?? false) };
     },
     file(relPath, insideIncluded) {
+      if (keepsEveryFile) return true;
       if (gitignore?.ignores(relPath)) return false;
       if (excluded(relPath, false)) return false;
       return included === null || insideIncluded || included(relPath, false);
@@ -58,10 +65,21 @@ export async function createPathFilter(root: string, options: PathFilterOptions 
 
 /** The Hub tools' default ignores: any `.git` entry and any `.cache/huggingface`, at any depth. */
 export function isDefaultIgnored(relPath: string): boolean {
-  const parts = relPath.split("/");
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i] === ".git") return true;
-    if (parts[i] === "huggingface" && i > 0 && parts[i - 1] === ".cache") return true;
+  // Called for every entry a scan walks: substring searches, no split into an array per path.
+  return hasSegments(relPath, ".git") || hasSegments(relPath, ".cache/huggingface");
+}
+
+const SLASH = 47;
+
+/** Whether `segments` occurs in `relPath` as whole path segments (bounded by `/` or the ends). */
+function hasSegments(relPath: string, segments: string): boolean {
+  for (let at = relPath.indexOf(segments); at !== -1; at = relPath.indexOf(segments, at + 1)) {
+    const end = at + segments.length;
+    if (
+      (at === 0 || relPath.charCodeAt(at - 1) === SLASH) &&
+      (end === relPath.length || relPath.charCodeAt(end) === SLASH)
+    )
+      return true;
   }
   return false;
 }
@@ -103,7 +121,7 @@ export function remoteGlobMatcher(patterns: readonly string[]): (repoRelPath: st
   };
 }
 
-async function loadGitignore(root: string): Promise<ReturnType<typeof ignore> | null> {
+async function loadGitignore(root: string): Promise<Ignore | null> {
   const path = join(root, ".gitignore");
   let text: string;
   try {
@@ -118,6 +136,8 @@ async function loadGitignore(root: string): Promise<ReturnType<typeof ignore> | 
       { details: { path }, cause: err },
     );
   }
+  // Loaded on use: most folders have no .gitignore (a restart's start-up).
+  const { default: ignore } = await import("ignore");
   // Git on Linux matches case-sensitively; names made only of dots are valid file names.
   return ignore({ ignorecase: false, allowRelativePaths: true }).add(text);
 }
