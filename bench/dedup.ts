@@ -106,14 +106,15 @@ function append(file: string, data: Buffer): void {
   overwrite(file, statSync(file).size, data);
 }
 
-/** Xorb + shard bytes the emulator received since line `from`. */
-function sentSince(log: string, from: number): { bytes: number; lines: number } {
+/** Xorb + shard bytes the emulator received since line `from` (and the shard part of them). */
+function sentSince(log: string, from: number): { bytes: number; shardBytes: number; lines: number } {
   const lines = readAccessLog(log);
-  const bytes = lines
+  const stored = lines
     .slice(from)
-    .filter((l) => (l.route === "xet-xorb" || l.route === "xet-shard") && l.status === 200)
-    .reduce((n, l) => n + l.bytesIn, 0);
-  return { bytes, lines: lines.length };
+    .filter((l) => (l.route === "xet-xorb" || l.route === "xet-shard") && l.status === 200);
+  const bytes = stored.reduce((n, l) => n + l.bytesIn, 0);
+  const shardBytes = stored.filter((l) => l.route === "xet-shard").reduce((n, l) => n + l.bytesIn, 0);
+  return { bytes, shardBytes, lines: lines.length };
 }
 
 export async function runW7(config: BenchConfig): Promise<void> {
@@ -153,6 +154,7 @@ export async function runW7(config: BenchConfig): Promise<void> {
       const us = sentSince(ours.accessLog, oursMark);
       oursMark = us.lines;
       let peer: number | null = null;
+      let peerShards: number | null = null;
       if (repo === "bench/w7") {
         const p = await runNodeProcess({
           args: [
@@ -174,13 +176,22 @@ export async function runW7(config: BenchConfig): Promise<void> {
         const them = sentSince(theirs.accessLog, theirsMark);
         theirsMark = them.lines;
         peer = them.bytes;
+        peerShards = them.shardBytes;
       }
       const fileSize = statSync(file).size;
       const pct = (n: number) => `${((100 * n) / fileSize).toFixed(2)} %`;
       console.log(
-        `w7 ${label}: hubpush sent ${us.bytes} B (${pct(us.bytes)}), ${peer === null ? "peer not run" : `peer sent ${peer} B (${pct(peer)})`}, ${run.seconds.toFixed(1)} s`,
+        `w7 ${label}: hubpush sent ${us.bytes} B (${pct(us.bytes)}; shards ${us.shardBytes} B), ${peer === null ? "peer not run" : `peer sent ${peer} B (${pct(peer)}; shards ${peerShards} B)`}, ${run.seconds.toFixed(1)} s`,
       );
-      return { label, fileBytes: fileSize, hubpush: us.bytes, peer, seconds: run.seconds };
+      return {
+        label,
+        fileBytes: fileSize,
+        hubpush: us.bytes,
+        peer,
+        hubpushShards: us.shardBytes,
+        peerShards,
+        seconds: run.seconds,
+      };
     };
     const rows = [await step("initial")];
     overwrite(file, Math.floor(size / 2), floats(MiB, 101));

@@ -234,6 +234,11 @@ export const ERROR_CODES = {
     httpStatus: 502,
     summary: "the Xet CAS kept refusing a file's shard after its missing xorbs were sent again",
   },
+  ERR_XET_SHARD_TOO_LARGE: {
+    exitCode: EXIT.hub,
+    httpStatus: 502,
+    summary: "a file's Xet record does not fit in one 64 MiB shard and cannot be split",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

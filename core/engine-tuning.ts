@@ -47,6 +47,8 @@ export interface EngineTuning {
   readonly watchRescanMs: number;
   /** Watch mode: a burst of watcher events is answered by one rescan once quiet this long (default 1 s). */
   readonly watchDebounceMs: number;
+  /** Xet: largest upload shard body; bigger ones are split (default 64 MiB, the CAS limit, §5.8). */
+  readonly xetShardBytes: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = Object.freeze({
@@ -74,4 +76,5 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   watchStableMs: 10_000,
   watchRescanMs: 60 * 60_000,
   watchDebounceMs: 1_000,
+  xetShardBytes: 64 * 1024 * 1024,
 });

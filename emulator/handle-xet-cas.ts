@@ -1,5 +1,5 @@
 import { hashFromString, hashToString as hashToText, isHashString } from "../xet/hash-string.js";
-import { writeShard } from "../xet/shard.js";
+import { SHARD_FOOTER_BYTES, SHARD_MAX_BYTES, writeShard } from "../xet/shard.js";
 import { XetFormatError } from "../xet/xet-format-error.js";
 import { parseXorb, XORB_MAX_BYTES, XORB_MAX_CHUNKS } from "../xet/xorb.js";
 import type { RequestContext } from "./emulator-state.js";
@@ -16,7 +16,9 @@ import { streamShardResult } from "./xet-shard-v2.js";
 
 /** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
 const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
-const SHARD_LIMIT = 64 * 1024 * 1024;
+/** §5.8: 64 MiB of shard, plus the optional 200-byte footer (@huggingface/hub budgets it in). */
+const SHARD_LIMIT = SHARD_MAX_BYTES + SHARD_FOOTER_BYTES;
+const SHARD_HINT = `64 MiB plus a ${SHARD_FOOTER_BYTES}-byte footer; a client must split a larger shard (§5.8)`;
 const DEDUP_VALIDITY_SECONDS = 7 * 24 * 3600;
 
 function pathHash(match: RouteMatch): string {
@@ -26,15 +28,21 @@ function pathHash(match: RouteMatch): string {
   return h.toLowerCase();
 }
 
-async function readLimited(ctx: RequestContext, limit: number, what: string): Promise<Buffer> {
+async function readLimited(ctx: RequestContext, limit: number, what: string, hint = ""): Promise<Buffer> {
   const declared = Number(ctx.req.headers["content-length"] ?? "0");
-  if (declared > limit)
-    throw new HubError(400, "TooLarge", `The ${what} is too large: ${declared} bytes (limit ${limit}).`);
+  const why = hint === "" ? "" : `: ${hint}`;
+  if (declared > limit) {
+    throw new HubError(
+      400,
+      "TooLarge",
+      `The ${what} is too large: ${declared} bytes (limit ${limit}${why}).`,
+    );
+  }
   try {
     return await readBody(ctx, limit);
   } catch (err) {
     if (err instanceof HubError && err.status === 413)
-      throw new HubError(400, "TooLarge", `The ${what} is too large (limit ${limit}).`);
+      throw new HubError(400, "TooLarge", `The ${what} is too large (limit ${limit}${why}).`);
     throw err;
   }
 }
@@ -83,7 +91,7 @@ async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promis
  */
 async function shard(ctx: RequestContext, cas: XetCas, version: string): Promise<void> {
   cas.tokens.check(ctx.req.headers.authorization, "write");
-  const body = await readLimited(ctx, SHARD_LIMIT, "shard");
+  const body = await readLimited(ctx, SHARD_LIMIT, "shard", SHARD_HINT);
   const id = shardId(body);
   ctx.oid = id;
   const known = cas.store.hasShard(id);
@@ -176,6 +184,15 @@ export async function handleXetCas(ctx: RequestContext, match: RouteMatch): Prom
     await readLimited(ctx, 1024 * 1024, "telemetry body");
     sendJson(ctx, 200, {});
     return;
+  }
+  if (match.path === "file-chunk-hashes") {
+    // §6: optional on the real CAS (delta uploads of edited files); clients treat 404 as "upload
+    // the whole file", so the emulator says plainly that it does not model it.
+    throw new HubError(
+      404,
+      "NotModelled",
+      `GET /v2/file-chunk-hashes/${pathHash(match)} is not modelled by this emulator (optional in the protocol); upload the whole file instead.`,
+    );
   }
   const file = cas.store.getFile(pathHash(match));
   if (!file) throw new HubError(404, "FileNotFound", `Xet file ${match.oid} is not registered.`);

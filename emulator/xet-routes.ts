@@ -59,6 +59,15 @@ export function matchXetRoute(method: string, segs: readonly string[]): XetRoute
   if (version === "v1" && kind === "files" && a !== undefined && b === undefined && method === "HEAD") {
     return { route: "xet-misc", oid: a, path: "files" };
   }
+  if (
+    version === "v2" &&
+    kind === "file-chunk-hashes" &&
+    a !== undefined &&
+    b === undefined &&
+    method === "GET"
+  ) {
+    return { route: "xet-misc", oid: a, path: "file-chunk-hashes" };
+  }
   if (version === "v1" && kind === "telemetry" && a === undefined && method === "POST") {
     return { route: "xet-misc", path: "telemetry" };
   }

@@ -3,6 +3,8 @@ import { XetFormatError } from "./xet-format-error.js";
 /** xet-protocol.md §5: every record is 48 bytes; all integers little-endian; hashes raw. */
 const RECORD = 48;
 const FOOTER = 200;
+/** The optional footer (§5.5); an upload may carry it on top of SHARD_MAX_BYTES ([JS] budgets it in). */
+export const SHARD_FOOTER_BYTES = FOOTER;
 const TAG = Buffer.from("48465265706f4d6574614461746100556967456a7b815783a5bdd95ccdd14aa9", "hex");
 const FLAG_VERIFICATION = 0x80000000;
 const FLAG_METADATA = 0x40000000;
@@ -85,24 +87,37 @@ class Writer {
   }
 }
 
+function hasVerification(shard: Shard): boolean {
+  const withVerification = shard.files.some((f) => f.terms.some((t) => t.verification !== undefined));
+  if (withVerification && shard.files.some((f) => f.terms.some((t) => t.verification === undefined))) {
+    throw new RangeError("Either every term of every file has a verification hash, or none does.");
+  }
+  return withVerification;
+}
+
+/**
+ * The byte length writeShard gives this shard: header, file section and CAS section with their
+ * bookends, plus the footer when there is one. A client keeps each upload ≤ SHARD_MAX_BYTES (§5.8).
+ */
+export function shardSize(shard: Shard): number {
+  const withVerification = hasVerification(shard);
+  let records = 1;
+  for (const f of shard.files)
+    records += 1 + f.terms.length * (withVerification ? 2 : 1) + (f.sha256 ? 1 : 0);
+  records += 1;
+  for (const x of shard.xorbs) records += 1 + x.chunks.length;
+  records += 1;
+  return records * RECORD + (shard.footer ? FOOTER : 0);
+}
+
 /**
  * Serializes a shard (§5.1–5.5). Verification entries are written when the files carry them (all or
  * none, §5.3); the footer, when given, has no lookup tables and points every lookup offset at itself,
  * which @huggingface/hub's dedup parser needs (§5.7).
  */
 export function writeShard(shard: Shard): Uint8Array {
-  const withVerification = shard.files.some((f) => f.terms.some((t) => t.verification !== undefined));
-  let records = 1;
-  for (const f of shard.files) {
-    if (withVerification && f.terms.some((t) => t.verification === undefined)) {
-      throw new RangeError("Either every term of every file has a verification hash, or none does.");
-    }
-    records += 1 + f.terms.length * (withVerification ? 2 : 1) + (f.sha256 ? 1 : 0);
-  }
-  records += 1;
-  for (const x of shard.xorbs) records += 1 + x.chunks.length;
-  records += 1;
-  const footerAt = records * RECORD;
+  const withVerification = hasVerification(shard);
+  const footerAt = shardSize({ files: shard.files, xorbs: shard.xorbs });
   const w = new Writer(footerAt + (shard.footer ? FOOTER : 0));
   w.bytes(TAG);
   w.u64(2);
@@ -190,8 +205,11 @@ function u64(buf: Buffer, at: number): number {
  * xorbs, so the §5.8 content checks belong to the caller.
  */
 export function parseShard(bytes: Uint8Array, maxBytes = SHARD_MAX_BYTES): Shard {
-  if (bytes.length > maxBytes)
-    throw bad(`The shard is too large: ${bytes.length} bytes (limit ${maxBytes}).`);
+  if (bytes.length > maxBytes + FOOTER) {
+    throw bad(
+      `The shard is too large: ${bytes.length} bytes (limit ${maxBytes} bytes plus a ${FOOTER}-byte footer); a client must split it into several shards (§5.8).`,
+    );
+  }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < RECORD || !buf.subarray(0, 32).equals(TAG))
     throw bad("Not a shard: the 32-byte header tag is wrong.");

@@ -9,6 +9,7 @@ import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 import { assertUnchanged } from "../lfs/same-stat.js";
 import type { UploadStageDeps } from "../stage-deps.js";
+import { planShards } from "./shard-plan.js";
 import { type PassResult, type PassXorb, termRecords } from "./xet-file-pass.js";
 import { xetPassPool } from "./xet-pass-pool.js";
 import type { XetSession } from "./xet-session.js";
@@ -149,7 +150,11 @@ async function onePass(
   return { ...result, sent, casXorbs: casXorbs(ctx, builtXorbs, result) };
 }
 
-/** Posts the shard; returns the xorbs the CAS says are missing (empty on success). */
+/**
+ * Posts the file's shards (planShards: one, unless the 64 MiB budget splits off CAS-only shards
+ * first); returns the xorbs the CAS says are missing (empty on success). The file version becomes
+ * `shard_registered` only after the last; a re-run after a crash between two re-posts the same bodies.
+ */
 async function registerShard(
   ctx: UploadStageDeps,
   session: XetSession,
@@ -158,64 +163,65 @@ async function registerShard(
   hasher: XetHasher,
   result: PassOutcome,
 ): Promise<string[]> {
-  const body = writeShard({
-    files: [
-      {
-        fileHash: hasher.fileHash(result.chunks),
-        sha256: sha256HexToRaw(result.sha256),
-        terms: result.terms.map((t) => ({
-          xorbHash: hashFromString(t.slot.hash ?? ""),
-          unpackedBytes: t.bytes,
-          start: t.start,
-          end: t.end,
-          verification: hasher.verificationHash(
-            result.chunks.slice(t.firstChunk, t.lastChunk + 1).map((c) => c.hash),
-          ),
-        })),
-      },
-    ],
-    xorbs: result.casXorbs.map((x) => {
-      let start = 0;
-      return {
-        hash: x.hash,
-        chunks: x.chunks.map((c) => {
-          const entry = { hash: c.hash, start, length: c.length, flags: 0 };
-          start += c.length;
-          return entry;
-        }),
-        unpackedBytes: x.unpackedLength,
-        bytesOnDisk: x.serializedLength,
-      };
-    }),
+  const record = {
+    fileHash: hasher.fileHash(result.chunks),
+    sha256: sha256HexToRaw(result.sha256),
+    terms: result.terms.map((t) => ({
+      xorbHash: hashFromString(t.slot.hash ?? ""),
+      unpackedBytes: t.bytes,
+      start: t.start,
+      end: t.end,
+      verification: hasher.verificationHash(
+        result.chunks.slice(t.firstChunk, t.lastChunk + 1).map((c) => c.hash),
+      ),
+    })),
+  };
+  const xorbs = result.casXorbs.map((x) => {
+    let start = 0;
+    return {
+      hash: x.hash,
+      chunks: x.chunks.map((c) => {
+        const entry = { hash: c.hash, start, length: c.length, flags: 0 };
+        start += c.length;
+        return entry;
+      }),
+      unpackedBytes: x.unpackedLength,
+      bytesOnDisk: x.serializedLength,
+    };
   });
-  try {
-    await session.withToken(refreshUrl, ctx.signal, (token) =>
-      ctx.hub.xet.uploadShard(token, body, ctx.signal),
-    );
-  } catch (err) {
-    const error = toHubpushError(err);
-    if (error.code !== "ERR_XET_CAS_REJECTED") throw err;
-    const missing = [...new Set([...error.message.matchAll(MISSING_XORB)].map((m) => m[1] ?? ""))];
-    if (missing.length === 0) throw err;
-    return missing;
+  let shardBytes = 0;
+  for (const shard of planShards(record, xorbs, ctx.tuning.xetShardBytes)) {
+    const body = writeShard(shard);
+    try {
+      await session.withToken(refreshUrl, ctx.signal, (token) =>
+        ctx.hub.xet.uploadShard(token, body, ctx.signal),
+      );
+    } catch (err) {
+      const error = toHubpushError(err);
+      if (error.code !== "ERR_XET_CAS_REJECTED") throw err;
+      const missing = [...new Set([...error.message.matchAll(MISSING_XORB)].map((m) => m[1] ?? ""))];
+      if (missing.length === 0) throw err;
+      return missing;
+    }
+    shardBytes += body.length;
+    ctx.uploadMeter.add(body.length);
   }
   const xet = ctx.journal.xet;
   ctx.journal.transaction(() => {
-    xet.recordFile(file.id, file.sha256 ?? "", { state: "shard_registered", bytesSent: body.length });
+    xet.recordFile(file.id, file.sha256 ?? "", { state: "shard_registered", bytesSent: shardBytes });
     xet.addJobStats(ctx.jobId, {
       bytesChunked: file.size,
       bytesDeduped: result.dedupBytes,
-      bytesSent: body.length,
+      bytesSent: shardBytes,
       files: 1,
     });
     ctx.journal.events.append("xet.registered", ctx.jobId, {
       path: file.path,
       bytes: file.size,
       bytesDeduplicated: result.dedupBytes,
-      bytesSent: result.sent + body.length,
+      bytesSent: result.sent + shardBytes,
       xorbs: result.built.length,
     });
   });
-  ctx.uploadMeter.add(body.length);
   return [];
 }

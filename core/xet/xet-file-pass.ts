@@ -8,6 +8,7 @@ import { hashMod, hashToString } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
 import { type BuiltXorb, XorbBuilder } from "../../xet/xorb.js";
 import { localReadError } from "../lfs/local-read-error.js";
+import { FragmentationGuard } from "./fragmentation-guard.js";
 
 /** A xorb this pass fills: its hash is known once it is built. */
 export interface XorbSlot {
@@ -105,6 +106,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     const buffer = options.xorbBuffer === undefined ? undefined : await options.xorbBuffer();
     return new XorbBuilder(options.compression, { maxBytes: XORB_TARGET_BYTES, buffer });
   };
+  const guard = new FragmentationGuard();
 
   const place = (target: XorbSlot, index: number, length: number): void => {
     const n = chunks.length - 1;
@@ -154,7 +156,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     }
     let known = options.lookup(hash);
     if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
-    if (known !== null) {
+    if (known !== null && takesRange(guard, terms, slotOf(known.xorb), known.index)) {
       place(slotOf(known.xorb), known.index, data.length);
       dedupBytes += data.length;
       return;
@@ -233,6 +235,13 @@ async function* readPieces(absolute: string, signal: AbortSignal, reuse: boolean
   } finally {
     await handle.close();
   }
+}
+
+/** §7.3: a known chunk that continues the previous term is always taken; a new range asks the guard. */
+function takesRange(guard: FragmentationGuard, terms: readonly PassTerm[], target: XorbSlot, index: number) {
+  const last = terms[terms.length - 1];
+  if (last !== undefined && last.slot === target && last.end === index) return true;
+  return guard.allowsNewRange(terms);
 }
 
 /** The journal's form of the pass's terms (every slot is built by now). */

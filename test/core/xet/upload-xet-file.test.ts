@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import { HubpushError } from "../../../common/hubpush-error.js";
+import { DEFAULT_TUNING } from "../../../core/engine-tuning.js";
 import type { XetAccessToken, XetCasCalls } from "../../../core/hub/hub-client.js";
 import { silentLogger } from "../../../core/logger.js";
 import { RateMeter } from "../../../core/rate-meter.js";
@@ -68,6 +69,7 @@ t.test("a shard refused again after the re-send fails the file; it never loops",
     signal: controller.signal,
     throttleBytes: async () => {},
     uploadMeter: new RateMeter(20_000, Date.now),
+    tuning: DEFAULT_TUNING,
   } as unknown as UploadStageDeps;
   const session = new XetSession(cas, Date.now, silentLogger);
   const answer = {
