@@ -59,8 +59,9 @@ export class AdaptiveStreams {
     const baseline = this.#baseline;
     if (this.#probing) {
       this.#probing = false;
-      const needed = baseline === null ? 0 : baseline * (1 + AdaptiveStreams.riseNeeded(this.#limit - 1));
-      if (baseline !== null && rate < needed) {
+      const needed = (baseline ?? 0) * (1 + AdaptiveStreams.riseNeeded(this.#limit - 1));
+      // No bytes counted (transfers that do not report them, as Xet's) is no rise either.
+      if (!(rate > 0 && rate >= needed)) {
         this.#limit -= 1; // the extra stream did not pay: take it back and stay
         this.#settled = true;
         this.#settledWindows = 0;

@@ -66,6 +66,16 @@ t.test("grows only while the rate rises, and only when streams were wanted", asy
   t.equal(AdaptiveStreams.riseNeeded(100), 0.03, "the rise needed has a floor");
 });
 
+t.test("transfers that count no bytes never grow the count past one probe", async (t) => {
+  const a = new AdaptiveStreams({ start: 4, max: 16, reprobeWindows: 3 });
+  const seen = drive(a, () => 0, 40);
+  t.ok(
+    seen.every((n) => n <= 5),
+    `at most one step on trial (${Math.max(...seen)})`,
+  );
+  t.equal(a.limit, 4);
+});
+
 t.test("a bad start is refused", async (t) => {
   t.throws(() => new AdaptiveStreams({ start: 0, max: 4 }), RangeError);
   t.equal(new AdaptiveStreams({ start: 6, max: 2 }).max, 6, "max is at least start");
