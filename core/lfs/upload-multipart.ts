@@ -59,13 +59,15 @@ export async function uploadMultipart(
         continue;
       }
       let mode: "stream" | "buffer" | null = null;
+      let pooled: Buffer | null = null;
       while (!stop()) {
         if (!streaming) {
           mode = "stream";
           break;
         }
         if (sending.size < maxParts) {
-          if (streams.streamFree && streams.reserveBuffer(length)) {
+          pooled = streams.streamFree ? streams.takeBuffer(length) : null;
+          if (pooled !== null) {
             mode = "buffer";
             break;
           }
@@ -87,12 +89,13 @@ export async function uploadMultipart(
           });
         hashed = sent;
         track(sent);
-      } else if (mode === "buffer") {
+      } else if (mode === "buffer" && pooled !== null) {
+        const held = pooled;
         let buffer: Buffer;
         try {
-          buffer = await readPart(handle, start, length, file.path);
+          buffer = await readPart(handle, held.subarray(0, length), start, file.path);
         } catch (err) {
-          streams.releaseBuffer(length);
+          streams.giveBack(held);
           firstError ??= err;
           break;
         }
@@ -101,7 +104,7 @@ export async function uploadMultipart(
         });
         hashed = inOrder;
         const sent = streams.withStream(() => sendBuffer(ctx, file, part, p.url, buffer, etags));
-        track(Promise.all([sent, inOrder]).finally(() => streams.releaseBuffer(length)));
+        track(Promise.all([sent, inOrder]).finally(() => streams.giveBack(held)));
       }
     }
     await Promise.all(sending);
@@ -125,13 +128,14 @@ export async function uploadMultipart(
   await ctx.hub.completeMultipart(plan.completionUrl, plan.oid, parts, ctx.signal);
 }
 
+/** Fills `buffer` (one part's length) from the file at `start`. */
 async function readPart(
   handle: FileHandle,
+  buffer: Buffer,
   start: number,
-  length: number,
   displayPath: string,
 ): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+  const length = buffer.length;
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);

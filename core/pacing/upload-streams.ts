@@ -26,7 +26,9 @@ export class UploadStreams {
   #control: AdaptiveStreams;
   readonly #options: UploadStreamsOptions;
   #bytes = 0;
-  #buffered = 0;
+  /** Bytes of part buffers allocated (in use or free for reuse), ≤ bufferBytes. */
+  #allocated = 0;
+  readonly #free: Buffer[] = [];
   #queued = false;
   #timer: NodeJS.Timeout | null = null;
   #windowStart = 0;
@@ -92,15 +94,28 @@ export class UploadStreams {
     this.#queued = true;
   }
 
-  /** Holds `bytes` of the engine's part-buffer budget; false (nothing held) when it would overflow. */
-  reserveBuffer(bytes: number): boolean {
-    if (this.#buffered + bytes > this.#options.bufferBytes) return false;
-    this.#buffered += bytes;
-    return true;
+  /**
+   * A buffer of at least `bytes` from the engine's part-buffer budget, or null when the budget is
+   * spent. Buffers are reused (a 16 MiB allocation per part would grow the RSS with garbage the
+   * GC returns late); give each back with giveBack once its part is sent and hashed.
+   */
+  takeBuffer(bytes: number): Buffer | null {
+    const fit = this.#free.findIndex((b) => b.length >= bytes);
+    if (fit >= 0) return this.#free.splice(fit, 1)[0] ?? null;
+    while (this.#allocated + bytes > this.#options.bufferBytes && this.#free.length > 0)
+      this.#allocated -= this.#free.pop()?.length ?? 0; // too small to reuse: make room
+    if (this.#allocated + bytes > this.#options.bufferBytes) return null;
+    this.#allocated += bytes;
+    return Buffer.allocUnsafeSlow(bytes);
   }
 
-  releaseBuffer(bytes: number): void {
-    this.#buffered -= bytes;
+  giveBack(buffer: Buffer): void {
+    this.#free.push(buffer);
+  }
+
+  /** Bytes of part buffers allocated now (for tests). */
+  get bufferBytesAllocated(): number {
+    return this.#allocated;
   }
 
   /** Bytes handed to a request body. */
@@ -132,7 +147,9 @@ export class UploadStreams {
     this.#queued = false;
     this.#windowStart = now;
     if (!busy) {
-      // Idle: stop measuring; the next transfer starts a fresh window from the count reached.
+      // Idle: stop measuring (the next transfer starts a fresh window from the count reached) and
+      // let the spare part buffers go.
+      for (const b of this.#free.splice(0)) this.#allocated -= b.length;
       if (this.#timer !== null) clearInterval(this.#timer);
       this.#timer = null;
       return;
