@@ -3,7 +3,8 @@
  * "Link shaping": 40 ms added per round trip, 20 MB/s per connection, 100 MB/s for all together;
  * M = 10^6 bytes/s) and two folders go up through it: W2 (4 files of --w8-mb MiB, default 1024) and
  * a mix (--w8-mix-files files of 1–50 MiB, seeded sizes, default 200). For each, `hubpush upload`
- * (the built CLI, one-shot) and `@huggingface/hub` uploadFiles (useXet: false) each run into a fresh
+ * (the built CLI, one-shot, `--transfer lfs` like the peer unless --transfer says otherwise) and
+ * `@huggingface/hub` uploadFiles (useXet: false) each run into a fresh
  * emulator of their own, back to back. Printed for each: the fraction of the total cap reached end
  * to end (payload bytes / process wall time / cap) and the TCP connections the client used (seen
  * in /proc/net/tcp). Target: hubpush ≥ 0.85 of the cap on both folders.
@@ -12,7 +13,7 @@
  * development machine (PyPI is unreachable): it is reported as not measured, not guessed.
  *
  *   node --import tsx bench/run.ts --workload w8 [--w8-mb 256] [--w8-mix-files 40] [--w8-link SPEC]
- *   node --import tsx bench/wan.ts [--size 256] [--mix-files 40] [--link SPEC] [--only w2|mix]   # alone
+ *   node --import tsx bench/wan.ts [--size 256] [--mix-files 40] [--link SPEC] [--only w2|mix] [--transfer lfs|auto|xet]   # alone
  */
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
@@ -22,6 +23,7 @@ import { type BenchConfig, parseBenchConfig } from "./lib/bench-config.js";
 import { assertFreeSpace, listFiles, makeBenchDir } from "./lib/bench-dir.js";
 import { startEmulatorProcess } from "./lib/emulator-process.js";
 import { assertCompleted, runHubpushUpload } from "./lib/hubpush-cli.js";
+import { type CeilingResult, measureCeiling } from "./lib/link-ceiling.js";
 import { makeTree, type TreeSpec, warmTree } from "./lib/make-tree.js";
 import { countRemoteFiles } from "./lib/remote-files.js";
 import { load, meets, writeResult } from "./lib/results.js";
@@ -38,6 +40,8 @@ interface WanSide {
   /** Process wall time, spawn to exit, for both clients alike. */
   readonly seconds: number;
   readonly fractionOfCap: number;
+  /** Of min(cap, the machine's ceiling measured in the same run). */
+  readonly fractionOfReachable: number;
   readonly megabytesPerSecond: number;
   readonly connections: number;
   readonly peakConnections: number;
@@ -51,6 +55,37 @@ function mixSpec(count: number): TreeSpec {
   const sizes = prng(8);
   const table = Array.from({ length: count }, () => (1 + Math.floor(sizes() * 50)) * MiB);
   return { count, size: (i) => table[i] ?? MiB, dirs: 10, prefix: "mix-" };
+}
+
+/** The link without its rate caps (same rtt): what the relay + emulator + machine can carry. */
+function uncappedLink(spec: string): string {
+  return `rtt=${parseLinkSpec(spec).rttMs}`;
+}
+
+/**
+ * The machine's ceiling in this run: a trivial client (content in memory, 8 connections) PUTs
+ * 1 GiB through the same relay without its rate caps into a fresh emulator. A W8 fraction reads
+ * against min(cap, ceiling): when the ceiling is below the cap, the machine, not the client, binds.
+ */
+async function ceilingNow(config: BenchConfig, root: string): Promise<CeilingResult> {
+  const link = uncappedLink(config.w8Link);
+  const hub = await startEmulatorProcess({
+    cli: config.cli,
+    dataDir: path.join(root, "hub-ceiling"),
+    accessLog: path.join(root, "ceiling-access.log"),
+    link,
+  });
+  try {
+    return await measureCeiling(hub.url, {
+      streams: 8,
+      perStream: 2,
+      objectMiB: 64,
+      repo: "bench/w8-ceiling",
+    });
+  } finally {
+    await hub.close();
+    rmSync(path.join(root, "hub-ceiling"), { recursive: true, force: true });
+  }
 }
 
 export async function runW8(config: BenchConfig): Promise<void> {
@@ -87,7 +122,12 @@ export async function runW8(config: BenchConfig): Promise<void> {
         closeSync(fd);
       }
       console.log(
-        `w8 ${folder.label}: ${tree.files} files, ${(tree.bytes / MiB).toFixed(0)} MiB written in ${((Date.now() - t0) / 1000).toFixed(1)} s; link ${config.w8Link}`,
+        `w8 ${folder.label}: ${tree.files} files, ${(tree.bytes / MiB).toFixed(0)} MiB written in ${((Date.now() - t0) / 1000).toFixed(1)} s; link ${config.w8Link}; hubpush --transfer ${config.w8Transfer}`,
+      );
+      const ceiling = await ceilingNow(config, dir.root);
+      const ceilingOfCap = (ceiling.megabytesPerSecond * 1e6) / cap;
+      console.log(
+        `w8 ${folder.name}: machine ceiling (trivial client, ${ceiling.streams} connections, link ${uncappedLink(config.w8Link)} uncapped) ${ceiling.megabytesPerSecond.toFixed(1)} MB/s = ${ceilingOfCap.toFixed(2)} of the cap; load ${load().join(" ")}`,
       );
       const sides: WanSide[] = [];
       for (const who of ["peer", "hubpush"] as const) {
@@ -115,6 +155,7 @@ export async function runW8(config: BenchConfig): Promise<void> {
               folder: data,
               repo,
               endpoint: hub.url,
+              transfer: config.w8Transfer,
             });
             assertCompleted(run, tree.files, `w8 ${folder.name}`);
             seconds = run.seconds;
@@ -126,6 +167,7 @@ export async function runW8(config: BenchConfig): Promise<void> {
             client: who === "peer" ? "@huggingface/hub" : "hubpush",
             seconds,
             fractionOfCap: tree.bytes / seconds / cap,
+            fractionOfReachable: tree.bytes / seconds / Math.min(cap, ceiling.megabytesPerSecond * 1e6),
             megabytesPerSecond: tree.bytes / 1e6 / seconds,
             connections: conns.distinct,
             peakConnections: conns.peak,
@@ -135,7 +177,7 @@ export async function runW8(config: BenchConfig): Promise<void> {
           };
           sides.push(side);
           console.log(
-            `w8 ${folder.name}: ${side.client} ${seconds.toFixed(1)} s, ${side.megabytesPerSecond.toFixed(1)} MB/s = ${side.fractionOfCap.toFixed(2)} of the cap, ${side.connections} connections (≤ ${side.peakConnections} at once), ${remoteFiles} files on the emulator, peak RSS ${peakRssMb.toFixed(0)} MB; load ${side.load.join(" ")}`,
+            `w8 ${folder.name}: ${side.client} ${seconds.toFixed(1)} s, ${side.megabytesPerSecond.toFixed(1)} MB/s = ${side.fractionOfCap.toFixed(2)} of the cap (${side.fractionOfReachable.toFixed(2)} of min(cap, ceiling)), ${side.connections} connections (≤ ${side.peakConnections} at once), ${remoteFiles} files on the emulator, peak RSS ${peakRssMb.toFixed(0)} MB; load ${side.load.join(" ")}`,
           );
         } finally {
           watch.stop();
@@ -154,6 +196,8 @@ export async function runW8(config: BenchConfig): Promise<void> {
         label: folder.label,
         files: tree.files,
         bytes: tree.bytes,
+        ceilingMegabytesPerSecond: ceiling.megabytesPerSecond,
+        ceilingOfCap,
         sides,
         met,
       });
@@ -161,6 +205,7 @@ export async function runW8(config: BenchConfig): Promise<void> {
     }
     writeResult("w8", config.cli, {
       link: config.w8Link,
+      hubpushTransfer: config.w8Transfer,
       totalCapBytesPerSecond: cap,
       rateUnit: "M = 10^6 bytes per second",
       fractionDefinition: "payload bytes / client process wall time (spawn to exit) / total cap",
@@ -184,6 +229,7 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(proc
         "--mix-files": "--w8-mix-files",
         "--link": "--w8-link",
         "--only": "--w8-folders",
+        "--transfer": "--w8-transfer",
       })[a] ?? a,
   );
   const config = parseBenchConfig(["--workload", "w8", ...argv]);

@@ -1,10 +1,10 @@
-import pLimit, { type LimitFunction } from "p-limit";
 import type { Journal } from "../storage/journal.js";
 import type { EngineSettings } from "./engine.js";
 import type { EngineTuning } from "./engine-tuning.js";
 import type { HashPool } from "./hash/hash-pool.js";
 import type { Logger } from "./logger.js";
 import { TokenBucket } from "./pacing/token-bucket.js";
+import { UploadStreams } from "./pacing/upload-streams.js";
 
 /** A FIFO mutex: one committer per (repo, revision) even when several jobs target it. */
 export class Mutex {
@@ -33,7 +33,7 @@ export class EngineServices {
   readonly logger: Logger;
   readonly now: () => number;
   #settings: EngineSettings;
-  #uploadSlots: LimitFunction;
+  readonly #uploadStreams: UploadStreams;
   readonly #apiBuckets = new Map<string, TokenBucket>();
   readonly #commitBuckets = new Map<string, TokenBucket>();
   readonly #commitLocks = new Map<string, Mutex>();
@@ -54,7 +54,15 @@ export class EngineServices {
     this.logger = options.logger;
     this.now = options.now;
     this.#settings = options.settings;
-    this.#uploadSlots = pLimit(options.settings.uploadWorkers);
+    const workers = options.settings.uploadWorkers;
+    this.#uploadStreams = new UploadStreams({
+      start: workers,
+      max: Math.max(workers, options.tuning.maxUploadStreams),
+      windowMs: options.tuning.streamWindowMs,
+      bufferBytes: options.tuning.partBufferBytes,
+      onDecision: (decision, limit, rate) =>
+        this.logger.debug({ decision, limit, rateBytesPerSec: Math.round(rate) }, "upload connections"),
+    });
     this.#applyMaxRate(options.settings.maxRateBytesPerSec);
   }
 
@@ -64,7 +72,11 @@ export class EngineServices {
 
   updateSettings(patch: Partial<EngineSettings>): EngineSettings {
     this.#settings = Object.freeze({ ...this.#settings, ...patch });
-    if (patch.uploadWorkers !== undefined) this.#uploadSlots.concurrency = patch.uploadWorkers;
+    if (patch.uploadWorkers !== undefined)
+      this.#uploadStreams.restart(
+        patch.uploadWorkers,
+        Math.max(patch.uploadWorkers, this.tuning.maxUploadStreams),
+      );
     if (patch.maxRateBytesPerSec !== undefined) this.#applyMaxRate(patch.maxRateBytesPerSec);
     return this.#settings;
   }
@@ -87,7 +99,12 @@ export class EngineServices {
 
   /** Runs an LFS transfer in one of the shared upload slots (fair FIFO across jobs). */
   withUploadSlot<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#uploadSlots(fn);
+    return this.#uploadStreams.withFile(fn);
+  }
+
+  /** The engine's upload connections (file and stream slots, adaptive count). */
+  get uploadStreams(): UploadStreams {
+    return this.#uploadStreams;
   }
 
   apiBudget(endpoint: string): TokenBucket {

@@ -26,12 +26,20 @@ export interface EngineTuning {
   /** Files above this are refused before upload: the Hub states 50 GB, decimal (50 × 10⁹ bytes, not 50 GiB). */
   readonly maxFileBytes: number;
   /**
-   * Multipart parts of one file sent at once (default 1: a crash then re-sends at most one part per
-   * file; files upload in parallel). Above 1, parts are read into memory to be sent in parallel.
+   * Most multipart parts of one file sent at once (default 4), when upload streams are free (fewer
+   * files than streams in flight). One part streams from disk; the others are read into memory
+   * (≤ partBufferBytes for the whole engine). A crash re-sends at most this many parts of a file.
    */
   readonly partsInFlight: number;
-  /** Bytes of multipart parts one file may hold in memory when partsInFlight > 1 (default 64 MiB). */
+  /** Bytes of multipart parts the engine may hold in memory beside the streamed ones (default 48 MiB). */
   readonly partBufferBytes: number;
+  /**
+   * Most upload connections sending at once (default 16). The count starts at the uploadWorkers
+   * setting and grows one at a time while the upload rate rises with it (core/pacing/adaptive-streams.ts).
+   */
+  readonly maxUploadStreams: number;
+  /** Length of the window the upload rate is measured over to adapt the count (default 2 s). */
+  readonly streamWindowMs: number;
   /** Paths per preupload call and objects per LFS batch call (default 100 each). */
   readonly preuploadBatch: number;
   readonly lfsBatch: number;
@@ -66,8 +74,10 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   commitBurst: 100,
   commitsPerHour: 100,
   maxFileBytes: 50 * 10 ** 9,
-  partsInFlight: 1,
-  partBufferBytes: 64 * 1024 * 1024,
+  partsInFlight: 4,
+  partBufferBytes: 48 * 1024 * 1024,
+  maxUploadStreams: 16,
+  streamWindowMs: 2_000,
   preuploadBatch: 100,
   lfsBatch: 100,
   scanBatch: 1000,

@@ -109,6 +109,10 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
     return this.services.withUploadSlot(fn);
   }
 
+  get uploadStreams(): EngineServices["uploadStreams"] {
+    return this.services.uploadStreams;
+  }
+
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void> {
     return this.services.throttleBytes(bytes, signal);
   }

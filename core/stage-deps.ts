@@ -4,6 +4,7 @@ import type { HashPool } from "./hash/hash-pool.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
 import type { Logger } from "./logger.js";
 import type { TokenBucket } from "./pacing/token-bucket.js";
+import type { UploadStreams } from "./pacing/upload-streams.js";
 import type { PipelineView } from "./pipeline-state.js";
 import type { RateMeter } from "./rate-meter.js";
 import type { WakeSignal } from "./wake-signal.js";
@@ -77,6 +78,11 @@ export interface UploadStageDeps
   readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
   readonly uploadMeter: RateMeter;
   withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /** Stream slots and the part-buffer budget, shared by the engine's uploads. */
+  readonly uploadStreams: Pick<
+    UploadStreams,
+    "withStream" | "streamFree" | "whenRoom" | "wantMore" | "sent" | "takeBuffer" | "giveBack"
+  >;
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;
 }
 

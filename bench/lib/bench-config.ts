@@ -67,6 +67,8 @@ export interface BenchConfig {
   readonly w8MixFiles: number;
   /** W8: which folders run: w2, mix (default both). */
   readonly w8Folders: readonly string[];
+  /** hubpush's `--transfer` in W8 (default lfs: the protocol the peer uses, useXet false). */
+  readonly w8Transfer: "auto" | "xet" | "lfs";
   /** tree: the real tree copied and uploaded for its peak RSS (default /usr/share). */
   readonly treeSrc: string;
   /** W7: size of the structured file, MiB. */
@@ -80,7 +82,7 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
-  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--tree-src /usr/share] [--w7-mb MB]
+  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--w8-transfer lfs|auto|xet] [--tree-src /usr/share] [--w7-mb MB]
 w2x: W2 (same size flags) with --transfer lfs vs --transfer xet, --w2-count × --w2-mb, --repeat rounds
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
@@ -127,6 +129,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-mb": { type: "string" },
       "w8-mix-files": { type: "string" },
       "w8-folders": { type: "string" },
+      "w8-transfer": { type: "string" },
       "tree-src": { type: "string" },
       "w7-mb": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -177,7 +180,13 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8Mb: num(values["w8-mb"], q ? 128 : 1024, "w8-mb"),
     w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
     w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
+    w8Transfer: transferMode(values["w8-transfer"] ?? "lfs"),
     treeSrc: path.resolve(values["tree-src"] ?? "/usr/share"),
     w7Mb: num(values["w7-mb"], q ? 128 : 1024, "w7-mb"),
   };
+}
+
+function transferMode(raw: string): "auto" | "xet" | "lfs" {
+  if (raw === "auto" || raw === "xet" || raw === "lfs") return raw;
+  throw new Error(`--w8-transfer takes auto, xet or lfs; got "${raw}"`);
 }

@@ -22,19 +22,24 @@ export async function uploadBasic(
       expectedSize: file.size,
       displayPath: file.path,
       throttle: (n) => ctx.throttleBytes(n, ctx.signal),
-      onBytes: (n) => ctx.uploadMeter.add(n),
+      onBytes: (n) => {
+        ctx.uploadMeter.add(n);
+        ctx.uploadStreams.sent(n);
+      },
     });
     // A stream of its own: destroying a FileHandle-based stream would close the handle we stat.
     const source = createReadStream(absolute, { highWaterMark: 1024 * 1024 });
     source.on("error", (err) => verifier.destroy(err));
     source.pipe(verifier);
     try {
-      await ctx.hub.putUpload(answer.uploadUrl, {
-        body: verifier,
-        length: file.size,
-        header: answer.header,
-        signal: ctx.signal,
-      });
+      await ctx.uploadStreams.withStream(() =>
+        ctx.hub.putUpload(answer.uploadUrl, {
+          body: verifier,
+          length: file.size,
+          header: answer.header,
+          signal: ctx.signal,
+        }),
+      );
     } catch (err) {
       throw verifier.failure ?? err;
     } finally {

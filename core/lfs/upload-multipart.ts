@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { UploadStageDeps } from "../stage-deps.js";
@@ -8,11 +9,17 @@ import { openHashedFile } from "./open-hashed-file.js";
 import { assertUnchanged } from "./same-stat.js";
 import { VerifyingStream } from "./verifying-stream.js";
 
+/** Slices a part in memory is handed to the request in. */
+const SLICE = 1024 * 1024;
+
 /**
  * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
- * Every part is read in order (done parts too) to recompute the whole-file sha256: a mismatch
- * means the file changed, and the upload is not completed. Parts stream from disk one at a time
- * unless `partsInFlight` > 1, when parts are read into memory (≤ partBufferBytes) and sent in parallel.
+ * Every part is hashed in order (done parts too, read only for that) to recompute the whole-file
+ * sha256: a mismatch means the file changed, and the upload is not completed. One part at a time
+ * streams from disk, hashed as it goes; while it does, up to `partsInFlight - 1` further parts are
+ * sent beside it when the engine has a stream free (fewer files than streams in flight, as with a
+ * few big files on a link that caps each connection). Those are read into memory (the engine's
+ * part-buffer budget bounds them), sent at once and hashed when the parts before them are.
  */
 export async function uploadMultipart(
   ctx: UploadStageDeps,
@@ -22,42 +29,88 @@ export async function uploadMultipart(
   const absolute = ctx.localPath(file.path);
   const handle = await openHashedFile(absolute, file);
   const etags = new Map(plan.doneParts);
+  const streams = ctx.uploadStreams;
   try {
     const whole = createHash("sha256");
-    const { partsInFlight, partBufferBytes } = ctx.tuning;
-    const inFlight = Math.max(1, Math.min(partsInFlight, Math.floor(partBufferBytes / plan.chunkSize)));
+    const maxParts = Math.max(1, ctx.tuning.partsInFlight);
     const sending = new Set<Promise<void>>();
+    let streaming = false; // a part of this file streams from disk now
+    let hashed: Promise<void> = Promise.resolve(); // every part before the next is in `whole`
     let firstError: unknown = null;
-    for (let part = 1; part <= plan.partUrls.length && firstError === null && !ctx.aborted; part++) {
-      const start = (part - 1) * plan.chunkSize;
-      const length = Math.min(plan.chunkSize, file.size - start);
-      const url = plan.partUrls[part - 1] ?? "";
-      if (etags.has(part) || inFlight === 1) {
-        // Sequential path: done parts are only hashed; big parts stream straight from disk.
-        await streamPart(ctx, absolute, file, {
-          part,
-          start,
-          length,
-          url,
-          send: !etags.has(part),
-          whole,
-          etags,
-        });
-        continue;
-      }
-      const buffer = await readPart(handle, start, length, file.path);
-      whole.update(buffer);
-      while (sending.size >= inFlight) await Promise.race(sending);
-      const p: Promise<void> = sendBuffer(ctx, file, part, url, buffer, etags)
+    const track = (p: Promise<unknown>) => {
+      const q: Promise<void> = p
+        .then(() => undefined)
         .catch((err: unknown) => {
           firstError ??= err;
         })
-        .finally(() => sending.delete(p));
-      sending.add(p);
+        .finally(() => sending.delete(q));
+      sending.add(q);
+    };
+    const stop = () => firstError !== null || ctx.aborted;
+    for (let part = 1; part <= plan.partUrls.length && !stop(); part++) {
+      const start = (part - 1) * plan.chunkSize;
+      const length = Math.min(plan.chunkSize, file.size - start);
+      const p = { part, start, length, url: plan.partUrls[part - 1] ?? "", whole, etags };
+      if (etags.has(part)) {
+        // A part sent before a restart: read only to feed the whole-file hash, in order.
+        await hashed.catch(() => undefined);
+        if (stop()) break;
+        await streamPart(ctx, absolute, file, { ...p, send: false });
+        continue;
+      }
+      let mode: "stream" | "buffer" | null = null;
+      let pooled: Buffer | null = null;
+      while (!stop()) {
+        if (!streaming) {
+          mode = "stream";
+          break;
+        }
+        if (sending.size < maxParts) {
+          pooled = streams.streamFree ? streams.takeBuffer(length) : null;
+          if (pooled !== null) {
+            mode = "buffer";
+            break;
+          }
+          if (!streams.streamFree) streams.wantMore();
+        }
+        // A part of this file finishing, a stream freed elsewhere or the count growing: look again.
+        await Promise.race([...sending, streams.whenRoom()]);
+      }
+      if (mode === "stream") {
+        streaming = true;
+        const before = hashed;
+        const sent = streams
+          .withStream(async () => {
+            await before;
+            await streamPart(ctx, absolute, file, { ...p, send: true });
+          })
+          .finally(() => {
+            streaming = false;
+          });
+        hashed = sent;
+        track(sent);
+      } else if (mode === "buffer" && pooled !== null) {
+        const held = pooled;
+        let buffer: Buffer;
+        try {
+          buffer = await readPart(handle, held.subarray(0, length), start, file.path);
+        } catch (err) {
+          streams.giveBack(held);
+          firstError ??= err;
+          break;
+        }
+        const inOrder = hashed.then(() => {
+          whole.update(buffer);
+        });
+        hashed = inOrder;
+        const sent = streams.withStream(() => sendBuffer(ctx, file, part, p.url, buffer, etags));
+        track(Promise.all([sent, inOrder]).finally(() => streams.giveBack(held)));
+      }
     }
     await Promise.all(sending);
     if (firstError !== null) throw firstError;
     if (ctx.aborted) return;
+    await hashed;
     if (whole.digest("hex") !== file.sha256) {
       throw new HubpushError(
         "ERR_FILE_CHANGED",
@@ -75,13 +128,14 @@ export async function uploadMultipart(
   await ctx.hub.completeMultipart(plan.completionUrl, plan.oid, parts, ctx.signal);
 }
 
+/** Fills `buffer` (one part's length) from the file at `start`. */
 async function readPart(
   handle: FileHandle,
+  buffer: Buffer,
   start: number,
-  length: number,
   displayPath: string,
 ): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+  const length = buffer.length;
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
@@ -107,10 +161,23 @@ async function sendBuffer(
   buffer: Buffer,
   etags: Map<number, string>,
 ): Promise<void> {
-  await ctx.throttleBytes(buffer.length, ctx.signal);
-  const { etag } = await ctx.hub.putUpload(url, { body: buffer, length: buffer.length, signal: ctx.signal });
-  ctx.uploadMeter.add(buffer.length);
+  const { etag } = await ctx.hub.putUpload(url, {
+    body: Readable.from(paced(ctx, buffer), { objectMode: false }),
+    length: buffer.length,
+    signal: ctx.signal,
+  });
   recordEtag(ctx, file, part, etag, etags);
+}
+
+/** A part in memory as 1 MiB slices, each paced (--max-rate) and counted as it is handed on. */
+async function* paced(ctx: UploadStageDeps, buffer: Buffer): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < buffer.length; offset += SLICE) {
+    const slice = buffer.subarray(offset, offset + SLICE);
+    await ctx.throttleBytes(slice.length, ctx.signal);
+    yield slice;
+    ctx.uploadMeter.add(slice.length);
+    ctx.uploadStreams.sent(slice.length);
+  }
 }
 
 function recordEtag(
@@ -158,7 +225,11 @@ async function streamPart(
     expectedSize: p.length,
     displayPath: file.path,
     throttle: (n) => (p.send ? ctx.throttleBytes(n, ctx.signal) : Promise.resolve()),
-    onBytes: (n) => (p.send ? ctx.uploadMeter.add(n) : undefined),
+    onBytes: (n) => {
+      if (!p.send) return;
+      ctx.uploadMeter.add(n);
+      ctx.uploadStreams.sent(n);
+    },
     sharedHash: p.whole,
   });
   source.on("error", (err) => verifier.destroy(err));

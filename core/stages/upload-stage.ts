@@ -72,10 +72,14 @@ async function uploadBatch(
     } catch (err) {
       ctx.recordFailure(fresh, leaseId, err);
     }
-    answers.forEach((answer, i) => {
-      const file = fresh[i];
+    // Largest first: the slots are taken in this order, so a batch ends on its small files, not
+    // on one big file crawling alone at a capped connection's rate while the others sit idle.
+    const order = answers
+      .map((answer, i) => ({ answer, file: fresh[i] }))
+      .sort((a, b) => (b.file?.size ?? 0) - (a.file?.size ?? 0));
+    for (const { answer, file } of order) {
       if (file) transfers.push(transfer(ctx, file, leaseId, () => dispatch(ctx, file, answer, xet)));
-    });
+    }
   }
   await Promise.all(transfers);
 }

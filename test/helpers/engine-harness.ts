@@ -51,6 +51,8 @@ export async function startHarness(
     emulator?: EmulatorOptions;
     tuning?: Partial<EngineTuning>;
     hashWorkers?: number;
+    /** Upload connections the engine starts with (default: createEngine's). */
+    uploadWorkers?: number;
     /** Options of each job's UndiciHubClient (timeouts…); endpoint and token come from the job. */
     hub?: Partial<UndiciHubClientOptions>;
   } = {},
@@ -71,7 +73,10 @@ export async function startHarness(
       journal,
       tokenFor: async () => harness.token,
       logger: silentLogger,
-      settings: { hashWorkers: options.hashWorkers ?? 2 },
+      settings: {
+        hashWorkers: options.hashWorkers ?? 2,
+        ...(options.uploadWorkers === undefined ? {} : { uploadWorkers: options.uploadWorkers }),
+      },
       tuning: { ...FAST_TUNING, ...options.tuning },
       ...(options.hub === undefined
         ? {}

@@ -1,0 +1,85 @@
+/**
+ * How many upload connections to keep busy, found from the link itself (docs/engine.md "Upload
+ * connections"). Object stores cap each connection, so one link may need 6 streams to fill where
+ * another is full with 1: the count starts at `start` and grows by one while the measured upload
+ * rate rises with it. A step that does not raise the rate by at least half the share one more
+ * stream would add (`0.5 / limit`, 3 % at least) is taken back, and the count stays there: more
+ * connections than help would only crowd the user's uplink. A settled count probes one step up
+ * again after `reprobeWindows` windows, because links change.
+ *
+ * Pure logic, fed once per measuring window by UploadStreams; no timers of its own.
+ */
+export interface AdaptiveStreamsOptions {
+  /** Streams to begin with (the user's --workers), also the floor. */
+  readonly start: number;
+  /** Most streams ever (≥ start). */
+  readonly max: number;
+  /** Windows a settled count waits before probing one step up again (default 15). */
+  readonly reprobeWindows?: number;
+}
+
+export type StreamsDecision = "grow" | "keep" | "revert";
+
+export class AdaptiveStreams {
+  readonly start: number;
+  readonly max: number;
+  readonly #reprobeWindows: number;
+  #limit: number;
+  /** Rate at the count last accepted; null before the first full window. */
+  #baseline: number | null = null;
+  /** True while the last step up is on trial. */
+  #probing = false;
+  #settledWindows = 0;
+  /** A probe failed at this count: wait before trying it again. */
+  #settled = false;
+
+  constructor(options: AdaptiveStreamsOptions) {
+    if (!(Number.isInteger(options.start) && options.start >= 1))
+      throw new RangeError(`AdaptiveStreams: start must be an integer ≥ 1, got ${options.start}`);
+    this.start = options.start;
+    this.max = Math.max(options.start, Math.floor(options.max));
+    this.#reprobeWindows = options.reprobeWindows ?? 15;
+    this.#limit = this.start;
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** The least relative rise that keeps one more stream at the current count. */
+  static riseNeeded(limit: number): number {
+    return Math.max(0.03, 0.5 / limit);
+  }
+
+  /**
+   * One measuring window ended: `rate` bytes/s were sent, and `wanted` says whether transfers
+   * waited for a stream during it (more streams could have been used). Returns what was decided.
+   */
+  observe(rate: number, wanted: boolean): StreamsDecision {
+    const baseline = this.#baseline;
+    if (this.#probing) {
+      this.#probing = false;
+      const needed = (baseline ?? 0) * (1 + AdaptiveStreams.riseNeeded(this.#limit - 1));
+      // No bytes counted (transfers that do not report them, as Xet's) is no rise either.
+      if (!(rate > 0 && rate >= needed)) {
+        this.#limit -= 1; // the extra stream did not pay: take it back and stay
+        this.#settled = true;
+        this.#settledWindows = 0;
+        return "revert";
+      }
+      this.#baseline = rate;
+      return this.#tryGrow(wanted) ? "grow" : "keep";
+    }
+    this.#baseline = rate; // no step on trial: the rate now is the count's rate
+    if (this.#settled && ++this.#settledWindows < this.#reprobeWindows) return "keep";
+    this.#settled = false;
+    return this.#tryGrow(wanted) ? "grow" : "keep";
+  }
+
+  #tryGrow(wanted: boolean): boolean {
+    if (!wanted || this.#limit >= this.max) return false;
+    this.#limit += 1;
+    this.#probing = true;
+    return true;
+  }
+}

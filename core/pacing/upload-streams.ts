@@ -1,0 +1,169 @@
+import pLimit, { type LimitFunction } from "p-limit";
+import { AdaptiveStreams, type StreamsDecision } from "./adaptive-streams.js";
+
+export interface UploadStreamsOptions {
+  /** Streams to begin with and the floor (the --workers setting). */
+  readonly start: number;
+  /** Most streams (connections sending bytes) at once. */
+  readonly max: number;
+  /** Length of one measuring window in ms. */
+  readonly windowMs: number;
+  /** Bytes of parts read into memory (to be sent beside a streamed one) the engine may hold. */
+  readonly bufferBytes: number;
+  /** Told of every decision (for the log). */
+  readonly onDecision?: (decision: StreamsDecision, limit: number, rate: number) => void;
+}
+
+/**
+ * The engine's upload connections: file slots (a file being transferred) and stream slots (one
+ * request body being sent: a basic PUT or a multipart part). Both follow one adaptive count
+ * (AdaptiveStreams): a file takes one stream, and a big file's further parts take the streams
+ * that fewer files than streams leave free. The count is measured from the bytes sent per window.
+ */
+export class UploadStreams {
+  readonly #files: LimitFunction;
+  readonly #streams: LimitFunction;
+  #control: AdaptiveStreams;
+  readonly #options: UploadStreamsOptions;
+  #bytes = 0;
+  /** Bytes of part buffers allocated (in use or free for reuse), ≤ bufferBytes. */
+  #allocated = 0;
+  readonly #free: Buffer[] = [];
+  #queued = false;
+  #timer: NodeJS.Timeout | null = null;
+  #windowStart = 0;
+  #roomWaiters: Array<() => void> = [];
+
+  constructor(options: UploadStreamsOptions) {
+    this.#options = options;
+    this.#control = new AdaptiveStreams({ start: options.start, max: options.max });
+    this.#files = pLimit(options.start);
+    this.#streams = pLimit(options.start);
+  }
+
+  /** Streams allowed now. */
+  get limit(): number {
+    return this.#control.limit;
+  }
+
+  /** Begins again from `start` (the --workers setting changed). */
+  restart(start: number, max: number): void {
+    this.#control = new AdaptiveStreams({ start, max });
+    this.#apply();
+  }
+
+  /** Runs one file's transfer in a file slot (FIFO across jobs). */
+  withFile<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#files(() => {
+      this.#arm();
+      return fn();
+    });
+  }
+
+  /** Sends one request body in a stream slot; a transfer that has to wait asks for more streams. */
+  withStream<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#streams.activeCount >= this.#streams.concurrency) this.#queued = true;
+    return this.#streams(async () => {
+      this.#arm();
+      try {
+        return await fn();
+      } finally {
+        queueMicrotask(() => this.#wakeRoom()); // after the limiter has counted the slot free
+      }
+    });
+  }
+
+  /** Resolves when a stream slot is freed or the count grows: a file may then add a part. */
+  whenRoom(): Promise<void> {
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  #wakeRoom(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** A stream slot is free right now (a part may be sent beside the file's others). */
+  get streamFree(): boolean {
+    return this.#streams.activeCount + this.#streams.pendingCount < this.#streams.concurrency;
+  }
+
+  /** A file could send one more part at once if a stream were free: more streams could be used. */
+  wantMore(): void {
+    this.#queued = true;
+  }
+
+  /**
+   * A buffer of at least `bytes` from the engine's part-buffer budget, or null when the budget is
+   * spent. Buffers are reused (a 16 MiB allocation per part would grow the RSS with garbage the
+   * GC returns late); give each back with giveBack once its part is sent and hashed.
+   */
+  takeBuffer(bytes: number): Buffer | null {
+    const fit = this.#free.findIndex((b) => b.length >= bytes);
+    if (fit >= 0) return this.#free.splice(fit, 1)[0] ?? null;
+    while (this.#allocated + bytes > this.#options.bufferBytes && this.#free.length > 0)
+      this.#allocated -= this.#free.pop()?.length ?? 0; // too small to reuse: make room
+    if (this.#allocated + bytes > this.#options.bufferBytes) return null;
+    this.#allocated += bytes;
+    return Buffer.allocUnsafeSlow(bytes);
+  }
+
+  giveBack(buffer: Buffer): void {
+    this.#free.push(buffer);
+  }
+
+  /** Bytes of part buffers allocated now (for tests). */
+  get bufferBytesAllocated(): number {
+    return this.#allocated;
+  }
+
+  /** Bytes handed to a request body. */
+  sent(bytes: number): void {
+    this.#bytes += bytes;
+  }
+
+  /** Files waiting for a slot also mean more streams could be used. */
+  #noteFileQueue(): void {
+    if (this.#files.pendingCount > 0) this.#queued = true;
+  }
+
+  #arm(): void {
+    if (this.#timer !== null) return;
+    this.#bytes = 0;
+    this.#queued = false;
+    this.#windowStart = performance.now();
+    this.#timer = setInterval(() => this.#tick(), this.#options.windowMs);
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    this.#noteFileQueue();
+    const busy = this.#files.activeCount + this.#streams.activeCount > 0;
+    const now = performance.now();
+    const rate = (this.#bytes * 1000) / Math.max(1, now - this.#windowStart);
+    const wanted = this.#queued || this.#files.pendingCount > 0 || this.#streams.pendingCount > 0;
+    this.#bytes = 0;
+    this.#queued = false;
+    this.#windowStart = now;
+    if (!busy) {
+      // Idle: stop measuring (the next transfer starts a fresh window from the count reached) and
+      // let the spare part buffers go.
+      for (const b of this.#free.splice(0)) this.#allocated -= b.length;
+      if (this.#timer !== null) clearInterval(this.#timer);
+      this.#timer = null;
+      return;
+    }
+    const decision = this.#control.observe(rate, wanted);
+    if (decision !== "keep") {
+      this.#apply();
+      this.#options.onDecision?.(decision, this.#control.limit, rate);
+    }
+  }
+
+  #apply(): void {
+    this.#files.concurrency = this.#control.limit;
+    this.#streams.concurrency = this.#control.limit;
+    this.#wakeRoom();
+  }
+}
