@@ -56,18 +56,22 @@ export const XORB_TARGET_BYTES = 8 * 1024 * 1024;
 /** Where a chunk already lives: a xorb the CAS holds, with its index. */
 export type ChunkLookup = (chunkHash: Uint8Array) => { xorb: string; index: number } | null;
 
-export interface PassOptions {
+/** What a pass is given, in this thread or in a pass thread (xet-pass-pool.ts). */
+export interface PassInputs {
   readonly absolute: string;
   readonly file: Pick<FileRecord, "path" | "size" | "sha256">;
-  readonly hasher: XetHasher;
   readonly compression: CompressionChoice;
   /** Journal chunk index, then global dedup answers. */
   readonly lookup: ChunkLookup;
   /** Asks the CAS about an eligible chunk (§7.2); resolves true when a new answer arrived. */
   readonly query: (chunkHash: Uint8Array) => Promise<boolean>;
+  readonly signal: AbortSignal;
+}
+
+export interface PassOptions extends PassInputs {
+  readonly hasher: XetHasher;
   /** A xorb is full: upload it (may wait while too many are in flight). */
   readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
-  readonly signal: AbortSignal;
   /**
    * Called with the hashes of each read's new chunks (file indices from `firstIndex`) before they
    * are placed: the worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main

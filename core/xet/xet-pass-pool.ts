@@ -1,13 +1,11 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
-import type { CompressionChoice } from "../../xet/compression.js";
 import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
-import { type ChunkLookup, eligible, type PassResult } from "./xet-file-pass.js";
+import { eligible, type PassInputs, type PassResult } from "./xet-file-pass.js";
 import type {
   LookupAnswer,
-  PassFile,
   XetWorkerData,
   XetWorkerReply,
   XetWorkerRequest,
@@ -27,18 +25,10 @@ export const XET_WORKER_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128, ma
  */
 export const XORB_BUFFER_BUDGET = 4;
 
-export interface WorkerPassOptions {
-  readonly absolute: string;
-  readonly file: PassFile;
-  readonly compression: CompressionChoice;
-  /** Journal chunk index, then global dedup answers. */
-  readonly lookup: ChunkLookup;
-  /** Asks the CAS about an eligible chunk (§7.2); resolves true when a new answer arrived. */
-  readonly query: (chunkHash: Uint8Array) => Promise<boolean>;
+export interface WorkerPassOptions extends PassInputs {
   /** Uploads one xorb (resolves once it is stored); at most `streams` run at once. */
   readonly upload: (xorb: BuiltXorb) => Promise<void>;
   readonly streams: number;
-  readonly signal: AbortSignal;
 }
 
 interface Slot {
