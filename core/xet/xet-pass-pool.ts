@@ -4,12 +4,7 @@ import { HubpushError } from "../../common/hubpush-error.js";
 import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
 import { eligible, type PassInputs, type PassResult } from "./xet-file-pass.js";
-import type {
-  LookupAnswer,
-  XetWorkerData,
-  XetWorkerReply,
-  XetWorkerRequest,
-} from "./xet-pass-messages.js";
+import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
 
 /**
  * A pass thread's heap: chunk lists and maps of the files it passes (≈ 2 MB per GiB of file); xorb
