@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
+import { startModuleWorker } from "../start-module-worker.js";
 import { eligible, type PassInputs, type PassResult } from "./xet-file-pass.js";
 import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
 
@@ -56,19 +57,9 @@ interface Running {
   cancelled: boolean;
 }
 
-const RUNNING_TS_SOURCES = import.meta.url.endsWith(".ts");
-const WORKER_URL = new URL(
-  RUNNING_TS_SOURCES ? "./xet-pass-worker.ts" : "./xet-pass-worker.js",
-  import.meta.url,
-);
-
-/** As HashPool's startWorker: under tsx the thread registers tsx itself (Node 20 workers skip --import hooks). */
+/** A pass thread (xet-pass-worker.ts), with the bounded heap of XET_WORKER_LIMITS. */
 function startWorker(workerData: XetWorkerData): Worker {
-  const resourceLimits = { ...XET_WORKER_LIMITS };
-  if (!RUNNING_TS_SOURCES) return new Worker(WORKER_URL, { workerData, resourceLimits });
-  const tsxApi = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: [], resourceLimits });
+  return startModuleWorker(import.meta.url, "xet-pass-worker", workerData, XET_WORKER_LIMITS);
 }
 
 /**
