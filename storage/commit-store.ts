@@ -31,7 +31,7 @@ export class CommitStore implements CommitsJournal {
   readonly #ctx: StoreContext;
   readonly #jobExists: Database.Statement<[number], { id: number }>;
   readonly #insert: Database.Statement<{ jobId: number; message: string; now: number }, { id: number }>;
-  readonly #attach: Database.Statement<{ fileId: number; jobId: number; commitId: number; now: number }>;
+  readonly #attach: Database.Statement<{ ids: string; jobId: number; commitId: number; now: number }>;
   readonly #setCount: Database.Statement<{ id: number; count: number }>;
   readonly #get: Database.Statement<[number], CommitRow>;
   /** Settles a batch that is still open (sent or unknown); returns nothing if it was settled already. */
@@ -69,10 +69,11 @@ export class CommitStore implements CommitsJournal {
       "INSERT INTO commits (job_id, state, message, file_count, created_at) " +
         "VALUES (@jobId, 'sent', @message, 0, @now) RETURNING id",
     );
+    // The whole batch in one statement: its ids as one JSON array (issue 16 item 1).
     this.#attach = db.prepare(
       "UPDATE files SET state = 'committing', commit_id = @commitId, next_attempt_at = NULL, " +
         "lease_owner = NULL, lease_until = NULL, updated_at = @now " +
-        "WHERE id = @fileId AND job_id = @jobId AND state = 'uploaded'",
+        "WHERE id IN (SELECT value FROM json_each(@ids)) AND job_id = @jobId AND state = 'uploaded'",
     );
     this.#setCount = db.prepare("UPDATE commits SET file_count = @count WHERE id = @id");
     this.#get = db.prepare("SELECT * FROM commits WHERE id = ?");
@@ -129,10 +130,8 @@ export class CommitStore implements CommitsJournal {
         const now = ctx.now();
         const commit = this.#insert.get({ jobId, message, now });
         if (commit === undefined) throw new Error("INSERT … RETURNING gave no row");
-        let count = 0;
-        for (const fileId of new Set(fileIds)) {
-          count += this.#attach.run({ fileId, jobId, commitId: commit.id, now }).changes;
-        }
+        const ids = JSON.stringify([...new Set(fileIds)]);
+        const count = this.#attach.run({ ids, jobId, commitId: commit.id, now }).changes;
         this.#setCount.run({ id: commit.id, count });
         let deletions = 0;
         for (const id of new Set(deletionIds))

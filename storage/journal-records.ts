@@ -234,6 +234,16 @@ export interface ScanBatchResult {
   readonly unchanged: number;
 }
 
+/** One file's hash result for StagesJournal.recordHashedMany. */
+export interface HashedResult {
+  readonly fileId: number;
+  /** The stat the file was claimed with (the row must still hold it). */
+  readonly expected: FileStat;
+  /** The stat the hashes belong to (stored with them). */
+  readonly observed: FileStat;
+  readonly hashes: FileHashes;
+}
+
 export interface PlanResult {
   readonly fileId: number;
   readonly uploadMode: UploadMode;

@@ -19,6 +19,7 @@ import type {
   FileRecord,
   FileStat,
   FileState,
+  HashedResult,
   JobCounts,
   JobOptions,
   JobRecord,
@@ -128,6 +129,12 @@ export interface StagesJournal {
     observed: FileStat,
     hashes: FileHashes,
   ): boolean;
+  /**
+   * recordHashed for many files of one lease, in one transaction and one multi-row UPDATE (issue 16
+   * item 1: the per-file statement, savepoint and closure were most of the hash stage's journal
+   * cost). Same guards per file. Returns the ids of the files it was applied to.
+   */
+  recordHashedMany(leaseId: string, results: readonly HashedResult[]): number[];
   /**
    * The file's stat changed since the scan: store the new stat, stay in scanned, release the lease;
    * claimable again from `notBefore` (watch mode waits until a file is stable), else at once.

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { classifySqliteError } from "./classify-sqlite-error.js";
 import { FILE_SQL } from "./file-sql.js";
 import { guardMethods } from "./guard-methods.js";
-import type { ErrorInfo, FileHashes, FileStat, PlanResult, StagesJournal } from "./journal.js";
+import type { ErrorInfo, FileHashes, FileStat, HashedResult, PlanResult, StagesJournal } from "./journal.js";
 import type { StoreContext } from "./store-context.js";
 
 interface StatParams {
@@ -43,18 +43,15 @@ export class StageStore implements StagesJournal {
       },
     { job_id: number; size: number }
   >;
+  readonly #hashedMany: Database.Statement<
+    { rows: string; owner: string; now: number },
+    { id: number; job_id: number; size: number }
+  >;
   readonly #addBytesHashed: Database.Statement<{ jobId: number; bytes: number; now: number }>;
   readonly #statChanged: Database.Statement<
     StatParams & { id: number; owner: string; next: number | null; now: number }
   >;
-  readonly #plan: Database.Statement<{
-    id: number;
-    owner: string;
-    next: string;
-    mode: string;
-    oid: string | null;
-    now: number;
-  }>;
+  readonly #plans: Database.Statement<{ rows: string; owner: string; now: number }>;
   readonly #uploaded: Database.Statement<{ id: number; owner: string; now: number }>;
   readonly #backToHashing: Database.Statement<
     ErrorParams & { id: number; owner: string | null; now: number }
@@ -79,6 +76,7 @@ export class StageStore implements StagesJournal {
     observed: FileStat,
     hashes: FileHashes,
   ) => boolean;
+  readonly #recordHashedMany: (owner: string, results: readonly HashedResult[]) => number[];
   readonly #recordPlans: (owner: string, plans: readonly PlanResult[]) => void;
   readonly #recordUploaded: (id: number, owner: string) => void;
   readonly #sendBack: (id: number, owner: string | null, reason: ErrorInfo) => void;
@@ -104,6 +102,22 @@ export class StageStore implements StagesJournal {
         `updated_at = @now WHERE ${mine} AND state = 'scanned' AND size = @eSize AND mtime_ns = @eMtime ` +
         "AND ctime_ns = @eCtime AND inode = @eInode RETURNING job_id, size",
     );
+    // The same guards as #hashed, for a batch: the rows arrive as one JSON array of arrays (one
+    // bind, one statement) and are joined to `files` by rowid. Columns of the batch are prefixed
+    // with r_ so that none of them shadows a column of `files`. The unary `+` keeps the planner off
+    // the lease and state indexes: with them it scanned json_each once per leased row (N × M).
+    this.#hashedMany = db.prepare(
+      "UPDATE files SET state = 'hashed', sha256 = r.r_sha256, sha1 = r.r_sha1, sample = r.r_sample, " +
+        "size = r.r_size, mtime_ns = r.r_mtime, ctime_ns = r.r_ctime, inode = r.r_inode, " +
+        `hash_count = hash_count + 1, ${SUCCESS}, updated_at = @now ` +
+        "FROM (SELECT value ->> 0 AS r_id, value ->> 1 AS r_sha256, value ->> 2 AS r_sha1, " +
+        "value ->> 3 AS r_sample, value ->> 4 AS r_size, value ->> 5 AS r_mtime, value ->> 6 AS r_ctime, " +
+        "value ->> 7 AS r_inode, value ->> 8 AS r_esize, value ->> 9 AS r_emtime, value ->> 10 AS r_ectime, " +
+        "value ->> 11 AS r_einode FROM json_each(@rows)) AS r " +
+        "WHERE files.id = r.r_id AND +files.lease_owner = @owner AND +files.state = 'scanned' " +
+        "AND files.size = r.r_esize AND files.mtime_ns = r.r_emtime AND files.ctime_ns = r.r_ectime " +
+        "AND files.inode = r.r_einode RETURNING files.id AS id, files.job_id AS job_id, files.size AS size",
+    );
     this.#addBytesHashed = db.prepare(
       "UPDATE jobs SET bytes_hashed = bytes_hashed + @bytes, updated_at = @now WHERE id = @jobId",
     );
@@ -111,9 +125,14 @@ export class StageStore implements StagesJournal {
       "UPDATE files SET size = @size, mtime_ns = @mtimeNs, ctime_ns = @ctimeNs, inode = @inode, " +
         `next_attempt_at = @next, ${FILE_SQL.clearLease}, updated_at = @now WHERE ${mine} AND state = 'scanned'`,
     );
-    this.#plan = db.prepare(
-      `UPDATE files SET state = @next, upload_mode = @mode, remote_oid = @oid, ${SUCCESS}, updated_at = @now ` +
-        `WHERE ${mine} AND state = 'hashed'`,
+    // One statement per preupload answer (up to preuploadBatch files): rows as a JSON array of
+    // [id, next, mode, oid], joined by rowid, like #hashedMany.
+    this.#plans = db.prepare(
+      "UPDATE files SET state = r.r_next, upload_mode = r.r_mode, remote_oid = r.r_oid, " +
+        `${SUCCESS}, updated_at = @now ` +
+        "FROM (SELECT value ->> 0 AS r_id, value ->> 1 AS r_next, value ->> 2 AS r_mode, value ->> 3 AS r_oid " +
+        "FROM json_each(@rows)) AS r " +
+        "WHERE files.id = r.r_id AND +files.lease_owner = @owner AND +files.state = 'hashed'",
     );
     this.#uploaded = db.prepare(
       `UPDATE files SET state = 'uploaded', ${SUCCESS}, updated_at = @now WHERE ${mine} AND state = 'planned'`,
@@ -171,18 +190,31 @@ export class StageStore implements StagesJournal {
         return true;
       },
     ).immediate;
-    this.#recordPlans = db.transaction((owner: string, plans: readonly PlanResult[]) => {
+    this.#recordHashedMany = db.transaction((owner: string, results: readonly HashedResult[]) => {
       const now = ctx.now();
-      for (const plan of plans) {
-        this.#plan.run({
-          id: plan.fileId,
-          owner,
-          next: plan.next,
-          mode: plan.uploadMode,
-          oid: plan.remoteOid,
-          now,
-        });
-      }
+      const rows = results.map(({ fileId, expected: e, observed: o, hashes: h }) => [
+        fileId,
+        h.sha256,
+        h.sha1,
+        h.sample,
+        o.size,
+        o.mtimeNs,
+        o.ctimeNs,
+        o.inode,
+        e.size,
+        e.mtimeNs,
+        e.ctimeNs,
+        e.inode,
+      ]);
+      const applied = this.#hashedMany.all({ rows: JSON.stringify(rows), owner, now });
+      const bytes = new Map<number, number>();
+      for (const row of applied) bytes.set(row.job_id, (bytes.get(row.job_id) ?? 0) + row.size);
+      for (const [jobId, sum] of bytes) this.#addBytesHashed.run({ jobId, bytes: sum, now });
+      return applied.map((row) => row.id);
+    }).immediate;
+    this.#recordPlans = db.transaction((owner: string, plans: readonly PlanResult[]) => {
+      const rows = plans.map((p) => [p.fileId, p.next, p.uploadMode, p.remoteOid]);
+      this.#plans.run({ rows: JSON.stringify(rows), owner, now: ctx.now() });
     }).immediate;
     this.#recordUploaded = db.transaction((id: number, owner: string) => {
       if (this.#uploaded.run({ id, owner, now: ctx.now() }).changes > 0) this.#deletePlan.run(id);
@@ -230,6 +262,10 @@ export class StageStore implements StagesJournal {
     hashes: FileHashes,
   ): boolean {
     return this.#recordHashed(id, owner, expected, observed, hashes);
+  }
+
+  recordHashedMany(owner: string, results: readonly HashedResult[]): number[] {
+    return results.length === 0 ? [] : this.#recordHashedMany(owner, results);
   }
 
   recordStatChanged(id: number, owner: string, observed: FileStat, notBefore?: number): void {

@@ -63,11 +63,17 @@ export function recordSent(ctx: CommitStageDeps, batch: CommitBatch): SentBatch 
   );
   // Only files still ready were attached (a rescan may have reset some meanwhile), and only
   // deletions still queued (a path seen again is not deleted): send exactly those.
-  const attachedFiles = new Set(journal.commits.files(commit.id).map((f) => f.id));
-  const attachedDeletions = new Set(journal.deletions.forCommit(commit.id).map((d) => d.id));
+  // When every file was attached (the usual case) the batch's rows need not be read back.
+  const allFiles = commit.fileCount === new Set(batch.files.map((e) => e.file.id)).size;
+  const attachedFiles = allFiles ? null : new Set(journal.commits.files(commit.id).map((f) => f.id));
+  const attachedDeletions =
+    batch.deletions.length === 0 ? null : new Set(journal.deletions.forCommit(commit.id).map((d) => d.id));
   const attached: CommitBatch = {
-    files: batch.files.filter((e) => attachedFiles.has(e.file.id)),
-    deletions: batch.deletions.filter((e) => attachedDeletions.has(e.deletion.id)),
+    files: attachedFiles === null ? batch.files : batch.files.filter((e) => attachedFiles.has(e.file.id)),
+    deletions:
+      attachedDeletions === null
+        ? batch.deletions
+        : batch.deletions.filter((e) => attachedDeletions.has(e.deletion.id)),
   };
   if (commit.state !== "sent" || attached.files.length + attached.deletions.length === 0) return null;
   journal.events.append("commit.sent", ctx.jobId, {

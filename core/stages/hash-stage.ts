@@ -1,5 +1,5 @@
 import { HubpushError } from "../../common/hubpush-error.js";
-import type { FileRecord } from "../../storage/journal.js";
+import type { FileRecord, HashedResult } from "../../storage/journal.js";
 import { decideFailure } from "../failure-policy.js";
 import { KEEP_MAX_BYTES, keepHashed } from "../hash/kept-content.js";
 import type { HashStageDeps } from "../stage-deps.js";
@@ -24,7 +24,7 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
   const leaseId = ctx.leaseId("hash");
   const { journal, hashPool, tuning } = ctx;
   const queue: FileRecord[] = [];
-  const writes = new BatchedWrites(ctx);
+  const writes = new BatchedWrites(ctx, leaseId);
   const inFlight = { files: 0, bytes: 0 };
   try {
     await pump<FileRecord>({
@@ -73,18 +73,23 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
   }
 }
 
-/** Collects journal writes of finished hashes and applies them in one transaction. */
+/**
+ * Collects finished hashes and records them in one transaction and one multi-row statement per
+ * RECORD_BATCH files or FLUSH_MS (recordHashedMany), instead of a statement per file.
+ */
 class BatchedWrites {
   readonly #ctx: HashStageDeps;
-  #pending: Array<() => boolean> = [];
+  readonly #leaseId: string;
+  #pending: HashedResult[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(ctx: HashStageDeps) {
+  constructor(ctx: HashStageDeps, leaseId: string) {
     this.#ctx = ctx;
+    this.#leaseId = leaseId;
   }
 
-  add(write: () => boolean): void {
-    this.#pending.push(write);
+  add(result: HashedResult): void {
+    this.#pending.push(result);
     if (this.#pending.length >= RECORD_BATCH) this.flush();
     else this.#timer ??= setTimeout(() => this.#flushFromTimer(), FLUSH_MS);
   }
@@ -104,10 +109,11 @@ class BatchedWrites {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#pending.length === 0) return;
-    const writes = this.#pending;
+    const results = this.#pending;
     this.#pending = [];
-    const applied = this.#ctx.journal.transaction(() => writes.filter((w) => w()).length);
-    if (applied > 0) this.#ctx.wake.plan.notify();
+    // Applied only to rows no rescan changed meanwhile; the stat stored is the one hashed.
+    const applied = this.#ctx.journal.stages.recordHashedMany(this.#leaseId, results);
+    if (applied.length > 0) this.#ctx.wake.plan.notify();
   }
 }
 
@@ -155,10 +161,8 @@ async function hashOne(
       journal.stages.recordStatChanged(file.id, leaseId, outcome.statAfter, until);
       return;
     }
-    const { hashes, statAfter } = outcome;
     keepHashed(hashPool.kept, file.id, outcome, startedMs);
-    // Applied only if no rescan changed the row meanwhile; the stat stored is the one hashed.
-    writes.add(() => journal.stages.recordHashed(file.id, leaseId, file, statAfter, hashes));
+    writes.add({ fileId: file.id, expected: file, observed: outcome.statAfter, hashes: outcome.hashes });
   } catch (err) {
     ctx.recordFailure([file], leaseId, err);
   }

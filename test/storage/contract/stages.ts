@@ -177,6 +177,88 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     },
   );
 
+  t.test("recordHashedMany applies each row's guards in one statement; counters match", async (t) => {
+    const { journal, jobId } = setup(t, factory);
+    const files = addFiles(journal, jobId, 6);
+    const [a, b, c, d, e, f] = files;
+    if (!a || !b || !c || !d || !e || !f) throw new Error("setup");
+    journal.files.claim({ jobId, state: "scanned", limit: 4, leaseId: "h", leaseMs: LEASE });
+    journal.files.claim({ jobId, state: "scanned", limit: 1, leaseId: "other", leaseMs: LEASE });
+    const row = (file: typeof a, seed: number, expected = statOf(seed === 0 ? 0 : seed)) => ({
+      fileId: file.id,
+      expected,
+      observed: statOf(100 + seed, 2000 + seed),
+      hashes: hashesFor(seed),
+    });
+    const applied = journal.stages.recordHashedMany("h", [
+      row(a, 0, a),
+      row(b, 1, statOf(77)), // the row's stat changed since the claim: not applied
+      row(c, 2, c),
+      row(e, 4, e), // leased by another holder: not applied
+      row(f, 5, f), // never claimed: not applied
+      row(d, 3, d),
+    ]);
+    t.same(
+      [...applied].sort((x, y) => x - y),
+      [a.id, c.id, d.id],
+      "only rows whose guards hold",
+    );
+    for (const [file, seed] of [
+      [a, 0],
+      [c, 2],
+      [d, 3],
+    ] as const) {
+      const got = journal.files.get(file.id);
+      t.equal(got?.state, "hashed");
+      t.equal(got?.sha256, hashesFor(seed).sha256, "each row gets its own hashes");
+      t.equal(got?.mtimeNs, statOf(100 + seed).mtimeNs, "and the stat it was hashed with");
+      t.equal(got?.size, 2000 + seed);
+      t.equal(got?.hashCount, 1);
+    }
+    t.same(
+      journal.files
+        .claim({ jobId, state: "scanned", limit: 10, leaseId: "z", leaseMs: LEASE })
+        .map((x) => x.id),
+      [f.id],
+      "rows not applied keep their leases (only the unclaimed one is claimable)",
+    );
+    t.equal(stateOf(journal, b.id), "scanned");
+    t.equal(stateOf(journal, e.id), "scanned");
+    t.equal(journal.jobs.get(jobId)?.bytesHashed, 2000 + 2002 + 2003, "bytes of the applied rows, new sizes");
+    t.same(journal.stages.recordHashedMany("h", []), [], "an empty batch is a no-op");
+    checkCounts(t, journal, jobId);
+
+    // Plans and a commit of the batch, each one statement: counters still equal a recount.
+    t.same(
+      journal.files
+        .claim({ jobId, state: "hashed", limit: 10, leaseId: "p", leaseMs: LEASE })
+        .map((x) => x.id),
+      [a.id, c.id, d.id],
+      "applied rows were released: claimable at once",
+    );
+    journal.stages.recordPlans("p", [
+      { fileId: a.id, uploadMode: "regular", remoteOid: null, next: "uploaded" },
+      { fileId: c.id, uploadMode: "lfs", remoteOid: null, next: "planned" },
+      { fileId: d.id, uploadMode: "regular", remoteOid: hashesFor(3).sha1, next: "skipped" },
+    ]);
+    t.same(
+      [a, c, d].map((x) => [stateOf(journal, x.id), journal.files.get(x.id)?.uploadMode]),
+      [
+        ["uploaded", "regular"],
+        ["planned", "lfs"],
+        ["skipped", "regular"],
+      ],
+    );
+    t.equal(journal.files.get(d.id)?.remoteOid, hashesFor(3).sha1);
+    const commit = journal.commits.create(jobId, [a.id, b.id, c.id, a.id], "m");
+    t.equal(commit.fileCount, 1, "only the uploaded file is attached");
+    t.same(
+      journal.commits.files(commit.id).map((x) => x.id),
+      [a.id],
+    );
+    checkCounts(t, journal, jobId);
+  });
+
   t.test("recordHashed applies only if the stat still equals the expected one", async (t) => {
     const { journal, jobId } = setup(t, factory);
     const [file] = addFiles(journal, jobId, 1);
