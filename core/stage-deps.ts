@@ -95,11 +95,8 @@ export interface CommitStageDeps
   >;
   /** The pull request the job opened (or found, reconciling a lost answer), already journaled. */
   adoptPullRequest(num: number): void;
-  /**
-   * Its `kept` bytes of small files spare the commit a second read (core/hash/kept-content.ts); a
-   * small file whose bytes are gone is read again by a hashing thread (`hash`), not the main thread.
-   */
-  readonly hashPool: Pick<HashPool, "kept" | "hash">;
+  /** Its `kept` bytes of small files spare the commit a second read (core/hash/kept-content.ts). */
+  readonly hashPool: Pick<HashPool, "kept">;
   readonly uploadMeter: RateMeter;
   /** One committer per (endpoint, repo, revision). */
   readonly repoKey: string;

@@ -1,4 +1,5 @@
-import { closeSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, readFileSync, statSync } from "node:fs";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import { toFileStat } from "../hash/to-file-stat.js";
@@ -33,9 +34,7 @@ export async function buildCommit(
   candidates: readonly FileRecord[],
   leaseId: string,
 ): Promise<FileEntry[]> {
-  // Small files are read (and checked) by the hashing threads, all of the batch at once so the
-  // pool sends them in batches of its own; larger ones as before, one after the other.
-  const pending: Array<{ file: FileRecord; operation: Promise<Settled> }> = [];
+  const entries: FileEntry[] = [];
   let inlineBytes = 0;
   const held = { bytes: 0 };
   for (const file of candidates) {
@@ -47,33 +46,15 @@ export async function buildCommit(
       ctx.journal.files.releaseLease(file.id, leaseId);
       continue;
     }
-    const operation = settle(toOperation(ctx, file, held));
-    if (!readsInPool(file)) await operation;
-    pending.push({ file, operation });
-    if (file.uploadMode === "regular") inlineBytes += file.size;
-  }
-  const entries: FileEntry[] = [];
-  for (const { file, operation } of pending) {
-    const settled = await operation;
-    if ("error" in settled) ctx.recordFailure([file], leaseId, settled.error);
-    else entries.push({ file, operation: settled.operation });
+    try {
+      const operation = await toOperation(ctx, file, held);
+      entries.push({ file, operation });
+      if (operation.kind === "file") inlineBytes += file.size;
+    } catch (err) {
+      ctx.recordFailure([file], leaseId, err);
+    }
   }
   return entries;
-}
-
-type Settled = { operation: CommitOperation } | { error: unknown };
-
-/** A handler from the start: a rejection waits for its turn in order without being unhandled. */
-function settle(operation: Promise<CommitOperation>): Promise<Settled> {
-  return operation.then(
-    (op) => ({ operation: op }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-/** Small regular files, read and checked by a hashing thread when their kept bytes are gone. */
-function readsInPool(file: FileRecord): boolean {
-  return file.uploadMode === "regular" && file.size <= HOLD_MAX_BYTES;
 }
 
 async function toOperation(
@@ -89,52 +70,36 @@ async function toOperation(
     await verifyHashedFile(absolute, file);
     return { kind: "file", path: repoPath, content: streamedFile(absolute, file) };
   }
-  if (file.uploadMode === "regular") {
-    held.bytes += file.size;
-    const kept = keptContent(ctx, absolute, file);
-    if (kept !== null) return { kind: "file", path: repoPath, content: kept };
-    return { kind: "file", path: repoPath, content: await readInPool(ctx, absolute, file) };
+  const kept = file.uploadMode === "regular" ? keptContent(ctx, absolute, file) : null;
+  if (kept !== null) {
+    held.bytes += kept.length;
+    return { kind: "file", path: repoPath, content: kept };
   }
-  // LFS: the file is not read, only checked to be the one hashed (synchronous: see openHashedFileSync).
-  closeSync(openHashedFileSync(absolute, file));
-  return { kind: "lfsFile", path: repoPath, oid: file.sha256 ?? "", size: file.size };
-}
-
-/**
- * Reads a small file in a hashing thread (open, read, hash, close off the main thread; issue 16
- * item 1) and returns its bytes if they are still the journaled content: the stat the thread saw
- * is the journaled one and the blob sha1 (sha256 for a file without one) matches. Else it throws
- * ERR_FILE_CHANGED (the file is hashed again) or the read's own error.
- */
-async function readInPool(ctx: CommitStageDeps, absolute: string, file: FileRecord): Promise<Buffer> {
-  const outcome = await ctx.hashPool.hash(absolute, ctx.signal, { size: file.size, keepMaxBytes: file.size });
-  if (!outcome.ok) {
-    throw new HubpushError(outcome.code, `${file.path}: ${outcome.message}`, {
-      retryable: outcome.retryable,
-    });
+  // Small or LFS: synchronous calls (the file is small or not read at all; see openHashedFileSync).
+  const fd = openHashedFileSync(absolute, file);
+  try {
+    if (file.uploadMode === "lfs")
+      return { kind: "lfsFile", path: repoPath, oid: file.sha256 ?? "", size: file.size };
+    const content = readFileSync(fd);
+    // Files hashed without a blob sha1 (over 10 MiB) are checked against their sha256 instead.
+    const matches =
+      file.sha1 === null
+        ? createHash("sha256").update(content).digest("hex") === file.sha256
+        : createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex") === file.sha1;
+    if (!matches) {
+      throw new HubpushError(
+        "ERR_FILE_CHANGED",
+        `${file.path} changed after it was hashed; it will be hashed again`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    held.bytes += content.length;
+    return { kind: "file", path: repoPath, content };
+  } finally {
+    closeSync(fd);
   }
-  const matches =
-    file.sha1 === null ? outcome.hashes.sha256 === file.sha256 : outcome.hashes.sha1 === file.sha1;
-  if (!matches || !sameStat(outcome.statBefore, file) || !sameStat(outcome.statAfter, file)) {
-    throw new HubpushError(
-      "ERR_FILE_CHANGED",
-      `${file.path} changed after it was hashed; it will be hashed again`,
-      {
-        retryable: true,
-      },
-    );
-  }
-  const bytes = outcome.content ?? new Uint8Array(0);
-  if (bytes.byteLength !== file.size) {
-    throw new HubpushError(
-      "ERR_FILE_CHANGED",
-      `${file.path} changed after it was hashed; it will be hashed again`,
-      {
-        retryable: true,
-      },
-    );
-  }
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
