@@ -63,7 +63,7 @@ export interface ScanDeps extends StageBase {
 }
 
 export interface HashStageDeps extends StageBase {
-  readonly journal: Pick<Journal, "files" | "stages" | "transaction">;
+  readonly journal: Pick<Journal, "jobs" | "files" | "stages" | "transaction">;
   readonly hashPool: HashPool;
   readonly hashMeter: RateMeter;
 }

@@ -175,6 +175,7 @@ async function commitOnce(
     const outcome = await send(ctx, sent);
     recordOutcome(ctx, sent, outcome);
     if (outcome.kind === "committed") {
+      ctx.wake.hash.notify(); // hashing may be holding until commits catch up (hash-stage.ts)
       for (const e of sent.batch.files) if (e.operation.kind === "file") ctx.uploadMeter.add(e.file.size);
       state.sizer.onSuccess(sent.batch.files.length, ctx.now() - started);
       await recheckCommitted(

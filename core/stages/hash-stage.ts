@@ -18,6 +18,27 @@ const FLUSH_MS = 25;
  */
 const IN_FLIGHT_PER_THREAD = 64;
 const IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+/** While hashing waits for the commits to catch up, it looks again at least this often. */
+const AHEAD_POLL_MS = 100;
+
+/**
+ * How many hashed files may wait for their commit (hashed, planned or uploaded, not waiting for a
+ * retry) before hashing stops claiming more: a full commit batch and a few preupload batches.
+ * Hashing far ahead bought nothing (planning and committing set the pace) and cost a second read
+ * of most small files, whose kept bytes (core/hash/kept-content.ts, a bounded budget) were gone
+ * by their commit: on W1, 8,000 of 10,000 files (issue 16 item 1). Never below the largest commit,
+ * so a full batch can always form and no commit waits for its flush interval.
+ */
+export function hashAheadLimit(tuning: { commitSizes: readonly number[]; preuploadBatch: number }): number {
+  return Math.max(...tuning.commitSizes) + 4 * tuning.preuploadBatch;
+}
+
+/** Files hashed and not yet in a commit, leaving out those that wait for a retry. */
+function hashedAhead(ctx: HashStageDeps): number {
+  const counts = ctx.journal.jobs.counts(ctx.jobId);
+  const { hashed, planned, uploaded } = counts.byState;
+  return hashed.files + planned.files + uploaded.files - counts.waiting;
+}
 
 /** Hashes `scanned` files in the shared pool: sha256, blob sha1 and sample in one read each. */
 export async function runHashStage(ctx: HashStageDeps): Promise<void> {
@@ -26,12 +47,17 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
   const queue: FileRecord[] = [];
   const writes = new BatchedWrites(ctx, leaseId);
   const inFlight = { files: 0, bytes: 0 };
+  const aheadLimit = hashAheadLimit(tuning);
+  let holding = false;
   try {
     await pump<FileRecord>({
       signal: ctx.haltSignal,
       concurrency: () => hashPool.size * IN_FLIGHT_PER_THREAD,
       claim: (n) => {
-        if (queue.length < n) {
+        // Files claimed, in flight or with results not yet written count too: at most one chunk beyond.
+        const mine = queue.length + inFlight.files + writes.size;
+        holding = queue.length < n && hashedAhead(ctx) + mine >= aheadLimit;
+        if (queue.length < n && !holding) {
           queue.push(
             ...journal.files.claim({
               jobId: ctx.jobId,
@@ -63,7 +89,8 @@ export async function runHashStage(ctx: HashStageDeps): Promise<void> {
         }),
       idle: async () => {
         writes.flush();
-        await ctx.wake.hash.wait(tuning.idlePollMs, ctx.haltSignal);
+        // A landed commit wakes hashing (commit-stage.ts); the poll covers files that left otherwise.
+        await ctx.wake.hash.wait(holding ? AHEAD_POLL_MS : tuning.idlePollMs, ctx.haltSignal);
       },
     });
   } finally {
@@ -86,6 +113,11 @@ class BatchedWrites {
   constructor(ctx: HashStageDeps, leaseId: string) {
     this.#ctx = ctx;
     this.#leaseId = leaseId;
+  }
+
+  /** Results not written yet. */
+  get size(): number {
+    return this.#pending.length;
   }
 
   add(result: HashedResult): void {
