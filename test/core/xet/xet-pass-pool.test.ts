@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
+import { hashedLengths } from "../../../core/xet/packed-chunks.js";
 import { type PassResult, runXetPass, termRecords } from "../../../core/xet/xet-file-pass.js";
 import { XetPassPool } from "../../../core/xet/xet-pass-pool.js";
 import { hashToString } from "../../../xet/hash-string.js";
@@ -58,8 +59,13 @@ interface Outcome {
 function summary(o: Outcome) {
   return {
     terms: termRecords(o.result.terms),
-    chunks: o.result.chunks.map((c) => `${hashToString(c.hash)}:${c.length}`),
-    built: o.result.built.map((x) => [x.hashString, x.serializedLength, x.unpackedLength, x.chunks.length]),
+    chunks: hashedLengths(o.result.chunks).map((c) => `${hashToString(c.hash)}:${c.length}`),
+    built: o.result.built.map((x) => [
+      x.hashString,
+      x.serializedLength,
+      x.unpackedLength,
+      hashedLengths(x.chunks).map((c) => `${hashToString(c.hash)}:${c.length}`),
+    ]),
     sha256: o.result.sha256,
     dedupBytes: o.result.dedupBytes,
     bodies: o.bodies,
