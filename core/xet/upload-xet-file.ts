@@ -71,6 +71,8 @@ interface PassOutcome extends PassResult {
   readonly sent: number;
   /** The shard's CAS section: every xorb this file version built (this pass or an earlier run). */
   readonly casXorbs: readonly PassXorb[];
+  /** §3.5, computed once (the Merkle tree over every chunk of the file). */
+  readonly fileHash: Uint8Array;
 }
 
 /** The xorbs named by `hashes`, from this pass or else from the journal (a xorb forgotten is left out). */
@@ -141,14 +143,15 @@ async function onePass(
   });
   const sha256 = file.sha256 ?? "";
   const terms = termRecords(result.terms);
-  const xetHash = hashToString(hasher.fileHash(hashedLengths(result.chunks)));
+  const fileHash = hasher.fileHash(hashedLengths(result.chunks));
+  const xetHash = hashToString(fileHash);
   // Xorbs built by an earlier, interrupted run of this version stay in its shard, so a re-run
   // registers the same shard (the re-run finds them in the chunk index instead of building them).
   const earlier = xet.getFile(file.id, sha256)?.builtXorbs ?? [];
   const builtXorbs = [...new Set([...earlier, ...result.built.map((x) => x.hashString)])];
   xet.recordFile(file.id, sha256, { state: "chunked", xetHash, terms, builtXorbs, bytesSent: sent });
   xet.recordFile(file.id, sha256, { state: "xorbs_stored", bytesDeduped: result.dedupBytes });
-  return { ...result, sent, casXorbs: casXorbs(ctx, builtXorbs, result) };
+  return { ...result, sent, casXorbs: casXorbs(ctx, builtXorbs, result), fileHash };
 }
 
 /**
@@ -165,7 +168,7 @@ async function registerShard(
   result: PassOutcome,
 ): Promise<string[]> {
   const record = {
-    fileHash: hasher.fileHash(hashedLengths(result.chunks)),
+    fileHash: result.fileHash,
     sha256: sha256HexToRaw(result.sha256),
     terms: result.terms.map((t) => ({
       xorbHash: hashFromString(t.slot.hash ?? ""),

@@ -76,11 +76,12 @@ export interface PassOptions extends PassInputs {
   /** A xorb is full: upload it (may wait while too many are in flight). */
   readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
   /**
-   * Called with the hashes of each read's new chunks (file indices from `firstIndex`) before they
-   * are placed: the worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main
-   * thread here in one round trip. Default: none (lookup and query are called per chunk).
+   * Called with the hashes of each read's chunks (at these file indices) before they are placed,
+   * leaving out those this pass already packed (it places them itself, never asking `lookup`): the
+   * worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main thread here in
+   * one round trip. Default: none (lookup and query are called per chunk).
    */
-  readonly prefetch?: (hashes: readonly Uint8Array[], firstIndex: number) => Promise<void>;
+  readonly prefetch?: (hashes: readonly Uint8Array[], indices: readonly number[]) => Promise<void>;
   /**
    * A ≥ XORB_TARGET_BYTES buffer to build the next xorb in (a pool recycles the bodies of uploaded
    * xorbs); may wait until one is free. Default: every xorb body is a fresh allocation.
@@ -102,11 +103,14 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const { hasher, file } = options;
   // Per-chunk state of the whole file is packed (36 bytes per chunk in `chunks`, ≈ 56 in `own`):
   // objects and hash strings per chunk grew the pass threads' heaps by ≈ 25 MB per GiB of file.
-  const chunks = new PackedChunkBuilder(1024);
+  // Sized for the expected chunk count up front: each doubling leaves the old arrays to the next
+  // major GC, which in a pass thread's small heap comes late (tens of MB of dead buffers).
+  const expected = expectedChunks(file.size);
+  const chunks = new PackedChunkBuilder(expected);
   const terms: PassTerm[] = [];
   const built: PassXorb[] = [];
   /** Chunks this pass packed: hash → (number of the slot in `slotList`, index in that xorb). */
-  const own = new PackedChunkIndex(1024);
+  const own = new PackedChunkIndex(expected);
   const slotList: XorbSlot[] = [];
   const newSlot = (): XorbSlot => {
     const s: XorbSlot = { hash: null };
@@ -186,6 +190,20 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     place(slot, at, data.length);
   };
 
+  /** prefetch for the chunks of one read that the pass did not pack itself. */
+  const ask = async (hashes: readonly Uint8Array[]): Promise<void> => {
+    if (options.prefetch === undefined) return;
+    const fresh: Uint8Array[] = [];
+    const indices: number[] = [];
+    for (let i = 0; i < hashes.length; i++) {
+      const hash = hashes[i] as Uint8Array;
+      if (own.find(hash) >= 0) continue;
+      fresh.push(hash);
+      indices.push(chunks.count + i);
+    }
+    if (fresh.length > 0) await options.prefetch(fresh, indices);
+  };
+
   const chunker = new Chunker();
   // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
   // the chunker's unfinished tail, and two read buffers can take turns (fresh 1 MiB reads are
@@ -199,7 +217,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
       sha.update(buf);
       const pieces = chunker.push(buf);
       const hashes = pieces.map((data) => hasher.chunkHash(data));
-      if (options.prefetch !== undefined && hashes.length > 0) await options.prefetch(hashes, chunks.count);
+      await ask(hashes);
       for (let i = 0; i < pieces.length; i++) await handle(pieces[i] as Uint8Array, hashes[i] as Uint8Array);
     }
   } catch (err) {
@@ -209,7 +227,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const last = chunker.finish();
   if (last !== null) {
     const hash = hasher.chunkHash(last);
-    await options.prefetch?.([hash], chunks.count);
+    await ask([hash]);
     await handle(last, hash);
   }
   await flush();
@@ -222,6 +240,14 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     );
   }
   return { chunks: chunks.finish(), terms, built, sha256, dedupBytes };
+}
+
+/**
+ * Chunks a file of `size` bytes is expected to have: CDC averages 64 KiB (§2.2), with 25 % to spare;
+ * a file of smaller chunks grows the arrays past it.
+ */
+export function expectedChunks(size: number): number {
+  return Math.ceil((size / 65_536) * 1.25) + 16;
 }
 
 const READ_BYTES = 1024 * 1024;

@@ -46,9 +46,14 @@ function dedupState(known: readonly Uint8Array[], taught: readonly Uint8Array[])
     map.set(hashToString(h), { xorb: "a".repeat(64), index: i });
   });
   const queried: string[] = [];
+  const looked: string[] = [];
   return {
     queried,
-    lookup: (hash: Uint8Array) => map.get(hashToString(hash)) ?? null,
+    looked,
+    lookup: (hash: Uint8Array) => {
+      looked.push(hashToString(hash));
+      return map.get(hashToString(hash)) ?? null;
+    },
     query: async (hash: Uint8Array) => {
       queried.push(hashToString(hash));
       if (queried.length !== 1) return false;
@@ -145,6 +150,10 @@ t.test(
     t.ok(a.dedupBytes > 10 * MiB, "own, known and taught chunks were deduplicated");
     t.ok(a.queried.length >= 1, "the CAS was asked about eligible chunks");
     t.same(b, a, "same terms, chunks, xorbs (bodies hashed), sha256, dedup bytes and queries");
+    // The main thread is asked about the chunks the reference looks up, no more: a chunk the pass
+    // packed itself is never sent for a lookup again (the sample repeats a 3 MiB block).
+    t.ok(ref.looked.length > 100, `the reference looked up ${ref.looked.length} chunks`);
+    t.same(inWorker.looked, ref.looked, "the same lookups, in the same order");
     t.ok(maxInflight <= 2, `at most 2 xorb uploads in flight (saw ${maxInflight})`);
 
     // Two passes at once on one thread give the same result each (passes do not share state).
