@@ -43,7 +43,7 @@ export function chunkHashes(list: PackedChunks, from = 0, to = chunkCount(list))
 /** Packs a list of (hash, length) items. */
 export function packChunks(items: readonly HashedLength[]): PackedChunks {
   const builder = new PackedChunkBuilder(items.length);
-  for (const item of items) builder.push(item.hash, item.length);
+  for (const item of items) builder.push(item);
   return builder.finish();
 }
 
@@ -59,12 +59,13 @@ export class PackedChunkBuilder {
     this.#lengths = new Uint32Array(n);
   }
 
-  get count(): number {
+  /** Chunks pushed so far (named as an array's, so code written for a chunk array reads the same). */
+  get length(): number {
     return this.#count;
   }
 
-  /** Adds a chunk; returns its index. */
-  push(hash: Uint8Array, length: number): number {
+  /** Adds a chunk (copying its hash); returns its index. */
+  push({ hash, length }: HashedLength): number {
     if (hash.length !== HASH_BYTES)
       throw new RangeError(`A chunk hash has ${HASH_BYTES} bytes, not ${hash.length}.`);
     if (this.#count === this.#lengths.length) this.#grow();

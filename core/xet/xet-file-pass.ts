@@ -76,12 +76,11 @@ export interface PassOptions extends PassInputs {
   /** A xorb is full: upload it (may wait while too many are in flight). */
   readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
   /**
-   * Called with the hashes of each read's chunks (at these file indices) before they are placed,
-   * leaving out those this pass already packed (it places them itself, never asking `lookup`): the
-   * worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main thread here in
-   * one round trip. Default: none (lookup and query are called per chunk).
+   * Called with the hashes of each read's new chunks (file indices from `firstIndex`) before they
+   * are placed: the worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main
+   * thread here in one round trip. Default: none (lookup and query are called per chunk).
    */
-  readonly prefetch?: (hashes: readonly Uint8Array[], indices: readonly number[]) => Promise<void>;
+  readonly prefetch?: (hashes: readonly Uint8Array[], firstIndex: number) => Promise<void>;
   /**
    * A ≥ XORB_TARGET_BYTES buffer to build the next xorb in (a pool recycles the bodies of uploaded
    * xorbs); may wait until one is free. Default: every xorb body is a fresh allocation.
@@ -129,7 +128,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const guard = new FragmentationGuard();
 
   const place = (target: XorbSlot, index: number, length: number): void => {
-    const n = chunks.count - 1;
+    const n = chunks.length - 1;
     const last = terms[terms.length - 1];
     if (last !== undefined && last.slot === target && last.end === index) {
       last.end = index + 1;
@@ -165,7 +164,8 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     await options.onXorb(xorb);
   };
   const handle = async (data: Uint8Array, hash: Uint8Array): Promise<void> => {
-    const index = chunks.push(hash, data.length);
+    const index = chunks.length;
+    chunks.push({ hash, length: data.length });
     const mine = own.find(hash);
     if (mine >= 0) {
       place(slotList[own.a(mine)] as XorbSlot, own.b(mine), data.length);
@@ -190,20 +190,6 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     place(slot, at, data.length);
   };
 
-  /** prefetch for the chunks of one read that the pass did not pack itself. */
-  const ask = async (hashes: readonly Uint8Array[]): Promise<void> => {
-    if (options.prefetch === undefined) return;
-    const fresh: Uint8Array[] = [];
-    const indices: number[] = [];
-    for (let i = 0; i < hashes.length; i++) {
-      const hash = hashes[i] as Uint8Array;
-      if (own.find(hash) >= 0) continue;
-      fresh.push(hash);
-      indices.push(chunks.count + i);
-    }
-    if (fresh.length > 0) await options.prefetch(fresh, indices);
-  };
-
   const chunker = new Chunker();
   // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
   // the chunker's unfinished tail, and two read buffers can take turns (fresh 1 MiB reads are
@@ -217,7 +203,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
       sha.update(buf);
       const pieces = chunker.push(buf);
       const hashes = pieces.map((data) => hasher.chunkHash(data));
-      await ask(hashes);
+      if (options.prefetch !== undefined && hashes.length > 0) await options.prefetch(hashes, chunks.length);
       for (let i = 0; i < pieces.length; i++) await handle(pieces[i] as Uint8Array, hashes[i] as Uint8Array);
     }
   } catch (err) {
@@ -227,7 +213,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const last = chunker.finish();
   if (last !== null) {
     const hash = hasher.chunkHash(last);
-    await ask([hash]);
+    await options.prefetch?.([hash], chunks.length);
     await handle(last, hash);
   }
   await flush();

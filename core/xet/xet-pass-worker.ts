@@ -138,21 +138,20 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
   passes.set(id, pass);
   const signal = pass.controller.signal;
   /**
-   * Final lookup answers of the chunks asked about so far, packed: hash → (xorb number in `xorbs`,
-   * chunk index). Only chunks something knows are kept: a chunk answered "unknown" is packed by the
-   * pass, which then never asks about it again (prefetch leaves out chunks the pass packed), so the
-   * main thread still sees each chunk once per file, as the in-thread pass would look it up. A Map
-   * of hash strings for every chunk grew the thread's heap with the file size.
+   * Final lookup answers of the chunks asked about so far (a chunk is asked about once per file),
+   * packed: hash → (xorb number in `xorbs`, or -1 for none; chunk index), sized from the file size.
+   * A Map of hash strings for every chunk grew the thread's heap with the file size.
    */
-  const answers = new PackedChunkIndex(Math.min(1024, expectedChunks(request.file.size)));
+  const answers = new PackedChunkIndex(expectedChunks(request.file.size));
   const xorbs = new XorbNames();
-  const prefetch = async (hashes: readonly Uint8Array[], at: readonly number[]): Promise<void> => {
+  const prefetch = async (hashes: readonly Uint8Array[], firstIndex: number): Promise<void> => {
     const indices: number[] = [];
     const asked: Uint8Array[] = [];
     for (let i = 0; i < hashes.length; i++) {
       const hash = hashes[i] as Uint8Array;
-      if (answers.find(hash) >= 0 || asked.some((h) => sameHash(h, hash))) continue;
-      indices.push(at[i] as number);
+      if (answers.find(hash) >= 0) continue;
+      answers.set(hash, -1, 0);
+      indices.push(firstIndex + i);
       asked.push(hash);
     }
     if (asked.length === 0) return;
@@ -239,11 +238,6 @@ class XorbNames {
   name(n: number): string {
     return this.#names[n] as string;
   }
-}
-
-function sameHash(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function finish(pass: Pass, id: number, reply: XetWorkerReply): void {

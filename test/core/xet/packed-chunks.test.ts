@@ -76,8 +76,8 @@ t.test("the packed chunk index answers as a Map over many chunks, colliding pref
 t.test("packed chunk lists keep order, hashes and lengths", async (t) => {
   const items = Array.from({ length: 3_000 }, (_, i) => ({ hash: hashOf(i), length: 8192 + i }));
   const builder = new PackedChunkBuilder(1);
-  for (const item of items) builder.push(item.hash, item.length);
-  t.equal(builder.count, 3_000);
+  for (const item of items) builder.push(item);
+  t.equal(builder.length, 3_000);
   t.same(key(builder.hashAt(2_999)), key(hashOf(2_999)), "hashAt after growth");
   const packed = builder.finish();
   t.equal(chunkCount(packed), 3_000);
