@@ -117,8 +117,10 @@ async function* reconstruct(cas: XetCas, file: StoredFile): AsyncIterable<Buffer
     const x = cas.store.getXorb(t.xorb) as StoredXorb;
     const first = x.chunks[t.start] as StoredXorb["chunks"][0];
     const last = x.chunks[t.end - 1] as StoredXorb["chunks"][0];
+    // Views, not copies: a raw chunk is a slice of the xorb read above, which nothing writes to
+    // again (a copy per chunk cost ≈ 0.4 CPU-s per GiB registered, on the cores the client shares).
     for (const chunk of decodeXorbRange(cached.body.subarray(first[2], last[2] + last[3])))
-      yield Buffer.from(chunk);
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
 }
 

@@ -9,6 +9,7 @@ import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 import { assertUnchanged } from "../lfs/same-stat.js";
 import type { UploadStageDeps } from "../stage-deps.js";
+import { chunkHashes, hashedLengths, packChunks } from "./packed-chunks.js";
 import { planShards } from "./shard-plan.js";
 import { type PassResult, type PassXorb, termRecords } from "./xet-file-pass.js";
 import { xetPassPool } from "./xet-pass-pool.js";
@@ -70,6 +71,8 @@ interface PassOutcome extends PassResult {
   readonly sent: number;
   /** The shard's CAS section: every xorb this file version built (this pass or an earlier run). */
   readonly casXorbs: readonly PassXorb[];
+  /** §3.5, computed once (the Merkle tree over every chunk of the file). */
+  readonly fileHash: Uint8Array;
 }
 
 /** The xorbs named by `hashes`, from this pass or else from the journal (a xorb forgotten is left out). */
@@ -87,7 +90,7 @@ function casXorbs(ctx: UploadStageDeps, hashes: readonly string[], result: PassR
     out.push({
       hash: hashFromString(hash),
       hashString: hash,
-      chunks: stored.chunks,
+      chunks: packChunks(stored.chunks),
       unpackedLength: stored.unpackedBytes,
       serializedLength: stored.serializedBytes,
     });
@@ -140,14 +143,15 @@ async function onePass(
   });
   const sha256 = file.sha256 ?? "";
   const terms = termRecords(result.terms);
-  const xetHash = hashToString(hasher.fileHash(result.chunks));
+  const fileHash = hasher.fileHash(hashedLengths(result.chunks));
+  const xetHash = hashToString(fileHash);
   // Xorbs built by an earlier, interrupted run of this version stay in its shard, so a re-run
   // registers the same shard (the re-run finds them in the chunk index instead of building them).
   const earlier = xet.getFile(file.id, sha256)?.builtXorbs ?? [];
   const builtXorbs = [...new Set([...earlier, ...result.built.map((x) => x.hashString)])];
   xet.recordFile(file.id, sha256, { state: "chunked", xetHash, terms, builtXorbs, bytesSent: sent });
   xet.recordFile(file.id, sha256, { state: "xorbs_stored", bytesDeduped: result.dedupBytes });
-  return { ...result, sent, casXorbs: casXorbs(ctx, builtXorbs, result) };
+  return { ...result, sent, casXorbs: casXorbs(ctx, builtXorbs, result), fileHash };
 }
 
 /**
@@ -164,23 +168,21 @@ async function registerShard(
   result: PassOutcome,
 ): Promise<string[]> {
   const record = {
-    fileHash: hasher.fileHash(result.chunks),
+    fileHash: result.fileHash,
     sha256: sha256HexToRaw(result.sha256),
     terms: result.terms.map((t) => ({
       xorbHash: hashFromString(t.slot.hash ?? ""),
       unpackedBytes: t.bytes,
       start: t.start,
       end: t.end,
-      verification: hasher.verificationHash(
-        result.chunks.slice(t.firstChunk, t.lastChunk + 1).map((c) => c.hash),
-      ),
+      verification: hasher.verificationHash(chunkHashes(result.chunks, t.firstChunk, t.lastChunk + 1)),
     })),
   };
   const xorbs = result.casXorbs.map((x) => {
     let start = 0;
     return {
       hash: x.hash,
-      chunks: x.chunks.map((c) => {
+      chunks: hashedLengths(x.chunks).map((c) => {
         const entry = { hash: c.hash, start, length: c.length, flags: 0 };
         start += c.length;
         return entry;

@@ -4,22 +4,48 @@ import { HubpushError } from "../../common/hubpush-error.js";
 import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
 import { startModuleWorker } from "../start-module-worker.js";
-import { eligible, type PassInputs, type PassResult } from "./xet-file-pass.js";
+import { eligible, type PassInputs, type PassResult, XORB_TARGET_BYTES } from "./xet-file-pass.js";
 import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
 
 /**
- * A pass thread's heap: chunk lists and maps of the files it passes (≈ 2 MB per GiB of file); xorb
- * bodies are ArrayBuffers outside the heap. Bounded as the hash workers are, so V8 collects early.
+ * A pass thread's heap: terms and per-xorb records of the files it passes; the per-chunk state
+ * (packed-chunks.ts, packed-chunk-index.ts) and xorb bodies are ArrayBuffers outside the heap.
+ * Bounded as the hash workers are, so V8 collects early.
  */
 export const XET_WORKER_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 });
 
+const MiB = 1024 * 1024;
+
 /**
- * Xorb body buffers of all pass threads together (4 × 8 MiB = 32 MiB): the issue-16 bound is 250 MB
- * peak RSS for any upload; on W2x (4 × 256 MiB) 3 buffers per file put it at 287 MB and a budget of
- * 6 at 252–263 MB. Four still keep the CAS busy (two uploading while two build): its verification,
- * not the number of xorbs in flight, is the bottleneck.
+ * What all pass threads together may use: each thread's own memory (XET_THREAD_BYTES) and the xorb
+ * buffers. The issue-16 bound is 250 MB peak RSS for the whole process, whatever the folder; LFS
+ * alone peaks near 200 MB on W2x. 64 MiB gives 2 threads and 4 buffers (4 × 8 MiB: on W2x at
+ * 4 × 256 MiB, 3 buffers per file put peak RSS at 287 MB and a budget of 6 at 252–263 MB); four
+ * still keep the CAS busy (two uploading while two build). Without it, one thread per core with 2
+ * buffers each would put a 32-core machine at > 1 GB.
  */
-export const XORB_BUFFER_BUDGET = 4;
+export const XET_MEMORY_BUDGET_BYTES = 64 * MiB;
+
+/**
+ * One pass thread without its xorb buffers: its isolate and heap (used 8–10 MB, 17 MB reserved after
+ * four 1 GiB passes with packed chunk state), the WebAssembly memories of the hashers and chunker,
+ * two 1 MiB read buffers per pass, and the packed chunk state (≈ 0.1 MB per GiB of file).
+ */
+export const XET_THREAD_BYTES = 16 * MiB;
+
+/**
+ * Threads and xorb buffers a memory budget allows: each thread needs its own memory and 2 buffers
+ * (one uploading while the next builds); the buffers left over are shared (first come first served).
+ */
+export function passPoolShape(cores: number, budgetBytes: number): { threads: number; buffers: number } {
+  const perThread = XET_THREAD_BYTES + 2 * XORB_TARGET_BYTES;
+  const threads = Math.max(1, Math.min(Math.floor(cores), Math.floor(budgetBytes / perThread)));
+  const spare = Math.floor((budgetBytes - threads * XET_THREAD_BYTES) / XORB_TARGET_BYTES);
+  return { threads, buffers: Math.max(2 * threads, spare) };
+}
+
+/** Xorb buffers of all pass threads together, under the default budget (4 × 8 MiB on 2+ cores). */
+export const XORB_BUFFER_BUDGET = passPoolShape(2, XET_MEMORY_BUDGET_BYTES).buffers;
 
 export interface WorkerPassOptions extends PassInputs {
   /** Uploads one xorb (resolves once it is stored); at most `streams` run at once. */
@@ -79,10 +105,22 @@ export class XetPassPool {
 
   private readonly bufferBudget: number;
 
-  /** `bufferBudget`: xorb buffers of all threads together (default XORB_BUFFER_BUDGET). */
-  constructor(options: { workers?: number; bufferBudget?: number } = {}) {
-    this.size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-    this.bufferBudget = Math.max(1, Math.floor(options.bufferBudget ?? XORB_BUFFER_BUDGET));
+  /**
+   * `workers` (default: one per core) and `bufferBudget` (xorb buffers of all threads together) are
+   * capped by what `memoryBudget` (default XET_MEMORY_BUDGET_BYTES) allows: passPoolShape.
+   */
+  constructor(options: { workers?: number; bufferBudget?: number; memoryBudget?: number } = {}) {
+    const shape = passPoolShape(
+      Math.max(1, options.workers ?? availableParallelism()),
+      options.memoryBudget ?? XET_MEMORY_BUDGET_BYTES,
+    );
+    this.size = shape.threads;
+    this.bufferBudget = Math.max(1, Math.floor(Math.min(options.bufferBudget ?? Infinity, shape.buffers)));
+  }
+
+  /** Threads running now (started on demand, at most `size`). */
+  get threads(): number {
+    return this.slots.length;
   }
 
   run(options: WorkerPassOptions): Promise<PassResult> {

@@ -6,9 +6,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { toHubpushError } from "../../common/hubpush-error.js";
-import { hashToString } from "../../xet/hash-string.js";
 import { loadXetHasher } from "../../xet/xet-hasher.js";
-import { runXetPass, XORB_TARGET_BYTES } from "./xet-file-pass.js";
+import { PackedChunkIndex } from "./packed-chunk-index.js";
+import { expectedChunks, runXetPass, XORB_TARGET_BYTES } from "./xet-file-pass.js";
 import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
 
 const port = parentPort;
@@ -137,18 +137,20 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
   };
   passes.set(id, pass);
   const signal = pass.controller.signal;
-  /** Final lookup answers of the chunks asked about so far (a chunk is asked about once per file). */
-  const answers = new Map<string, LookupAnswer>();
+  /**
+   * Final lookup answers of the chunks asked about so far (a chunk is asked about once per file),
+   * packed: hash → (xorb number in `xorbs`, or -1 for none; chunk index), sized from the file size.
+   * A Map of hash strings for every chunk grew the thread's heap with the file size.
+   */
+  const answers = new PackedChunkIndex(expectedChunks(request.file.size));
+  const xorbs = new XorbNames();
   const prefetch = async (hashes: readonly Uint8Array[], firstIndex: number): Promise<void> => {
-    const keys: string[] = [];
     const indices: number[] = [];
     const asked: Uint8Array[] = [];
     for (let i = 0; i < hashes.length; i++) {
       const hash = hashes[i] as Uint8Array;
-      const key = hashToString(hash);
-      if (answers.has(key)) continue;
-      answers.set(key, null);
-      keys.push(key);
+      if (answers.find(hash) >= 0) continue;
+      answers.set(hash, -1, 0);
       indices.push(firstIndex + i);
       asked.push(hash);
     }
@@ -160,7 +162,10 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
     });
     post({ type: "lookup", id, hashes: packed, indices }, [packed.buffer]);
     const got = await Promise.race([reply, pass.aborted]);
-    for (let i = 0; i < keys.length; i++) answers.set(keys[i] as string, got[i] ?? null);
+    for (let i = 0; i < asked.length; i++) {
+      const answer = got[i] ?? null;
+      if (answer !== null) answers.set(asked[i] as Uint8Array, xorbs.number(answer.xorb), answer.index);
+    }
   };
   loadXetHasher()
     .then((hasher) =>
@@ -171,7 +176,11 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
         compression: request.compression,
         // The main thread already asked the CAS (§7.2) for eligible chunks no lookup knew, in file
         // order, before answering: its answer is final, so the pass never queries by itself.
-        lookup: (hash) => answers.get(hashToString(hash)) ?? null,
+        lookup: (hash) => {
+          const e = answers.find(hash);
+          const xorb = e < 0 ? -1 : answers.a(e);
+          return xorb < 0 ? null : { xorb: xorbs.name(xorb), index: answers.b(e) };
+        },
         query: async () => false,
         prefetch,
         xorbBuffer: () => takeBuffer(pass),
@@ -209,6 +218,26 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
         }
       },
     );
+}
+
+/** Xorb hash strings of one pass's lookup answers, numbered (a file names few xorbs, many times). */
+class XorbNames {
+  readonly #names: string[] = [];
+  readonly #numbers = new Map<string, number>();
+
+  number(name: string): number {
+    let n = this.#numbers.get(name);
+    if (n === undefined) {
+      n = this.#names.length;
+      this.#names.push(name);
+      this.#numbers.set(name, n);
+    }
+    return n;
+  }
+
+  name(n: number): string {
+    return this.#names[n] as string;
+  }
 }
 
 function finish(pass: Pass, id: number, reply: XetWorkerReply): void {

@@ -2,8 +2,19 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { type PassResult, runXetPass, termRecords } from "../../../core/xet/xet-file-pass.js";
-import { XetPassPool } from "../../../core/xet/xet-pass-pool.js";
+import { hashedLengths } from "../../../core/xet/packed-chunks.js";
+import {
+  type PassResult,
+  runXetPass,
+  termRecords,
+  XORB_TARGET_BYTES,
+} from "../../../core/xet/xet-file-pass.js";
+import {
+  passPoolShape,
+  XET_MEMORY_BUDGET_BYTES,
+  XET_THREAD_BYTES,
+  XetPassPool,
+} from "../../../core/xet/xet-pass-pool.js";
 import { hashToString } from "../../../xet/hash-string.js";
 import { loadXetHasher } from "../../../xet/xet-hasher.js";
 import type { BuiltXorb } from "../../../xet/xorb.js";
@@ -35,9 +46,14 @@ function dedupState(known: readonly Uint8Array[], taught: readonly Uint8Array[])
     map.set(hashToString(h), { xorb: "a".repeat(64), index: i });
   });
   const queried: string[] = [];
+  const looked: string[] = [];
   return {
     queried,
-    lookup: (hash: Uint8Array) => map.get(hashToString(hash)) ?? null,
+    looked,
+    lookup: (hash: Uint8Array) => {
+      looked.push(hashToString(hash));
+      return map.get(hashToString(hash)) ?? null;
+    },
     query: async (hash: Uint8Array) => {
       queried.push(hashToString(hash));
       if (queried.length !== 1) return false;
@@ -58,8 +74,13 @@ interface Outcome {
 function summary(o: Outcome) {
   return {
     terms: termRecords(o.result.terms),
-    chunks: o.result.chunks.map((c) => `${hashToString(c.hash)}:${c.length}`),
-    built: o.result.built.map((x) => [x.hashString, x.serializedLength, x.unpackedLength, x.chunks.length]),
+    chunks: hashedLengths(o.result.chunks).map((c) => `${hashToString(c.hash)}:${c.length}`),
+    built: o.result.built.map((x) => [
+      x.hashString,
+      x.serializedLength,
+      x.unpackedLength,
+      hashedLengths(x.chunks).map((c) => `${hashToString(c.hash)}:${c.length}`),
+    ]),
     sha256: o.result.sha256,
     dedupBytes: o.result.dedupBytes,
     bodies: o.bodies,
@@ -129,6 +150,10 @@ t.test(
     t.ok(a.dedupBytes > 10 * MiB, "own, known and taught chunks were deduplicated");
     t.ok(a.queried.length >= 1, "the CAS was asked about eligible chunks");
     t.same(b, a, "same terms, chunks, xorbs (bodies hashed), sha256, dedup bytes and queries");
+    // The main thread is asked about the chunks the reference looks up, no more: a chunk the pass
+    // packed itself is never sent for a lookup again (the sample repeats a 3 MiB block).
+    t.ok(ref.looked.length > 100, `the reference looked up ${ref.looked.length} chunks`);
+    t.same(inWorker.looked, ref.looked, "the same lookups, in the same order");
     t.ok(maxInflight <= 2, `at most 2 xorb uploads in flight (saw ${maxInflight})`);
 
     // Two passes at once on one thread give the same result each (passes do not share state).
@@ -334,3 +359,56 @@ t.test("passes on one thread share its xorb buffer budget and all finish", async
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+t.test("the memory budget bounds the pass threads and their xorb buffers", async (t) => {
+  const perThread = XET_THREAD_BYTES + 2 * XORB_TARGET_BYTES;
+  t.same(passPoolShape(2, XET_MEMORY_BUDGET_BYTES), { threads: 2, buffers: 4 }, "the default on 2 cores");
+  t.same(passPoolShape(64, XET_MEMORY_BUDGET_BYTES), { threads: 2, buffers: 4 }, "64 cores: not 64 threads");
+  t.same(passPoolShape(1, XET_MEMORY_BUDGET_BYTES).threads, 1, "never more threads than cores");
+  t.same(passPoolShape(8, 3 * perThread), { threads: 3, buffers: 6 }, "3 threads' worth");
+  t.same(
+    passPoolShape(8, 1),
+    { threads: 1, buffers: 2 },
+    "a tiny budget still runs one thread with 2 buffers",
+  );
+  for (const cores of [1, 2, 4, 16, 128]) {
+    for (const budget of [perThread, 2 * perThread + 7 * XORB_TARGET_BYTES, 10 * perThread]) {
+      const { threads, buffers } = passPoolShape(cores, budget);
+      const bytes = threads * XET_THREAD_BYTES + buffers * XORB_TARGET_BYTES;
+      if (bytes > budget) t.fail(`${cores} cores, budget ${budget}: ${bytes} bytes`);
+    }
+  }
+
+  // A pool asked for 8 threads under a 2-thread budget runs 4 files on 2 threads.
+  const dir = t.testdir();
+  const files = [1, 2, 3, 4].map((seed) => {
+    const bytes = noise(3 * MiB, 20 + seed);
+    const absolute = join(dir, `g${seed}.bin`);
+    writeFileSync(absolute, bytes);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    return { absolute, file: { path: `g${seed}.bin`, size: bytes.length, sha256 } };
+  });
+  const pool = new XetPassPool({ workers: 8, memoryBudget: 2 * perThread });
+  t.teardown(() => pool.close());
+  t.equal(pool.size, 2, "the pool's size is what the budget allows");
+  let peakThreads = 0;
+  const results = await Promise.all(
+    files.map(({ absolute, file }) =>
+      pool.run({
+        absolute,
+        file,
+        compression: "auto",
+        lookup: () => null,
+        query: async () => false,
+        upload: async () => {
+          peakThreads = Math.max(peakThreads, pool.threads);
+          await sleep(20);
+        },
+        streams: 2,
+        signal: new AbortController().signal,
+      }),
+    ),
+  );
+  t.equal(results.length, 4, "every file passed");
+  t.equal(peakThreads, 2, "4 files at once on 2 threads");
+});
