@@ -10,8 +10,21 @@ export interface UploadStreamsOptions {
   readonly windowMs: number;
   /** Bytes of parts read into memory (to be sent beside a streamed one) the engine may hold. */
   readonly bufferBytes: number;
+  /**
+   * Bytes of each request body not counted as sent until its answer came (default 4 MiB, Linux's
+   * largest TCP send buffer, tcp_wmem): the socket takes that much at once, long before the link
+   * carries it, and a rate read from bytes handed over would run seconds ahead of the wire.
+   */
+  readonly heldBytesPerStream?: number;
+  /** Windows skipped after a change and at a (re)start (AdaptiveStreams settleWindows, default 1). */
+  readonly settleWindows?: number;
   /** Told of every decision (for the log). */
   readonly onDecision?: (decision: StreamsDecision, limit: number, rate: number) => void;
+}
+
+/** Counts one request body's bytes as they are handed over (see heldBytesPerStream). */
+export interface StreamMeter {
+  sent(bytes: number): void;
 }
 
 /**
@@ -26,6 +39,8 @@ export class UploadStreams {
   #control: AdaptiveStreams;
   readonly #options: UploadStreamsOptions;
   #bytes = 0;
+  /** Bytes counted as sent so far, all windows together (for tests). */
+  #counted = 0;
   /** Bytes of part buffers allocated (in use or free for reuse), ≤ bufferBytes. */
   #allocated = 0;
   readonly #free: Buffer[] = [];
@@ -36,9 +51,13 @@ export class UploadStreams {
 
   constructor(options: UploadStreamsOptions) {
     this.#options = options;
-    this.#control = new AdaptiveStreams({ start: options.start, max: options.max });
+    this.#control = this.#newControl(options.start, options.max);
     this.#files = pLimit(options.start);
     this.#streams = pLimit(options.start);
+  }
+
+  #newControl(start: number, max: number): AdaptiveStreams {
+    return new AdaptiveStreams({ start, max, settleWindows: this.#options.settleWindows ?? 1 });
   }
 
   /** Streams allowed now. */
@@ -48,7 +67,7 @@ export class UploadStreams {
 
   /** Begins again from `start` (the --workers setting changed). */
   restart(start: number, max: number): void {
-    this.#control = new AdaptiveStreams({ start, max });
+    this.#control = this.#newControl(start, max);
     this.#apply();
   }
 
@@ -60,13 +79,30 @@ export class UploadStreams {
     });
   }
 
-  /** Sends one request body in a stream slot; a transfer that has to wait asks for more streams. */
-  withStream<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Sends one request body in a stream slot; a transfer that has to wait asks for more streams.
+   * `fn` reports the body's bytes to its meter as it hands them over; the last heldBytesPerStream
+   * of them count once `fn` resolved (the answer came: every byte crossed the link).
+   */
+  withStream<T>(fn: (meter: StreamMeter) => Promise<T>): Promise<T> {
     if (this.#streams.activeCount >= this.#streams.concurrency) this.#queued = true;
     return this.#streams(async () => {
       this.#arm();
+      const held = this.#options.heldBytesPerStream ?? 4 * 1024 * 1024;
+      let handed = 0;
+      let counted = 0;
+      const meter: StreamMeter = {
+        sent: (bytes) => {
+          handed += bytes;
+          const now = Math.max(counted, handed - held);
+          this.#count(now - counted);
+          counted = now;
+        },
+      };
       try {
-        return await fn();
+        const result = await fn(meter);
+        this.#count(handed - counted);
+        return result;
       } finally {
         queueMicrotask(() => this.#wakeRoom()); // after the limiter has counted the slot free
       }
@@ -118,9 +154,14 @@ export class UploadStreams {
     return this.#allocated;
   }
 
-  /** Bytes handed to a request body. */
-  sent(bytes: number): void {
+  #count(bytes: number): void {
     this.#bytes += bytes;
+    this.#counted += bytes;
+  }
+
+  /** Bytes counted as sent so far (request bodies, less what their sockets may still hold). */
+  get countedBytes(): number {
+    return this.#counted;
   }
 
   /** Files waiting for a slot also mean more streams could be used. */
@@ -133,6 +174,7 @@ export class UploadStreams {
     this.#bytes = 0;
     this.#queued = false;
     this.#windowStart = performance.now();
+    this.#control.settle(); // the first window after a start fills socket buffers
     this.#timer = setInterval(() => this.#tick(), this.#options.windowMs);
     this.#timer.unref();
   }

@@ -23,3 +23,33 @@ t.test("part buffers stay within the budget and are reused", async (t) => {
   t.ok(big && big.length >= 40, "freed small buffers make room for a bigger one");
   t.ok(s.bufferBytesAllocated <= 48, `allocated ${s.bufferBytesAllocated} ≤ 48`);
 });
+
+// Bytes handed to a socket are not yet on the link: a request's last heldBytesPerStream count
+// only once it resolved, so a body that fills its socket buffer at once does not read as speed.
+t.test("a request body's held bytes count when its answer came", async (t) => {
+  const s = new UploadStreams({ start: 2, max: 4, windowMs: 60_000, bufferBytes: 0, heldBytesPerStream: 100 });
+  let release: () => void = () => {};
+  const answered = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const put = s.withStream(async (meter) => {
+    meter.sent(60);
+    t.equal(s.countedBytes, 0, "60 bytes handed over, all of them may still sit in the socket");
+    meter.sent(90);
+    t.equal(s.countedBytes, 50, "past the 100 held, the rest counts at once");
+    await answered;
+  });
+  await new Promise((r) => setImmediate(r));
+  t.equal(s.countedBytes, 50, "nothing more before the answer");
+  release();
+  await put;
+  t.equal(s.countedBytes, 150, "the answer counts every byte of the body");
+  await t.rejects(
+    s.withStream(async (meter) => {
+      meter.sent(30);
+      throw new Error("reset");
+    }),
+    /reset/,
+  );
+  t.equal(s.countedBytes, 150, "a failed body's held bytes never count");
+});
