@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { AdaptiveStreams, type StreamsDecision } from "./adaptive-streams.js";
+import { countHanded, drainCredit, type HeldBody } from "./held-bytes.js";
 
 export interface UploadStreamsOptions {
   /** Streams to begin with and the floor (the --workers setting). */
@@ -41,6 +42,10 @@ export class UploadStreams {
   #bytes = 0;
   /** Bytes counted as sent so far, all windows together (for tests). */
   #counted = 0;
+  /** Request bodies being sent now. */
+  readonly #bodies = new Set<HeldBody>();
+  /** The last window's rate per body being sent: what a draining socket is credited. */
+  #perStreamRate = 0;
   /** Bytes of part buffers allocated (in use or free for reuse), ≤ bufferBytes. */
   #allocated = 0;
   readonly #free: Buffer[] = [];
@@ -89,21 +94,16 @@ export class UploadStreams {
     return this.#streams(async () => {
       this.#arm();
       const held = this.#options.heldBytesPerStream ?? 4 * 1024 * 1024;
-      let handed = 0;
-      let counted = 0;
-      const meter: StreamMeter = {
-        sent: (bytes) => {
-          handed += bytes;
-          const now = Math.max(counted, handed - held);
-          this.#count(now - counted);
-          counted = now;
-        },
-      };
+      const body: HeldBody = { handed: 0, counted: 0, handedAtTick: 0 };
+      this.#bodies.add(body);
+      const meter: StreamMeter = { sent: (bytes) => this.#count(countHanded(body, bytes, held)) };
       try {
         const result = await fn(meter);
-        this.#count(handed - counted);
+        this.#count(body.handed - body.counted);
+        body.counted = body.handed;
         return result;
       } finally {
+        this.#bodies.delete(body);
         queueMicrotask(() => this.#wakeRoom()); // after the limiter has counted the slot free
       }
     });
@@ -183,7 +183,10 @@ export class UploadStreams {
     this.#noteFileQueue();
     const busy = this.#files.activeCount + this.#streams.activeCount > 0;
     const now = performance.now();
-    const rate = (this.#bytes * 1000) / Math.max(1, now - this.#windowStart);
+    const windowMs = Math.max(1, now - this.#windowStart);
+    this.#count(drainCredit(this.#bodies, this.#perStreamRate, windowMs));
+    const rate = (this.#bytes * 1000) / windowMs;
+    this.#perStreamRate = rate / Math.max(1, this.#bodies.size);
     const wanted = this.#queued || this.#files.pendingCount > 0 || this.#streams.pendingCount > 0;
     this.#bytes = 0;
     this.#queued = false;
