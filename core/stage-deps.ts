@@ -70,8 +70,8 @@ export interface HashStageDeps extends StageBase {
 
 export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
   readonly journal: Pick<Journal, "jobs" | "files" | "stages">;
-  /** Whether an upload connection is free (a big partial batch is then planned at once). */
-  readonly uploadStreams: Pick<UploadStreams, "streamFree">;
+  /** Whether the upload sends nothing (a big partial batch is then planned at once). */
+  readonly uploadStreams: Pick<UploadStreams, "idle">;
 }
 
 export interface UploadStageDeps

@@ -125,6 +125,11 @@ export class UploadStreams {
     return this.#streams.activeCount + this.#streams.pendingCount < this.#streams.concurrency;
   }
 
+  /** No request body is being sent: the link carries nothing of ours. */
+  get idle(): boolean {
+    return this.#streams.activeCount === 0 && this.#streams.pendingCount === 0;
+  }
+
   /** A file could send one more part at once if a stream were free: more streams could be used. */
   wantMore(): void {
     this.#queued = true;

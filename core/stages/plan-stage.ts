@@ -36,7 +36,7 @@ function batchDue(ctx: PlanStageDeps): boolean {
   return planBatchDue({
     hashed: counts.hashed.files,
     hashedBytes: counts.hashed.bytes,
-    uploadIdle: ctx.uploadStreams.streamFree,
+    uploadIdle: ctx.uploadStreams.idle,
     scanned: counts.scanned.files,
     scanning: ctx.pipeline.scanning,
     batchSize: ctx.tuning.preuploadBatch,

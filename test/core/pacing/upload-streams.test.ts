@@ -27,7 +27,13 @@ t.test("part buffers stay within the budget and are reused", async (t) => {
 // Bytes handed to a socket are not yet on the link: a request's last heldBytesPerStream count
 // only once it resolved, so a body that fills its socket buffer at once does not read as speed.
 t.test("a request body's held bytes count when its answer came", async (t) => {
-  const s = new UploadStreams({ start: 2, max: 4, windowMs: 60_000, bufferBytes: 0, heldBytesPerStream: 100 });
+  const s = new UploadStreams({
+    start: 2,
+    max: 4,
+    windowMs: 60_000,
+    bufferBytes: 0,
+    heldBytesPerStream: 100,
+  });
   let release: () => void = () => {};
   const answered = new Promise<void>((resolve) => {
     release = resolve;

@@ -100,9 +100,13 @@ t.test("plan batching: full batches, or partial ones when nothing more comes soo
   t.equal(
     planBatchDue(backlog({ ...big, uploadIdle: true }, NOW - 100)),
     true,
-    "64 MiB and a connection idle",
+    "64 MiB and nothing uploading",
   );
-  t.equal(planBatchDue(backlog({ ...big, uploadIdle: false }, NOW - 100)), false, "the link is busy: wait");
+  t.equal(
+    planBatchDue(backlog({ ...big, uploadIdle: false }, NOW - 100)),
+    false,
+    "an upload is under way: wait",
+  );
   t.equal(
     planBatchDue(backlog({ hashedBytes: PARTIAL_BATCH_BYTES - 1, uploadIdle: true }, NOW - 100)),
     false,
