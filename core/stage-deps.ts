@@ -79,7 +79,8 @@ export interface UploadStageDeps
     HubAccess<"lfsBatch" | "putUpload" | "completeMultipart" | "xet"> {
   readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
   readonly uploadMeter: RateMeter;
-  withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /** A file slot; `bytes` (the file's size) puts bigger files first among those waiting. */
+  withUploadSlot<T>(fn: () => Promise<T>, bytes?: number): Promise<T>;
   /** Stream slots and the part-buffer budget, shared by the engine's uploads. */
   readonly uploadStreams: Pick<
     UploadStreams,

@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { AdaptiveStreams, type StreamsDecision } from "./adaptive-streams.js";
 import { countHanded, drainCredit, type HeldBody } from "./held-bytes.js";
+import { PriorityGate } from "./priority-gate.js";
 
 export interface UploadStreamsOptions {
   /** Streams to begin with and the floor (the --workers setting). */
@@ -35,7 +36,7 @@ export interface StreamMeter {
  * that fewer files than streams leave free. The count is measured from the bytes sent per window.
  */
 export class UploadStreams {
-  readonly #files: LimitFunction;
+  readonly #files: PriorityGate;
   readonly #streams: LimitFunction;
   #control: AdaptiveStreams;
   readonly #options: UploadStreamsOptions;
@@ -57,7 +58,7 @@ export class UploadStreams {
   constructor(options: UploadStreamsOptions) {
     this.#options = options;
     this.#control = this.#newControl(options.start, options.max);
-    this.#files = pLimit(options.start);
+    this.#files = new PriorityGate(options.start);
     this.#streams = pLimit(options.start);
   }
 
@@ -76,12 +77,12 @@ export class UploadStreams {
     this.#apply();
   }
 
-  /** Runs one file's transfer in a file slot (FIFO across jobs). */
-  withFile<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#files(() => {
+  /** Runs one file's transfer in a file slot: larger files first, with a bounded head start (PriorityGate). */
+  withFile<T>(fn: () => Promise<T>, bytes = 0): Promise<T> {
+    return this.#files.run(() => {
       this.#arm();
       return fn();
-    });
+    }, bytes);
   }
 
   /**

@@ -80,7 +80,7 @@ async function uploadBatch(
     else fresh.push(file);
   }
   const transfers: Promise<void>[] = resumable.map(([file, plan]) =>
-    transfer(ctx, file, leaseId, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
+    transfer(ctx, file, leaseId, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan), file.size)),
   );
   if (fresh.length > 0) {
     let answers: LfsBatchAnswer[] = [];
@@ -131,7 +131,7 @@ async function dispatch(
         throw new HubpushError("ERR_INTERNAL", `a Xet answer for ${file.path} where LFS was asked`);
       return sendXet(ctx, xet, file, answer, (f) => viaLfs(ctx, f));
     case "basic":
-      return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer));
+      return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer), file.size);
     case "multipart": {
       ctx.journal.lfs.savePlan(file.id, {
         oid: answer.oid,
@@ -146,7 +146,7 @@ async function dispatch(
       });
       const plan = ctx.journal.lfs.getPlan(file.id);
       if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);
-      return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan));
+      return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan), file.size);
     }
   }
 }
