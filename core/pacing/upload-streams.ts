@@ -54,6 +54,8 @@ export class UploadStreams {
   #allocated = 0;
   readonly #free: Buffer[] = [];
   #queued = false;
+  /** A file waits for room to send one more part, since it said so (cleared when room is made). */
+  #wanting = false;
   #timer: NodeJS.Timeout | null = null;
   #windowStart = 0;
   #roomWaiters: Array<() => void> = [];
@@ -119,6 +121,7 @@ export class UploadStreams {
   }
 
   #wakeRoom(): void {
+    this.#wanting = false; // the woken look again and say so once more if they still wait
     const waiters = this.#roomWaiters;
     this.#roomWaiters = [];
     for (const wake of waiters) wake();
@@ -134,9 +137,15 @@ export class UploadStreams {
     return this.#streams.activeCount === 0 && this.#streams.pendingCount === 0;
   }
 
+  /** More streams could be used now: a transfer waited for one in this window, or still waits. */
+  get wanted(): boolean {
+    return this.#queued || this.#wanting || this.#files.pendingCount > 0 || this.#streams.pendingCount > 0;
+  }
+
   /** A file could send one more part at once if a stream were free: more streams could be used. */
   wantMore(): void {
     this.#queued = true;
+    this.#wanting = true;
   }
 
   /**
@@ -196,7 +205,10 @@ export class UploadStreams {
     this.#count(drainCredit(this.#bodies, this.#perStreamRate, windowMs));
     const rate = (this.#bytes * 1000) / windowMs;
     this.#perStreamRate = rate / Math.max(1, this.#bodies.size);
-    const wanted = this.#queued || this.#files.pendingCount > 0 || this.#streams.pendingCount > 0;
+    // A file that said it wants a stream and still waits for room wants it in every window until
+    // woken: read from the window it said so only, the want of a big file sending beside another
+    // one's parts was forgotten after 2 s and W8's fifth and sixth connections came 16 s late.
+    const wanted = this.wanted;
     this.#bytes = 0;
     this.#queued = false;
     this.#windowStart = now;

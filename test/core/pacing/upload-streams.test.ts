@@ -59,3 +59,23 @@ t.test("a request body's held bytes count when its answer came", async (t) => {
   );
   t.equal(s.countedBytes, 150, "a failed body's held bytes never count");
 });
+
+// A file that waits for room to send one more part wants a stream in every window until room is
+// made, not only in the window it said so (the count grows a step per window while it waits).
+t.test("a want lasts until room is made", async (t) => {
+  const s = new UploadStreams({ start: 2, max: 2, windowMs: 20, bufferBytes: 0 }); // no step: no wake
+  let release: () => void = () => {};
+  const busy = s.withStream(
+    () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+  );
+  s.wantMore();
+  await new Promise((r) => setTimeout(r, 120)); // several windows pass
+  t.ok(s.wanted, "still wanted windows later, while nobody was woken");
+  release();
+  await busy;
+  await new Promise((r) => setImmediate(r));
+  t.notOk(s.wanted, "room was made: the waiters look again and say so if they still want");
+});
