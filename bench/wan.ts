@@ -16,7 +16,7 @@
  *   node --import tsx bench/run.ts --workload w8 [--w8-mb 256] [--w8-mix-files 40] [--w8-link SPEC]
  *   node --import tsx bench/wan.ts [--size 256] [--mix-files 40] [--link SPEC] [--only w2|mix] [--transfer lfs|auto|xet]   # alone
  */
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { parseLinkSpec } from "../emulator/link-spec.js";
 import { prng } from "../test/helpers/folder-tree.js";
@@ -50,6 +50,20 @@ interface WanSide {
   readonly remoteFiles: number;
   readonly load: number[];
   readonly timeline: WireTimeline;
+}
+
+/** "+5 @3.1 s (2.1 MB/s)"… from hubpush's debug log: when the upload-connection count changed. */
+function streamDecisions(log: string, startMs: number): string {
+  if (!existsSync(log)) return "no log";
+  const steps = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"upload connections"'))
+    .map((l) => JSON.parse(l) as { time: number; decision: string; limit: number; rateBytesPerSec: number })
+    .map(
+      (d) =>
+        `${d.decision === "revert" ? "↓" : "↑"}${d.limit} @${((d.time - startMs) / 1000).toFixed(1)} s (${(d.rateBytesPerSec / 1e6).toFixed(1)} MB/s)`,
+    );
+  return steps.length === 0 ? "unchanged" : steps.join(", ");
 }
 
 /** The mix: `count` files of 1–50 MiB, seeded (the same sizes every run). */
@@ -162,6 +176,8 @@ export async function runW8(config: BenchConfig): Promise<void> {
             peakRssMb = peer.peakRssMb;
             client = "@huggingface/hub";
           } else {
+            // Debug logs carry the upload-connection decisions (grow / revert), printed below.
+            process.env.HUBPUSH_LOG_LEVEL ??= "debug";
             const run = await runHubpushUpload({
               cli: config.cli,
               home: path.join(dir.root, `home-${folder.name}`),
@@ -196,6 +212,10 @@ export async function runW8(config: BenchConfig): Promise<void> {
             `w8 ${folder.name}: ${side.client} ${seconds.toFixed(1)} s, ${side.megabytesPerSecond.toFixed(1)} MB/s = ${side.fractionOfCap.toFixed(2)} of the cap (${side.fractionOfReachable.toFixed(2)} of min(cap, ceiling)), ${side.connections} connections (≤ ${side.peakConnections} at once), ${remoteFiles} files on the emulator, peak RSS ${peakRssMb.toFixed(0)} MB; load ${side.load.join(" ")}`,
           );
           console.log(`w8 ${folder.name}: ${side.client} timeline: ${formatTimeline(side.timeline)}`);
+          if (who === "hubpush") {
+            const log = path.join(dir.root, `home-${folder.name}`, "logs", "upload.log");
+            console.log(`w8 ${folder.name}: hubpush connection count: ${streamDecisions(log, startMs)}`);
+          }
         } finally {
           watch.stop();
           await hub.close();
