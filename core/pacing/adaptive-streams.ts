@@ -24,6 +24,12 @@ export interface AdaptiveStreamsOptions {
   readonly reprobeWindows?: number;
   /** Windows after a change (and after settle()) that are observed but neither judge nor set a baseline (default 0). */
   readonly settleWindows?: number;
+  /**
+   * Windows whose mean rate judges a step and sets the baseline (default 1). Parts that started
+   * together end together: one window then holds several answers' held bytes and the next none,
+   * and a step judged on either alone was taken back or kept at random.
+   */
+  readonly judgeWindows?: number;
 }
 
 export type StreamsDecision = "grow" | "keep" | "revert";
@@ -33,6 +39,9 @@ export class AdaptiveStreams {
   readonly max: number;
   readonly #reprobeWindows: number;
   readonly #settleWindows: number;
+  readonly #judgeWindows: number;
+  /** Rates of the last windows at the current count (≤ judgeWindows), or of the step on trial. */
+  #recent: number[] = [];
   /** Windows still to skip before the rate is read again. */
   #settling = 0;
   #limit: number;
@@ -51,6 +60,7 @@ export class AdaptiveStreams {
     this.max = Math.max(options.start, Math.floor(options.max));
     this.#reprobeWindows = options.reprobeWindows ?? 15;
     this.#settleWindows = Math.max(0, Math.floor(options.settleWindows ?? 0));
+    this.#judgeWindows = Math.max(1, Math.floor(options.judgeWindows ?? 1));
     this.#limit = this.start;
   }
 
@@ -82,14 +92,19 @@ export class AdaptiveStreams {
     this.#settling = this.#settleWindows;
   }
 
-  #judge(rate: number, wanted: boolean): StreamsDecision {
+  #judge(windowRate: number, wanted: boolean): StreamsDecision {
     const baseline = this.#baseline;
+    this.#recent.push(windowRate);
+    if (this.#recent.length > this.#judgeWindows) this.#recent.shift();
+    if (this.#probing && this.#recent.length < this.#judgeWindows) return "keep"; // the trial goes on
+    const rate = this.#recent.reduce((a, b) => a + b, 0) / this.#recent.length;
     if (this.#probing) {
       this.#probing = false;
       const needed = (baseline ?? 0) * (1 + AdaptiveStreams.riseNeeded(this.#limit - 1));
       // No bytes counted (transfers that do not report them, as Xet's) is no rise either.
       if (!(rate > 0 && rate >= needed)) {
         this.#limit -= 1; // the extra stream did not pay: take it back and stay
+        this.#recent = [];
         this.#settled = true;
         this.#settledWindows = 0;
         return "revert";
@@ -98,6 +113,7 @@ export class AdaptiveStreams {
       return this.#tryGrow(wanted) ? "grow" : "keep";
     }
     this.#baseline = rate; // no step on trial: the rate now is the count's rate
+    if (this.#recent.length < this.#judgeWindows) return "keep"; // a baseline of fewer windows is not one
     if (this.#settled && ++this.#settledWindows < this.#reprobeWindows) return "keep";
     this.#settled = false;
     return this.#tryGrow(wanted) ? "grow" : "keep";
@@ -107,6 +123,7 @@ export class AdaptiveStreams {
     if (!wanted || this.#limit >= this.max) return false;
     this.#limit += 1;
     this.#probing = true;
+    this.#recent = [];
     return true;
   }
 }

@@ -103,3 +103,21 @@ t.test("settleWindows: a window that still shows the old count's rate does not j
   t.equal(a.observe(50e6, true), "keep");
   t.equal(a.observe(10e6, true), "grow", "then the rate sets the baseline and a step is tried");
 });
+
+t.test("judgeWindows: a step is judged on the mean of its windows, not on one lumpy window", async (t) => {
+  // 4 → 5 streams on a link that 5 fill: the trial's windows read 3 and 7 MB/s (answers that came
+  // together fell into the second), 5 on the mean against a baseline of 4.
+  const run = (judgeWindows: number) => {
+    const a = new AdaptiveStreams({ start: 4, max: 16, judgeWindows });
+    a.observe(4e6, true);
+    if (judgeWindows > 1) a.observe(4e6, true);
+    const afterBaseline = a.limit;
+    const decisions = [a.observe(3e6, true), ...(judgeWindows > 1 ? [a.observe(7e6, true)] : [])];
+    return { afterBaseline, decisions, limit: a.limit };
+  };
+  t.same(run(1).decisions, ["revert"], "judged on the lumpy window alone, the useful step is taken back");
+  const two = run(2);
+  t.equal(two.afterBaseline, 5, "the baseline's two windows read, a step is tried");
+  t.same(two.decisions, ["keep", "grow"], "judged on the mean of two, the step stays and the next is tried");
+  t.equal(two.limit, 6);
+});
