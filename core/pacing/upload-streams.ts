@@ -68,7 +68,12 @@ export class UploadStreams {
   }
 
   #newControl(start: number, max: number): AdaptiveStreams {
-    return new AdaptiveStreams({ start, max, settleWindows: this.#options.settleWindows ?? 1, judgeWindows: 2 });
+    return new AdaptiveStreams({
+      start,
+      max,
+      settleWindows: this.#options.settleWindows ?? 1,
+      judgeWindows: 2,
+    });
   }
 
   /** Streams allowed now. */
