@@ -4,18 +4,19 @@
  * M = 10^6 bytes/s) and two folders go up through it: W2 (4 files of --w8-mb MiB, default 1024) and
  * a mix (--w8-mix-files files of 1–50 MiB, seeded sizes, default 200). For each, `hubpush upload`
  * (the built CLI, one-shot, `--transfer lfs` like the peer unless --transfer says otherwise) and
- * `@huggingface/hub` uploadFiles (useXet: false) each run into a fresh
- * emulator of their own, back to back. Printed for each: the fraction of the total cap reached end
- * to end (payload bytes / process wall time / cap) and the TCP connections the client used (seen
- * in /proc/net/tcp). Target: hubpush ≥ 0.85 of the cap on both folders.
- *
- * Python huggingface_hub `upload_folder` (the issue's second peer) cannot be installed on the
- * development machine (PyPI is unreachable): it is reported as not measured, not guessed.
+ * `@huggingface/hub` uploadFiles (useXet: false) and Python huggingface_hub `upload_folder` (without
+ * hf_xet, so LFS; bench/python-peer/install.sh, skipped with a printed note when not installed) each
+ * run into a fresh emulator of their own with the same link, back to back. Printed for each: the
+ * fraction of the total cap reached end to end (payload bytes / process wall time / cap), the TCP
+ * connections the client used (seen in /proc/net/tcp) and where its time went (startup before the
+ * first content byte, the sending span and how full the link was in it, the tail after the last
+ * byte: bench/lib/wire-timeline.ts, from the emulator's access log). Target: hubpush ≥ 0.85 of the
+ * cap on both folders.
  *
  *   node --import tsx bench/run.ts --workload w8 [--w8-mb 256] [--w8-mix-files 40] [--w8-link SPEC]
  *   node --import tsx bench/wan.ts [--size 256] [--mix-files 40] [--link SPEC] [--only w2|mix] [--transfer lfs|auto|xet]   # alone
  */
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { parseLinkSpec } from "../emulator/link-spec.js";
 import { prng } from "../test/helpers/folder-tree.js";
@@ -28,15 +29,15 @@ import { makeTree, type TreeSpec, warmTree } from "./lib/make-tree.js";
 import { countRemoteFiles } from "./lib/remote-files.js";
 import { load, meets, writeResult } from "./lib/results.js";
 import { runPeer } from "./lib/run-peer.js";
+import { findPythonPeer, runPythonPeer } from "./lib/run-python-peer.js";
 import { watchConnections } from "./lib/tcp-connections.js";
+import { formatTimeline, type WireTimeline, wireTimeline } from "./lib/wire-timeline.js";
 
 const MiB = 1024 * 1024;
 const TARGET = "≥ 0.85";
-export const PYTHON_PEER_NOTE =
-  "huggingface_hub upload_folder: not measured (PyPI is unreachable on this machine, the package cannot be installed)";
 
 interface WanSide {
-  readonly client: "hubpush" | "@huggingface/hub";
+  readonly client: "hubpush" | "@huggingface/hub" | string;
   /** Process wall time, spawn to exit, for both clients alike. */
   readonly seconds: number;
   readonly fractionOfCap: number;
@@ -48,6 +49,21 @@ interface WanSide {
   readonly peakRssMb: number;
   readonly remoteFiles: number;
   readonly load: number[];
+  readonly timeline: WireTimeline;
+}
+
+/** "+5 @3.1 s (2.1 MB/s)"… from hubpush's debug log: when the upload-connection count changed. */
+function streamDecisions(log: string, startMs: number): string {
+  if (!existsSync(log)) return "no log";
+  const steps = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"upload connections"'))
+    .map((l) => JSON.parse(l) as { time: number; decision: string; limit: number; rateBytesPerSec: number })
+    .map(
+      (d) =>
+        `${d.decision === "revert" ? "↓" : "↑"}${d.limit} @${((d.time - startMs) / 1000).toFixed(1)} s (${(d.rateBytesPerSec / 1e6).toFixed(1)} MB/s)`,
+    );
+  return steps.length === 0 ? "unchanged" : steps.join(", ");
 }
 
 /** The mix: `count` files of 1–50 MiB, seeded (the same sizes every run). */
@@ -104,6 +120,8 @@ export async function runW8(config: BenchConfig): Promise<void> {
     throw new Error(`w8: --w8-folders takes w2, mix; got ${config.w8Folders.join(",")}`);
   const dir = makeBenchDir(config.tmpRoot, "w8", config.keep);
   const loadBefore = load();
+  const python = findPythonPeer();
+  if ("missing" in python) console.log(`w8: no Python peer, it is skipped (${python.missing})`);
   const results: Record<string, unknown>[] = [];
   let allMet = true;
   try {
@@ -130,7 +148,8 @@ export async function runW8(config: BenchConfig): Promise<void> {
         `w8 ${folder.name}: machine ceiling (trivial client, ${ceiling.streams} connections, link ${uncappedLink(config.w8Link)} uncapped) ${ceiling.megabytesPerSecond.toFixed(1)} MB/s = ${ceilingOfCap.toFixed(2)} of the cap; load ${load().join(" ")}`,
       );
       const sides: WanSide[] = [];
-      for (const who of ["peer", "hubpush"] as const) {
+      for (const who of ["peer", "python", "hubpush"] as const) {
+        if (who === "python" && "missing" in python) continue;
         warmTree(data, rels);
         const label = `${who}-${folder.name}`;
         const hub = await startEmulatorProcess({
@@ -144,11 +163,21 @@ export async function runW8(config: BenchConfig): Promise<void> {
         try {
           let seconds: number;
           let peakRssMb: number;
-          if (who === "peer") {
+          let client: string;
+          const startMs = Date.now();
+          if (who === "python" && !("missing" in python)) {
+            const peer = await runPythonPeer(python, hub.url, repo, data);
+            seconds = peer.processSeconds;
+            peakRssMb = peer.peakRssMb;
+            client = python.version;
+          } else if (who === "peer") {
             const peer = await runPeer(hub.url, repo, data, config.peerMaxFiles);
             seconds = peer.processSeconds;
             peakRssMb = peer.peakRssMb;
+            client = "@huggingface/hub";
           } else {
+            // Debug logs carry the upload-connection decisions (grow / revert), printed below.
+            process.env.HUBPUSH_LOG_LEVEL ??= "debug";
             const run = await runHubpushUpload({
               cli: config.cli,
               home: path.join(dir.root, `home-${folder.name}`),
@@ -160,11 +189,13 @@ export async function runW8(config: BenchConfig): Promise<void> {
             assertCompleted(run, tree.files, `w8 ${folder.name}`);
             seconds = run.seconds;
             peakRssMb = run.peakRssMb;
+            client = "hubpush";
           }
+          const endMs = Date.now();
           const conns = watch.stop();
           const remoteFiles = await countRemoteFiles(hub.url, repo);
           const side: WanSide = {
-            client: who === "peer" ? "@huggingface/hub" : "hubpush",
+            client,
             seconds,
             fractionOfCap: tree.bytes / seconds / cap,
             fractionOfReachable: tree.bytes / seconds / Math.min(cap, ceiling.megabytesPerSecond * 1e6),
@@ -174,11 +205,17 @@ export async function runW8(config: BenchConfig): Promise<void> {
             peakRssMb,
             remoteFiles,
             load: load(),
+            timeline: wireTimeline(hub.accessLog, startMs, endMs, cap),
           };
           sides.push(side);
           console.log(
             `w8 ${folder.name}: ${side.client} ${seconds.toFixed(1)} s, ${side.megabytesPerSecond.toFixed(1)} MB/s = ${side.fractionOfCap.toFixed(2)} of the cap (${side.fractionOfReachable.toFixed(2)} of min(cap, ceiling)), ${side.connections} connections (≤ ${side.peakConnections} at once), ${remoteFiles} files on the emulator, peak RSS ${peakRssMb.toFixed(0)} MB; load ${side.load.join(" ")}`,
           );
+          console.log(`w8 ${folder.name}: ${side.client} timeline: ${formatTimeline(side.timeline)}`);
+          if (who === "hubpush") {
+            const log = path.join(dir.root, `home-${folder.name}`, "logs", "upload.log");
+            console.log(`w8 ${folder.name}: hubpush connection count: ${streamDecisions(log, startMs)}`);
+          }
         } finally {
           watch.stop();
           await hub.close();
@@ -188,8 +225,12 @@ export async function runW8(config: BenchConfig): Promise<void> {
       const ours = sides.find((s) => s.client === "hubpush");
       const met = ours !== undefined && meets(ours.fractionOfCap, TARGET);
       allMet &&= met;
+      const peers = sides
+        .filter((s) => s.client !== "hubpush")
+        .map((s) => `${s.client} ${s.fractionOfCap.toFixed(2)} (${s.connections} connections)`);
+      if ("missing" in python) peers.push(`Python huggingface_hub not measured (${python.missing})`);
       console.log(
-        `w8 ${folder.name}: hubpush reaches ${ours?.fractionOfCap.toFixed(2)} of the total cap (target ${TARGET}, ${met ? "met" : "NOT met"}); @huggingface/hub ${sides.find((s) => s.client !== "hubpush")?.fractionOfCap.toFixed(2)}; ${PYTHON_PEER_NOTE}`,
+        `w8 ${folder.name}: hubpush reaches ${ours?.fractionOfCap.toFixed(2)} of the total cap with ${ours?.connections} connections (target ${TARGET}, ${met ? "met" : "NOT met"}); ${peers.join("; ")}`,
       );
       results.push({
         folder: folder.name,
@@ -210,7 +251,7 @@ export async function runW8(config: BenchConfig): Promise<void> {
       rateUnit: "M = 10^6 bytes per second",
       fractionDefinition: "payload bytes / client process wall time (spawn to exit) / total cap",
       results,
-      pythonPeer: PYTHON_PEER_NOTE,
+      pythonPeer: "missing" in python ? python.missing : python.version,
       target: TARGET,
       met: allMet,
       loadAverageBefore: loadBefore,

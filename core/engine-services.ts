@@ -97,9 +97,9 @@ export class EngineServices {
     if (this.#byteBucket) await this.#byteBucket.take(bytes, signal);
   }
 
-  /** Runs an LFS transfer in one of the shared upload slots (fair FIFO across jobs). */
-  withUploadSlot<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#uploadStreams.withFile(fn);
+  /** Runs an LFS transfer in one of the shared upload slots (bigger files first, bounded wait: PriorityGate). */
+  withUploadSlot<T>(fn: () => Promise<T>, bytes?: number): Promise<T> {
+    return this.#uploadStreams.withFile(fn, bytes);
   }
 
   /** The engine's upload connections (file and stream slots, adaptive count). */

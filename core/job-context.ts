@@ -105,8 +105,8 @@ export class JobContext implements ScanDeps, HashStageDeps, PlanStageDeps, Uploa
     return this.services.now();
   }
 
-  withUploadSlot<T>(fn: () => Promise<T>): Promise<T> {
-    return this.services.withUploadSlot(fn);
+  withUploadSlot<T>(fn: () => Promise<T>, bytes?: number): Promise<T> {
+    return this.services.withUploadSlot(fn, bytes);
   }
 
   get uploadStreams(): EngineServices["uploadStreams"] {

@@ -70,6 +70,8 @@ export interface HashStageDeps extends StageBase {
 
 export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
   readonly journal: Pick<Journal, "jobs" | "files" | "stages">;
+  /** Whether the upload sends nothing (a big partial batch is then planned at once). */
+  readonly uploadStreams: Pick<UploadStreams, "idle">;
 }
 
 export interface UploadStageDeps
@@ -77,11 +79,12 @@ export interface UploadStageDeps
     HubAccess<"lfsBatch" | "putUpload" | "completeMultipart" | "xet"> {
   readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
   readonly uploadMeter: RateMeter;
-  withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /** A file slot; `bytes` (the file's size) puts bigger files first among those waiting. */
+  withUploadSlot<T>(fn: () => Promise<T>, bytes?: number): Promise<T>;
   /** Stream slots and the part-buffer budget, shared by the engine's uploads. */
   readonly uploadStreams: Pick<
     UploadStreams,
-    "withStream" | "streamFree" | "whenRoom" | "wantMore" | "sent" | "takeBuffer" | "giveBack"
+    "withStream" | "streamFree" | "whenRoom" | "wantMore" | "takeBuffer" | "giveBack"
   >;
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
+import type { StreamMeter } from "../pacing/upload-streams.js";
 import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
 import { assertUnchanged } from "./same-stat.js";
@@ -80,9 +81,9 @@ export async function uploadMultipart(
         streaming = true;
         const before = hashed;
         const sent = streams
-          .withStream(async () => {
+          .withStream(async (meter) => {
             await before;
-            await streamPart(ctx, absolute, file, { ...p, send: true });
+            await streamPart(ctx, absolute, file, { ...p, send: true, meter });
           })
           .finally(() => {
             streaming = false;
@@ -103,7 +104,7 @@ export async function uploadMultipart(
           whole.update(buffer);
         });
         hashed = inOrder;
-        const sent = streams.withStream(() => sendBuffer(ctx, file, part, p.url, buffer, etags));
+        const sent = streams.withStream((meter) => sendBuffer(ctx, file, part, p.url, buffer, etags, meter));
         track(Promise.all([sent, inOrder]).finally(() => streams.giveBack(held)));
       }
     }
@@ -160,9 +161,10 @@ async function sendBuffer(
   url: string,
   buffer: Buffer,
   etags: Map<number, string>,
+  meter: StreamMeter,
 ): Promise<void> {
   const { etag } = await ctx.hub.putUpload(url, {
-    body: Readable.from(paced(ctx, buffer), { objectMode: false }),
+    body: Readable.from(paced(ctx, buffer, meter), { objectMode: false }),
     length: buffer.length,
     signal: ctx.signal,
   });
@@ -170,13 +172,13 @@ async function sendBuffer(
 }
 
 /** A part in memory as 1 MiB slices, each paced (--max-rate) and counted as it is handed on. */
-async function* paced(ctx: UploadStageDeps, buffer: Buffer): AsyncGenerator<Buffer> {
+async function* paced(ctx: UploadStageDeps, buffer: Buffer, meter: StreamMeter): AsyncGenerator<Buffer> {
   for (let offset = 0; offset < buffer.length; offset += SLICE) {
     const slice = buffer.subarray(offset, offset + SLICE);
     await ctx.throttleBytes(slice.length, ctx.signal);
     yield slice;
     ctx.uploadMeter.add(slice.length);
-    ctx.uploadStreams.sent(slice.length);
+    meter.sent(slice.length);
   }
 }
 
@@ -211,6 +213,8 @@ async function streamPart(
     length: number;
     url: string;
     send: boolean;
+    /** The stream slot's byte counter (when sending). */
+    meter?: StreamMeter;
     whole: Hash;
     etags: Map<number, string>;
   },
@@ -228,7 +232,7 @@ async function streamPart(
     onBytes: (n) => {
       if (!p.send) return;
       ctx.uploadMeter.add(n);
-      ctx.uploadStreams.sent(n);
+      p.meter?.sent(n);
     },
     sharedHash: p.whole,
   });

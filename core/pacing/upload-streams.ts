@@ -1,5 +1,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { AdaptiveStreams, type StreamsDecision } from "./adaptive-streams.js";
+import { countHanded, drainCredit, type HeldBody } from "./held-bytes.js";
+import { PriorityGate } from "./priority-gate.js";
 
 export interface UploadStreamsOptions {
   /** Streams to begin with and the floor (the --workers setting). */
@@ -10,8 +12,24 @@ export interface UploadStreamsOptions {
   readonly windowMs: number;
   /** Bytes of parts read into memory (to be sent beside a streamed one) the engine may hold. */
   readonly bufferBytes: number;
+  /**
+   * Bytes of each request body not counted as sent until its socket drains or its answer came
+   * (default 6 MiB: Linux's largest TCP send buffer, tcp_wmem, is 4 MiB, and the stream buffers
+   * before it hold 1–2 MiB more; measured through the emulator's relay, a body's first second
+   * handed 5.8 MB to a 1 MB/s link): that much goes at once, long before the link carries it, and
+   * a rate read from bytes handed over would run seconds ahead of the wire. Too high only delays
+   * a new body's first count; too low reads a start as speed and takes back a useful connection.
+   */
+  readonly heldBytesPerStream?: number;
+  /** Windows skipped after a change and at a (re)start (AdaptiveStreams settleWindows, default 1). */
+  readonly settleWindows?: number;
   /** Told of every decision (for the log). */
   readonly onDecision?: (decision: StreamsDecision, limit: number, rate: number) => void;
+}
+
+/** Counts one request body's bytes as they are handed over (see heldBytesPerStream). */
+export interface StreamMeter {
+  sent(bytes: number): void;
 }
 
 /**
@@ -21,24 +39,41 @@ export interface UploadStreamsOptions {
  * that fewer files than streams leave free. The count is measured from the bytes sent per window.
  */
 export class UploadStreams {
-  readonly #files: LimitFunction;
+  readonly #files: PriorityGate;
   readonly #streams: LimitFunction;
   #control: AdaptiveStreams;
   readonly #options: UploadStreamsOptions;
   #bytes = 0;
+  /** Bytes counted as sent so far, all windows together (for tests). */
+  #counted = 0;
+  /** Request bodies being sent now. */
+  readonly #bodies = new Set<HeldBody>();
+  /** The last window's rate per body being sent: what a draining socket is credited. */
+  #perStreamRate = 0;
   /** Bytes of part buffers allocated (in use or free for reuse), ≤ bufferBytes. */
   #allocated = 0;
   readonly #free: Buffer[] = [];
   #queued = false;
+  /** A file waits for room to send one more part, since it said so (cleared when room is made). */
+  #wanting = false;
   #timer: NodeJS.Timeout | null = null;
   #windowStart = 0;
   #roomWaiters: Array<() => void> = [];
 
   constructor(options: UploadStreamsOptions) {
     this.#options = options;
-    this.#control = new AdaptiveStreams({ start: options.start, max: options.max });
-    this.#files = pLimit(options.start);
+    this.#control = this.#newControl(options.start, options.max);
+    this.#files = new PriorityGate(options.start);
     this.#streams = pLimit(options.start);
+  }
+
+  #newControl(start: number, max: number): AdaptiveStreams {
+    return new AdaptiveStreams({
+      start,
+      max,
+      settleWindows: this.#options.settleWindows ?? 1,
+      judgeWindows: 2,
+    });
   }
 
   /** Streams allowed now. */
@@ -48,26 +83,38 @@ export class UploadStreams {
 
   /** Begins again from `start` (the --workers setting changed). */
   restart(start: number, max: number): void {
-    this.#control = new AdaptiveStreams({ start, max });
+    this.#control = this.#newControl(start, max);
     this.#apply();
   }
 
-  /** Runs one file's transfer in a file slot (FIFO across jobs). */
-  withFile<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#files(() => {
+  /** Runs one file's transfer in a file slot: larger files first, with a bounded head start (PriorityGate). */
+  withFile<T>(fn: () => Promise<T>, bytes = 0): Promise<T> {
+    return this.#files.run(() => {
       this.#arm();
       return fn();
-    });
+    }, bytes);
   }
 
-  /** Sends one request body in a stream slot; a transfer that has to wait asks for more streams. */
-  withStream<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Sends one request body in a stream slot; a transfer that has to wait asks for more streams.
+   * `fn` reports the body's bytes to its meter as it hands them over; the last heldBytesPerStream
+   * of them count once `fn` resolved (the answer came: every byte crossed the link).
+   */
+  withStream<T>(fn: (meter: StreamMeter) => Promise<T>): Promise<T> {
     if (this.#streams.activeCount >= this.#streams.concurrency) this.#queued = true;
     return this.#streams(async () => {
       this.#arm();
+      const held = this.#options.heldBytesPerStream ?? 6 * 1024 * 1024;
+      const body: HeldBody = { handed: 0, counted: 0, handedAtTick: 0 };
+      this.#bodies.add(body);
+      const meter: StreamMeter = { sent: (bytes) => this.#count(countHanded(body, bytes, held)) };
       try {
-        return await fn();
+        const result = await fn(meter);
+        this.#count(body.handed - body.counted);
+        body.counted = body.handed;
+        return result;
       } finally {
+        this.#bodies.delete(body);
         queueMicrotask(() => this.#wakeRoom()); // after the limiter has counted the slot free
       }
     });
@@ -79,6 +126,7 @@ export class UploadStreams {
   }
 
   #wakeRoom(): void {
+    this.#wanting = false; // the woken look again and say so once more if they still wait
     const waiters = this.#roomWaiters;
     this.#roomWaiters = [];
     for (const wake of waiters) wake();
@@ -89,9 +137,20 @@ export class UploadStreams {
     return this.#streams.activeCount + this.#streams.pendingCount < this.#streams.concurrency;
   }
 
+  /** No request body is being sent: the link carries nothing of ours. */
+  get idle(): boolean {
+    return this.#streams.activeCount === 0 && this.#streams.pendingCount === 0;
+  }
+
+  /** More streams could be used now: a transfer waited for one in this window, or still waits. */
+  get wanted(): boolean {
+    return this.#queued || this.#wanting || this.#files.pendingCount > 0 || this.#streams.pendingCount > 0;
+  }
+
   /** A file could send one more part at once if a stream were free: more streams could be used. */
   wantMore(): void {
     this.#queued = true;
+    this.#wanting = true;
   }
 
   /**
@@ -118,9 +177,14 @@ export class UploadStreams {
     return this.#allocated;
   }
 
-  /** Bytes handed to a request body. */
-  sent(bytes: number): void {
+  #count(bytes: number): void {
     this.#bytes += bytes;
+    this.#counted += bytes;
+  }
+
+  /** Bytes counted as sent so far (request bodies, less what their sockets may still hold). */
+  get countedBytes(): number {
+    return this.#counted;
   }
 
   /** Files waiting for a slot also mean more streams could be used. */
@@ -133,6 +197,7 @@ export class UploadStreams {
     this.#bytes = 0;
     this.#queued = false;
     this.#windowStart = performance.now();
+    this.#control.settle(); // the first window after a start fills socket buffers
     this.#timer = setInterval(() => this.#tick(), this.#options.windowMs);
     this.#timer.unref();
   }
@@ -141,8 +206,14 @@ export class UploadStreams {
     this.#noteFileQueue();
     const busy = this.#files.activeCount + this.#streams.activeCount > 0;
     const now = performance.now();
-    const rate = (this.#bytes * 1000) / Math.max(1, now - this.#windowStart);
-    const wanted = this.#queued || this.#files.pendingCount > 0 || this.#streams.pendingCount > 0;
+    const windowMs = Math.max(1, now - this.#windowStart);
+    this.#count(drainCredit(this.#bodies, this.#perStreamRate, windowMs));
+    const rate = (this.#bytes * 1000) / windowMs;
+    this.#perStreamRate = rate / Math.max(1, this.#bodies.size);
+    // A file that said it wants a stream and still waits for room wants it in every window until
+    // woken: read from the window it said so only, the want of a big file sending beside another
+    // one's parts was forgotten after 2 s and W8's fifth and sixth connections came 16 s late.
+    const wanted = this.wanted;
     this.#bytes = 0;
     this.#queued = false;
     this.#windowStart = now;

@@ -35,6 +35,8 @@ function batchDue(ctx: PlanStageDeps): boolean {
   const counts = ctx.journal.jobs.counts(ctx.jobId).byState;
   return planBatchDue({
     hashed: counts.hashed.files,
+    hashedBytes: counts.hashed.bytes,
+    uploadIdle: ctx.uploadStreams.idle,
     scanned: counts.scanned.files,
     scanning: ctx.pipeline.scanning,
     batchSize: ctx.tuning.preuploadBatch,

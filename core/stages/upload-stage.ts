@@ -10,27 +10,53 @@ import { checkLfsAnswer, offerXet, sendXet } from "../xet/xet-transfer.js";
 /** A plan whose URLs expire within this margin is not resumed: a fresh one is asked for. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
-/** Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. */
+/** Batches one upload loop keeps in transfer at once (see runUploadStage). */
+const BATCHES_PER_LOOP = 2;
+
+/**
+ * Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. A
+ * loop claims its next group as soon as an upload connection is free, not once every file of the
+ * last one is done: W8's 3rd and 4th files (planned at 2 s) waited 35 s for the two loops' first
+ * files to finish, each loop's batch ending on one file's parts. At most BATCHES_PER_LOOP groups
+ * per loop are in transfer, so claims (and their leases and signed URLs) run only a little ahead.
+ */
 export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promise<void> {
   const leaseId = ctx.leaseId("upload", loop);
   const { journal, tuning } = ctx;
   const xet = new XetSession(ctx.hub.xet, () => ctx.now(), ctx.logger);
-  while (!ctx.halted) {
-    const files = journal.files.claim({
-      jobId: ctx.jobId,
-      state: "planned",
-      limit: tuning.lfsBatch,
-      leaseId,
-      leaseMs: tuning.leaseMs,
-      uploadMode: "lfs",
-    });
-    if (files.length === 0) {
-      await ctx.wake.upload.wait(tuning.idlePollMs, ctx.haltSignal);
-      continue;
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  try {
+    while (!ctx.halted && failure === null) {
+      if (running.size >= BATCHES_PER_LOOP || (running.size > 0 && !ctx.uploadStreams.streamFree)) {
+        await Promise.race([...running, ctx.uploadStreams.whenRoom()]);
+        continue;
+      }
+      const files = journal.files.claim({
+        jobId: ctx.jobId,
+        state: "planned",
+        limit: tuning.lfsBatch,
+        leaseId,
+        leaseMs: tuning.leaseMs,
+        uploadMode: "lfs",
+      });
+      if (files.length === 0) {
+        const woken = ctx.wake.upload.wait(tuning.idlePollMs, ctx.haltSignal);
+        await (running.size > 0 ? Promise.race([...running, woken]) : woken);
+        continue;
+      }
+      const batch: Promise<void> = uploadBatch(ctx, files, leaseId, xet)
+        .then(() => ctx.wake.commit.notify())
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => running.delete(batch));
+      running.add(batch);
     }
-    await uploadBatch(ctx, files, leaseId, xet);
-    ctx.wake.commit.notify();
+  } finally {
+    await Promise.all(running);
   }
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 async function uploadBatch(
@@ -54,7 +80,7 @@ async function uploadBatch(
     else fresh.push(file);
   }
   const transfers: Promise<void>[] = resumable.map(([file, plan]) =>
-    transfer(ctx, file, leaseId, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan))),
+    transfer(ctx, file, leaseId, () => ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan), file.size)),
   );
   if (fresh.length > 0) {
     let answers: LfsBatchAnswer[] = [];
@@ -105,7 +131,7 @@ async function dispatch(
         throw new HubpushError("ERR_INTERNAL", `a Xet answer for ${file.path} where LFS was asked`);
       return sendXet(ctx, xet, file, answer, (f) => viaLfs(ctx, f));
     case "basic":
-      return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer));
+      return ctx.withUploadSlot(() => uploadBasic(ctx, file, answer), file.size);
     case "multipart": {
       ctx.journal.lfs.savePlan(file.id, {
         oid: answer.oid,
@@ -120,7 +146,7 @@ async function dispatch(
       });
       const plan = ctx.journal.lfs.getPlan(file.id);
       if (plan === null) throw new HubpushError("ERR_INTERNAL", `the LFS plan of ${file.path} was not saved`);
-      return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan));
+      return ctx.withUploadSlot(() => uploadMultipart(ctx, file, plan), file.size);
     }
   }
 }

@@ -80,3 +80,44 @@ t.test("a bad start is refused", async (t) => {
   t.throws(() => new AdaptiveStreams({ start: 0, max: 4 }), RangeError);
   t.equal(new AdaptiveStreams({ start: 6, max: 2 }).max, 6, "max is at least start");
 });
+
+t.test("settleWindows: a window that still shows the old count's rate does not judge a step", async (t) => {
+  // Sockets buffer what they are handed (seconds of a slow connection): the window right after a
+  // change reads the rate of the count before it. Judged on it, every step would look useless.
+  const lagging = (settleWindows: number): number => {
+    const a = new AdaptiveStreams({ start: 4, max: 16, settleWindows });
+    const rateOf = link(1e6, 5e6);
+    let previous = a.limit; // the count during the window before
+    for (let i = 0; i < 12; i++) {
+      const now = a.limit;
+      a.observe(rateOf(previous), true); // this window shows the count of the one before
+      previous = now;
+    }
+    return a.limit;
+  };
+  t.equal(lagging(0), 4, "without settling, the fifth stream is judged on the fourth's rate and taken back");
+  t.equal(lagging(1), 5, "one window of settling finds the count that fills the link");
+  const a = new AdaptiveStreams({ start: 2, max: 8, settleWindows: 2 });
+  a.settle();
+  t.equal(a.observe(50e6, true), "keep", "a start's first windows are not read");
+  t.equal(a.observe(50e6, true), "keep");
+  t.equal(a.observe(10e6, true), "grow", "then the rate sets the baseline and a step is tried");
+});
+
+t.test("judgeWindows: a step is judged on the mean of its windows, not on one lumpy window", async (t) => {
+  // 4 → 5 streams on a link that 5 fill: the trial's windows read 3 and 7 MB/s (answers that came
+  // together fell into the second), 5 on the mean against a baseline of 4.
+  const run = (judgeWindows: number) => {
+    const a = new AdaptiveStreams({ start: 4, max: 16, judgeWindows });
+    a.observe(4e6, true);
+    if (judgeWindows > 1) a.observe(4e6, true);
+    const afterBaseline = a.limit;
+    const decisions = [a.observe(3e6, true), ...(judgeWindows > 1 ? [a.observe(7e6, true)] : [])];
+    return { afterBaseline, decisions, limit: a.limit };
+  };
+  t.same(run(1).decisions, ["revert"], "judged on the lumpy window alone, the useful step is taken back");
+  const two = run(2);
+  t.equal(two.afterBaseline, 5, "the baseline's two windows read, a step is tried");
+  t.same(two.decisions, ["keep", "grow"], "judged on the mean of two, the step stays and the next is tried");
+  t.equal(two.limit, 6);
+});

@@ -6,6 +6,7 @@ import {
   nextScheduledCommitAt,
 } from "../../../core/stages/commit-schedule.js";
 import {
+  PARTIAL_BATCH_BYTES,
   PARTIAL_BATCH_MAX_AGE_MS,
   type PlanBacklog,
   planBatchDue,
@@ -95,4 +96,20 @@ t.test("plan batching: full batches, or partial ones when nothing more comes soo
   t.equal(planBatchDue(backlog({}, NOW - 100)), false, "hashing goes on and the batch is young");
   t.equal(planBatchDue(backlog({}, NOW - PARTIAL_BATCH_MAX_AGE_MS)), true, "the oldest waited 2 s");
   t.equal(planBatchDue(backlog({}, null)), false, "nothing hashed yet");
+  const big = { hashedBytes: PARTIAL_BATCH_BYTES };
+  t.equal(
+    planBatchDue(backlog({ ...big, uploadIdle: true }, NOW - 100)),
+    true,
+    "64 MiB and nothing uploading",
+  );
+  t.equal(
+    planBatchDue(backlog({ ...big, uploadIdle: false }, NOW - 100)),
+    false,
+    "an upload is under way: wait",
+  );
+  t.equal(
+    planBatchDue(backlog({ hashedBytes: PARTIAL_BATCH_BYTES - 1, uploadIdle: true }, NOW - 100)),
+    false,
+    "a few small files are not worth a call of their own",
+  );
 });
