@@ -75,7 +75,7 @@ export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
 export interface UploadStageDeps
   extends StageBase,
     HubAccess<"lfsBatch" | "putUpload" | "completeMultipart" | "xet"> {
-  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
+  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events" | "path">;
   readonly uploadMeter: RateMeter;
   withUploadSlot<T>(fn: () => Promise<T>): Promise<T>;
   /** Stream slots and the part-buffer budget, shared by the engine's uploads. */

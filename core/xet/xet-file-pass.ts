@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
+import { join } from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
 import { Chunker } from "../../xet/chunker.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashMod, hashToString } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
-import { type BuiltXorb, XorbBuilder } from "../../xet/xorb.js";
+
 import { localReadError } from "../lfs/local-read-error.js";
 import { FragmentationGuard } from "./fragmentation-guard.js";
+import { type OutgoingXorb, SpooledXorbBuilder, serializedLength } from "./xorb-spool.js";
 
 /** A xorb this pass fills: its hash is known once it is built. */
 export interface XorbSlot {
@@ -46,10 +48,11 @@ export interface PassResult {
 }
 
 /**
- * Xorbs are cut at 8 MiB instead of the 64 MiB maximum: a file pass holds the xorb it builds, the
- * joined body and up to two uploads in flight, and several files upload at once, so 64 MiB xorbs put
- * peak RSS at 667–806 MB on W2x (4 × 1 GiB); 16 MiB gave 386 MB and 8 MiB 306 MB on 4 × 256 MiB,
- * with the same wall time as LFS in that run. Dedup is per chunk and does not depend on the cut.
+ * A xorb is built in segments of 8 MiB (one pooled buffer): 64 MiB xorbs held in memory put peak
+ * RSS at 667–806 MB on W2x (4 × 1 GiB); 16 MiB gave 386 MB and 8 MiB 306 MB on 4 × 256 MiB. With a
+ * `spoolDir` the full segments of a xorb go to a file and the xorb grows to `xorbMaxBytes` (64 MiB,
+ * xorb-spool.ts); without one, xorbs are cut at one segment. Dedup is per chunk and does not depend
+ * on the cut, but a term never spans xorbs, so the cut sets the terms (shard bytes) of a re-upload.
  */
 export const XORB_TARGET_BYTES = 8 * 1024 * 1024;
 
@@ -66,12 +69,19 @@ export interface PassInputs {
   /** Asks the CAS about an eligible chunk (§7.2); resolves true when a new answer arrived. */
   readonly query: (chunkHash: Uint8Array) => Promise<boolean>;
   readonly signal: AbortSignal;
+  /**
+   * A directory of its own for this pass's spool files (created on demand; the caller removes it
+   * when the pass is over): xorbs then grow to `xorbMaxBytes`. Default: none, xorbs of one segment.
+   */
+  readonly spoolDir?: string;
+  /** With `spoolDir`: a xorb's serialized cap (default XORB_MAX_BYTES, 64 MiB). */
+  readonly xorbMaxBytes?: number;
 }
 
 export interface PassOptions extends PassInputs {
   readonly hasher: XetHasher;
   /** A xorb is full: upload it (may wait while too many are in flight). */
-  readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
+  readonly onXorb: (xorb: OutgoingXorb) => Promise<void>;
   /**
    * Called with the hashes of each read's new chunks (file indices from `firstIndex`) before they
    * are placed: the worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main
@@ -105,10 +115,17 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   let dedupBytes = 0;
   let slot: XorbSlot = { hash: null };
   // Started on the first new chunk: a pass that dedups everything never takes a buffer.
-  let builder: XorbBuilder | null = null;
-  const startXorb = async (): Promise<XorbBuilder> => {
+  let builder: SpooledXorbBuilder | null = null;
+  let spools = 0;
+  const startXorb = async (): Promise<SpooledXorbBuilder> => {
     const buffer = options.xorbBuffer === undefined ? undefined : await options.xorbBuffer();
-    return new XorbBuilder(options.compression, { maxBytes: XORB_TARGET_BYTES, buffer });
+    const path = options.spoolDir === undefined ? undefined : join(options.spoolDir, `${++spools}.xorb`);
+    return new SpooledXorbBuilder(options.compression, hasher, {
+      segmentBytes: XORB_TARGET_BYTES,
+      buffer,
+      path,
+      maxBytes: options.xorbMaxBytes,
+    });
   };
   const guard = new FragmentationGuard();
 
@@ -134,14 +151,14 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   };
   const flush = async (): Promise<void> => {
     if (builder === null || builder.chunkCount === 0) return;
-    const xorb = builder.build(hasher);
+    const xorb = builder.build();
     slot.hash = xorb.hashString;
     built.push({
       hash: xorb.hash,
       hashString: xorb.hashString,
       chunks: xorb.chunks.map((c) => ({ hash: c.hash, length: c.length })),
       unpackedLength: xorb.unpackedLength,
-      serializedLength: xorb.body.length,
+      serializedLength: serializedLength(xorb),
     });
     slots.set(xorb.hashString, slot);
     slot = { hash: null };
@@ -166,11 +183,11 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
       return;
     }
     builder ??= await startXorb();
-    let at = builder.tryAdd(hash, data);
+    let at = await builder.add(hash, data);
     if (at < 0) {
       await flush();
       builder = await startXorb();
-      at = builder.tryAdd(hash, data);
+      at = await builder.add(hash, data);
     }
     own.set(key, { slot, index: at });
     place(slot, at, data.length);

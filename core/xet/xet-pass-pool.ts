@@ -1,11 +1,11 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
-import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
 import { startModuleWorker } from "../start-module-worker.js";
 import { eligible, type PassInputs, type PassResult } from "./xet-file-pass.js";
 import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import type { OutgoingXorb } from "./xorb-spool.js";
 
 /**
  * A pass thread's heap: chunk lists and maps of the files it passes (≈ 2 MB per GiB of file); xorb
@@ -23,7 +23,7 @@ export const XORB_BUFFER_BUDGET = 4;
 
 export interface WorkerPassOptions extends PassInputs {
   /** Uploads one xorb (resolves once it is stored); at most `streams` run at once. */
-  readonly upload: (xorb: BuiltXorb) => Promise<void>;
+  readonly upload: (xorb: OutgoingXorb) => Promise<void>;
   readonly streams: number;
 }
 
@@ -45,7 +45,7 @@ interface Running {
   readonly options: WorkerPassOptions;
   readonly resolve: (result: PassResult) => void;
   readonly reject: (reason: unknown) => void;
-  readonly queue: BuiltXorb[];
+  readonly queue: OutgoingXorb[];
   inflight: number;
   failure: unknown;
   end: WorkerEnd | null;
@@ -127,6 +127,8 @@ export class XetPassPool {
         compression: options.compression,
         // In flight, one queued behind them, one building.
         buffers: options.streams + 1,
+        spoolDir: options.spoolDir,
+        xorbMaxBytes: options.xorbMaxBytes,
       };
       slot.worker.postMessage(request);
     });
@@ -175,6 +177,7 @@ export class XetPassPool {
           body: new Uint8Array(reply.buffer, 0, reply.length),
           chunks: reply.chunks,
           unpackedLength: reply.unpackedLength,
+          ...(reply.spool === undefined ? {} : { spool: reply.spool }),
         });
         this.pump(pass);
         return;
@@ -220,7 +223,7 @@ export class XetPassPool {
   /** Starts queued xorb uploads while fewer than `streams` are in flight. */
   private pump(pass: Running): void {
     while (pass.queue.length > 0 && (pass.failure !== null || pass.inflight < pass.options.streams)) {
-      const xorb = pass.queue.shift() as BuiltXorb;
+      const xorb = pass.queue.shift() as OutgoingXorb;
       if (pass.failure !== null) {
         this.giveBack(pass, xorb);
         continue;
@@ -238,7 +241,7 @@ export class XetPassPool {
     }
   }
 
-  private giveBack(pass: Running, xorb: BuiltXorb): void {
+  private giveBack(pass: Running, xorb: OutgoingXorb): void {
     const buffer = xorb.body.buffer as ArrayBuffer;
     if (!this.slots.includes(pass.slot)) return;
     this.post(pass.slot, { type: "buffer", id: pass.id, buffer }, [buffer]);

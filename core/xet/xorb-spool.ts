@@ -1,0 +1,176 @@
+import { mkdir, open, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { CompressionChoice } from "../../xet/compression.js";
+import { hashToString } from "../../xet/hash-string.js";
+import type { XetHasher } from "../../xet/xet-hasher.js";
+import {
+  type BuiltXorb,
+  XORB_MAX_BYTES,
+  XORB_MAX_CHUNKS,
+  XorbBuilder,
+  type XorbChunk,
+} from "../../xet/xorb.js";
+
+/** The first `bytes` of a xorb's serialized body, written to a file (the rest is the in-memory body). */
+export interface SpoolPart {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/**
+ * A built xorb on its way to the CAS. Without `spool` it is a plain BuiltXorb; with it, the
+ * serialized body is the spool file's `bytes` followed by `body` (the last segment, still in its
+ * pooled buffer), and `chunks` carry offsets in that whole body.
+ */
+export interface OutgoingXorb extends BuiltXorb {
+  readonly spool?: SpoolPart;
+}
+
+/** Serialized bytes of the whole xorb (spooled part + body). */
+export function serializedLength(xorb: OutgoingXorb): number {
+  return (xorb.spool?.bytes ?? 0) + xorb.body.length;
+}
+
+/** Options of SpooledXorbBuilder. */
+export interface SpoolOptions {
+  /** Serialized bytes per segment (the pooled buffer's size). */
+  readonly segmentBytes: number;
+  /** The segment's buffer (≥ segmentBytes), reused for every segment of this xorb; default fresh. */
+  readonly buffer?: Uint8Array;
+  /**
+   * Where segments that filled go (the file is created on the first one). Without it the xorb is
+   * one segment: exactly what XorbBuilder with `maxBytes: segmentBytes` builds.
+   */
+  readonly path?: string;
+  /** The xorb's cap: ≤ XORB_MAX_BYTES serialized (§4.6); default XORB_MAX_BYTES. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Builds one xorb of up to 64 MiB / 8,192 chunks (§4.6) while holding one segment (8 MiB) in memory:
+ * a serialized xorb is just its chunks back to back (§4.1), so each segment that fills is appended
+ * to a spool file and the buffer starts the next one. The xorb hash is §3.4 over the chunk hashes,
+ * not over the body, so it is known when the last chunk is in, and the upload streams the spool file
+ * and then the last segment. Why: a term never spans xorbs, so 8 MiB xorbs made ~128 terms (and 128
+ * × 96 shard bytes) per GiB on a re-upload; 64 MiB ones make ~16, as @huggingface/hub does.
+ */
+export class SpooledXorbBuilder {
+  readonly #compression: CompressionChoice;
+  readonly #hasher: XetHasher;
+  readonly #options: SpoolOptions;
+  readonly #maxSegments: number;
+  #segment: XorbBuilder;
+  /** Chunks of the segments written to the spool file (offsets in the whole body). */
+  readonly #spooled: XorbChunk[] = [];
+  #spooledBytes = 0;
+  #spooledUnpacked = 0;
+  #segments = 1;
+
+  constructor(compression: CompressionChoice, hasher: XetHasher, options: SpoolOptions) {
+    this.#compression = compression;
+    this.#hasher = hasher;
+    this.#options = options;
+    const max = Math.min(options.maxBytes ?? XORB_MAX_BYTES, XORB_MAX_BYTES);
+    // Each segment is ≤ segmentBytes, so this many stay within the xorb's cap.
+    this.#maxSegments = options.path === undefined ? 1 : Math.max(1, Math.floor(max / options.segmentBytes));
+    this.#segment = this.#newSegment();
+  }
+
+  get chunkCount(): number {
+    return this.#spooled.length + this.#segment.chunkCount;
+  }
+
+  /** Adds the chunk; its index in the xorb, or -1 when the xorb is full (build it, start another). */
+  async add(hash: Uint8Array, data: Uint8Array): Promise<number> {
+    if (this.chunkCount >= XORB_MAX_CHUNKS) return -1;
+    const at = this.#segment.tryAdd(hash, data);
+    if (at >= 0) return this.#spooled.length + at;
+    if (this.#segments >= this.#maxSegments) return -1;
+    await this.#spill();
+    return this.#spooled.length + this.#segment.tryAdd(hash, data);
+  }
+
+  /** The finished xorb (at least one chunk): hash over every chunk, body = the last segment. */
+  build(): OutgoingXorb {
+    const hasher = this.#hasher;
+    const last = this.#segment.build(hasher);
+    if (this.#spooled.length === 0) return last;
+    const base = this.#spooledBytes;
+    const chunks = [...this.#spooled, ...last.chunks.map((c) => ({ ...c, offset: c.offset + base }))];
+    const hash = hasher.merkleHash(chunks);
+    return {
+      hash,
+      hashString: hashToString(hash),
+      body: last.body,
+      chunks,
+      unpackedLength: this.#spooledUnpacked + last.unpackedLength,
+      spool: { path: this.#options.path ?? "", bytes: base },
+    };
+  }
+
+  #newSegment(): XorbBuilder {
+    return new XorbBuilder(this.#compression, {
+      maxBytes: this.#options.segmentBytes,
+      buffer: this.#options.buffer,
+    });
+  }
+
+  /** Appends the full segment to the spool file; the buffer is free again once the write is done. */
+  async #spill(): Promise<void> {
+    const path = this.#options.path ?? "";
+    const segment = this.#segment;
+    // The segment's own hash is not used (a merkle hash over ≤ 8 MiB of chunk hashes: cheap).
+    const built = segment.build(this.#hasher);
+    if (this.#spooledBytes === 0) await mkdir(dirname(path), { recursive: true });
+    const handle = await open(path, this.#spooledBytes === 0 ? "w" : "a");
+    try {
+      let done = 0;
+      while (done < built.body.length) {
+        const { bytesWritten } = await handle.write(built.body, done, built.body.length - done);
+        done += bytesWritten;
+      }
+    } finally {
+      await handle.close();
+    }
+    const base = this.#spooledBytes;
+    for (const c of built.chunks) this.#spooled.push({ ...c, offset: c.offset + base });
+    this.#spooledBytes += built.body.length;
+    this.#spooledUnpacked += built.unpackedLength;
+    this.#segments++;
+    this.#segment = this.#newSegment();
+  }
+}
+
+const READ_BYTES = 1024 * 1024;
+
+/** The serialized body to upload: the spool file in 1 MiB reads (fresh buffers: the sender may hold them), then `body`. */
+export function xorbPieces(xorb: OutgoingXorb): { length: number; pieces: () => AsyncIterable<Uint8Array> } {
+  const spool = xorb.spool;
+  return {
+    length: serializedLength(xorb),
+    pieces: async function* () {
+      if (spool !== undefined) {
+        const handle = await open(spool.path, "r");
+        try {
+          for (let at = 0; at < spool.bytes; ) {
+            const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, spool.bytes - at));
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+            if (bytesRead === 0)
+              throw new Error(`the xorb spool file ${spool.path} is shorter than recorded`);
+            at += bytesRead;
+            yield buffer.subarray(0, bytesRead);
+          }
+        } finally {
+          await handle.close();
+        }
+      }
+      yield xorb.body;
+    },
+  };
+}
+
+/** Removes a xorb's spool file (uploaded, or dropped); a missing one is fine. */
+export async function dropSpool(xorb: OutgoingXorb): Promise<void> {
+  if (xorb.spool === undefined) return;
+  await unlink(xorb.spool.path).catch(() => {});
+}
