@@ -9,7 +9,7 @@ import { hashMod, hashToString } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
 
 import { localReadError } from "../lfs/local-read-error.js";
-import { FragmentationGuard } from "./fragmentation-guard.js";
+import { FragmentationGuard, GUARD_LOOKAHEAD } from "./fragmentation-guard.js";
 import { type OutgoingXorb, SpooledXorbBuilder, serializedLength } from "./xorb-spool.js";
 
 /** A xorb this pass fills: its hash is known once it is built. */
@@ -165,19 +165,36 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     builder = null;
     await options.onXorb(xorb);
   };
-  const handle = async (data: Uint8Array, hash: Uint8Array): Promise<void> => {
-    const index = chunks.length;
+  // §7.3 look-ahead: a chunk is placed once the GUARD_LOOKAHEAD - 1 chunks after it are hashed and
+  // looked up, so the guard can size the dedup range it would start (`ahead`).
+  const queue: Pending[] = [];
+  const enqueue = async (data: Uint8Array, hash: Uint8Array, read: number): Promise<void> => {
+    const index = chunks.length + queue.length;
+    let known = options.lookup(hash);
+    if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
+    queue.push({ data, hash, key: hashToString(hash), known, read });
+    if (queue.length >= GUARD_LOOKAHEAD) await handle(queue.shift() as Pending);
+  };
+  /** Chunks from `known` on that would continue one dedup range: it and those after it in the queue. */
+  const ahead = (known: { xorb: string; index: number }): number => {
+    let n = 1;
+    for (const next of queue) {
+      const k = next.known;
+      if (n >= GUARD_LOOKAHEAD || own.has(next.key) || k?.xorb !== known.xorb || k.index !== known.index + n)
+        break;
+      n++;
+    }
+    return n;
+  };
+  const handle = async ({ data, hash, key, known }: Pending): Promise<void> => {
     chunks.push({ hash, length: data.length });
-    const key = hashToString(hash);
     const mine = own.get(key);
     if (mine !== undefined) {
       place(mine.slot, mine.index, data.length);
       dedupBytes += data.length;
       return;
     }
-    let known = options.lookup(hash);
-    if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
-    if (known !== null && takesRange(guard, terms, slotOf(known.xorb), known.index)) {
+    if (known !== null && takesRange(guard, terms, slotOf(known.xorb), known.index, () => ahead(known))) {
       place(slotOf(known.xorb), known.index, data.length);
       dedupBytes += data.length;
       return;
@@ -199,15 +216,26 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   // freed only when V8 gets round to it: tens of MB of dead buffers per pass thread).
   const stream = readPieces(options.absolute, options.signal, options.xorbBuffer !== undefined);
   let read = 0;
+  let reads = 0;
   try {
     for await (const buf of stream) {
       read += buf.length;
+      reads++;
       if (read > file.size) break;
       sha.update(buf);
       const pieces = chunker.push(buf);
       const hashes = pieces.map((data) => hasher.chunkHash(data));
-      if (options.prefetch !== undefined && hashes.length > 0) await options.prefetch(hashes, chunks.length);
-      for (let i = 0; i < pieces.length; i++) await handle(pieces[i] as Uint8Array, hashes[i] as Uint8Array);
+      if (options.prefetch !== undefined && hashes.length > 0)
+        await options.prefetch(hashes, chunks.length + queue.length);
+      for (let i = 0; i < pieces.length; i++)
+        await enqueue(pieces[i] as Uint8Array, hashes[i] as Uint8Array, reads);
+      // A held-back chunk may be a view of the read buffer the next read overwrites (two take
+      // turns): copy the few of the read before this one (only after a read of < 8 chunks).
+      for (const p of queue) {
+        if (p.read >= reads) continue;
+        p.data = p.data.slice();
+        p.read = Number.POSITIVE_INFINITY;
+      }
     }
   } catch (err) {
     if (options.signal.aborted) throw err;
@@ -216,9 +244,10 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const last = chunker.finish();
   if (last !== null) {
     const hash = hasher.chunkHash(last);
-    await options.prefetch?.([hash], chunks.length);
-    await handle(last, hash);
+    await options.prefetch?.([hash], chunks.length + queue.length);
+    await enqueue(last, hash, Number.POSITIVE_INFINITY);
   }
+  while (queue.length > 0) await handle(queue.shift() as Pending);
   await flush();
   const sha256 = sha.digest("hex");
   if (read !== file.size || sha256 !== file.sha256) {
@@ -259,10 +288,26 @@ async function* readPieces(absolute: string, signal: AbortSignal, reuse: boolean
 }
 
 /** §7.3: a known chunk that continues the previous term is always taken; a new range asks the guard. */
-function takesRange(guard: FragmentationGuard, terms: readonly PassTerm[], target: XorbSlot, index: number) {
+function takesRange(
+  guard: FragmentationGuard,
+  terms: readonly PassTerm[],
+  target: XorbSlot,
+  index: number,
+  rangeChunks: () => number,
+) {
   const last = terms[terms.length - 1];
   if (last !== undefined && last.slot === target && last.end === index) return true;
-  return guard.allowsNewRange(terms);
+  return guard.allowsNewRange(terms, rangeChunks);
+}
+
+/** A chunk held back for the look-ahead, with its lookup answer (taken when it was read). */
+interface Pending {
+  data: Uint8Array;
+  readonly hash: Uint8Array;
+  readonly key: string;
+  readonly known: { readonly xorb: string; readonly index: number } | null;
+  /** The read it came from (its data may be a view of that read's buffer); Infinity once copied. */
+  read: number;
 }
 
 /** The journal's form of the pass's terms (every slot is built by now). */
