@@ -1,5 +1,6 @@
 import { mkdir, open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import { HubpushError } from "../../common/hubpush-error.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashToString } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
@@ -121,16 +122,26 @@ export class SpooledXorbBuilder {
     const segment = this.#segment;
     // The segment's own hash is not used (a merkle hash over ≤ 8 MiB of chunk hashes: cheap).
     const built = segment.build(this.#hasher);
-    if (this.#spooledBytes === 0) await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, this.#spooledBytes === 0 ? "w" : "a");
     try {
-      let done = 0;
-      while (done < built.body.length) {
-        const { bytesWritten } = await handle.write(built.body, done, built.body.length - done);
-        done += bytesWritten;
+      if (this.#spooledBytes === 0) await mkdir(dirname(path), { recursive: true });
+      const handle = await open(path, this.#spooledBytes === 0 ? "w" : "a");
+      try {
+        let done = 0;
+        while (done < built.body.length) {
+          const { bytesWritten } = await handle.write(built.body, done, built.body.length - done);
+          done += bytesWritten;
+        }
+      } finally {
+        await handle.close();
       }
-    } finally {
-      await handle.close();
+    } catch (err) {
+      // Not the source file's fault (the pass would call it unreadable): say where and what.
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new HubpushError(
+        "ERR_XET_SPOOL_FAILED",
+        `A Xet xorb could not be spooled to ${path} (${code}); free disk space there (up to 3 × 64 MiB per file uploading) or fix its permissions. The file is retried.`,
+        { retryable: true, cause: err },
+      );
     }
     const base = this.#spooledBytes;
     for (const c of built.chunks) this.#spooled.push({ ...c, offset: c.offset + base });

@@ -108,3 +108,21 @@ t.test("a xorb stops at its cap (segments × segment size) and at 8,192 chunks",
   t.equal(plain.build().spool, undefined, "nothing spooled");
   t.equal(m, Math.floor(MiB / (64 * 1024 + 8)), "cut at one segment");
 });
+
+t.test("a spool write that fails is ERR_XET_SPOOL_FAILED (retryable), not a source-file error", async (t) => {
+  const hasher = await loadXetHasher();
+  const dir = t.testdir({ blocker: "a file where the spool directory should be" });
+  const builder = new SpooledXorbBuilder("none", hasher, {
+    segmentBytes: MiB,
+    path: join(dir, "blocker", "sub", "1.xorb"),
+  });
+  const piece = noise(64 * 1024, 4);
+  const fill = async () => {
+    for (let i = 0; i < 40; i++) await builder.add(hasher.chunkHash(piece), piece);
+  };
+  await t.rejects(fill(), {
+    code: "ERR_XET_SPOOL_FAILED",
+    retryable: true,
+    message: /blocker\/sub\/1\.xorb \(ENOTDIR\)/,
+  });
+});
