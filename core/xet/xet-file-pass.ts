@@ -151,7 +151,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   };
   const flush = async (): Promise<void> => {
     if (builder === null || builder.chunkCount === 0) return;
-    const xorb = builder.build();
+    const xorb = await builder.build();
     slot.hash = xorb.hashString;
     built.push({
       hash: xorb.hash,

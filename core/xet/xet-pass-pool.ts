@@ -229,12 +229,16 @@ export class XetPassPool {
         continue;
       }
       pass.inflight++;
+      // A spooled xorb's body is all on disk (xorb-spool.ts): its buffer goes back as the upload
+      // starts. Queued xorbs still hold theirs, which bounds how far the pass runs ahead.
+      const spooled = xorb.spool !== undefined && xorb.body.length === 0;
+      if (spooled) this.giveBack(pass, xorb);
       pass.options
         .upload(xorb)
         .catch((err: unknown) => this.fail(pass, err))
         .finally(() => {
           pass.inflight--;
-          this.giveBack(pass, xorb);
+          if (!spooled) this.giveBack(pass, xorb);
           this.pump(pass);
           this.maybeSettle(pass);
         });

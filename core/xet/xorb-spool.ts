@@ -91,21 +91,23 @@ export class SpooledXorbBuilder {
     return this.#spooled.length + this.#segment.tryAdd(hash, data);
   }
 
-  /** The finished xorb (at least one chunk): hash over every chunk, body = the last segment. */
-  build(): OutgoingXorb {
-    const hasher = this.#hasher;
-    const last = this.#segment.build(hasher);
-    if (this.#spooled.length === 0) return last;
-    const base = this.#spooledBytes;
-    const chunks = [...this.#spooled, ...last.chunks.map((c) => ({ ...c, offset: c.offset + base }))];
-    const hash = hasher.merkleHash(chunks);
+  /**
+   * The finished xorb (at least one chunk), hash over every chunk. A xorb of one segment stays in
+   * its buffer (body); a longer one goes to the spool file whole, the last segment too, and its body
+   * is an empty view of the buffer: the buffer can go back to the pass as soon as the upload starts
+   * instead of when it ends (xet-pass-pool.ts), so a 64 MiB upload does not hold a pooled buffer.
+   */
+  async build(): Promise<OutgoingXorb> {
+    if (this.#spooled.length === 0) return this.#segment.build(this.#hasher);
+    const last = await this.#spill(false);
+    const hash = this.#hasher.merkleHash(this.#spooled);
     return {
       hash,
       hashString: hashToString(hash),
-      body: last.body,
-      chunks,
-      unpackedLength: this.#spooledUnpacked + last.unpackedLength,
-      spool: { path: this.#options.path ?? "", bytes: base },
+      body: last.body.subarray(0, 0),
+      chunks: this.#spooled,
+      unpackedLength: this.#spooledUnpacked,
+      spool: { path: this.#options.path ?? "", bytes: this.#spooledBytes },
     };
   }
 
@@ -116,8 +118,8 @@ export class SpooledXorbBuilder {
     });
   }
 
-  /** Appends the full segment to the spool file; the buffer is free again once the write is done. */
-  async #spill(): Promise<void> {
+  /** Appends the segment to the spool file (then starts the next one); the buffer is free again once written. */
+  async #spill(next = true): Promise<BuiltXorb> {
     const path = this.#options.path ?? "";
     const segment = this.#segment;
     // The segment's own hash is not used (a merkle hash over ≤ 8 MiB of chunk hashes: cheap).
@@ -147,14 +149,18 @@ export class SpooledXorbBuilder {
     for (const c of built.chunks) this.#spooled.push({ ...c, offset: c.offset + base });
     this.#spooledBytes += built.body.length;
     this.#spooledUnpacked += built.unpackedLength;
-    this.#segments++;
-    this.#segment = this.#newSegment();
+    if (next) {
+      this.#segments++;
+      this.#segment = this.#newSegment();
+    }
+    return built;
   }
 }
 
-const READ_BYTES = 1024 * 1024;
+/** Spool reads while uploading: fresh buffers (the sender may still hold the last ones), so small. */
+const READ_BYTES = 256 * 1024;
 
-/** The serialized body to upload: the spool file in 1 MiB reads (fresh buffers: the sender may hold them), then `body`. */
+/** The serialized body to upload: the spool file in 256 KiB reads, then `body` (empty for a spooled xorb). */
 export function xorbPieces(xorb: OutgoingXorb): { length: number; pieces: () => AsyncIterable<Uint8Array> } {
   const spool = xorb.spool;
   return {
@@ -175,7 +181,7 @@ export function xorbPieces(xorb: OutgoingXorb): { length: number; pieces: () => 
           await handle.close();
         }
       }
-      yield xorb.body;
+      if (xorb.body.length > 0) yield xorb.body;
     },
   };
 }

@@ -82,7 +82,7 @@ t.test(
       const piece = data.subarray(i * chunk, (i + 1) * chunk);
       if ((await builder.add(hasher.chunkHash(piece), piece)) < 0) break;
     }
-    const xorb = builder.build();
+    const xorb = await builder.build();
     const parts: Uint8Array[] = [];
     for await (const p of xorbPieces(xorb).pieces()) parts.push(p);
     const body = Buffer.concat(parts);
