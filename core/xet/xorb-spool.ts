@@ -141,7 +141,7 @@ export class SpooledXorbBuilder {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new HubpushError(
         "ERR_XET_SPOOL_FAILED",
-        `A Xet xorb could not be spooled to ${path} (${code}); free disk space there (up to 3 × 64 MiB per file uploading) or fix its permissions. The file is retried.`,
+        `A Xet xorb could not be spooled to ${path} (${code}); free disk space there (up to 5 × 64 MiB per file uploading) or fix its permissions. The file is retried.`,
         { retryable: true, cause: err },
       );
     }
