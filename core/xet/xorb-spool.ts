@@ -157,20 +157,37 @@ export class SpooledXorbBuilder {
   }
 }
 
-/** Spool reads while uploading: fresh buffers (the sender may still hold the last ones), so small. */
-const READ_BYTES = 256 * 1024;
+/** Spool reads while uploading: XORB_PACE_BYTES each, so the pacer does not split them. */
+const READ_BYTES = 64 * 1024;
+/**
+ * Read buffers per upload, reused in turn. Fresh buffers per read were ~1 GiB of garbage per GiB
+ * sent on the main thread, freed only when V8's external-memory heuristic ran a GC (tens of MB of
+ * peak RSS). Reuse is safe with a margin: a piece is referenced by the transport's Readable (it
+ * stops pulling once one 64 KiB piece is buffered, high-water mark 16 KiB) and by the socket until
+ * written (undici pauses the body while a write is pending), so at most ~3 pieces are in use when a
+ * buffer comes round again after 16. A piece overwritten too early would change the body, which the
+ * CAS checks against the xorb hash (a loud 400, never a silent corruption).
+ */
+const RING = 16;
 
-/** The serialized body to upload: the spool file in 256 KiB reads, then `body` (empty for a spooled xorb). */
+/**
+ * The serialized body to upload: the spool file in 64 KiB reads, then `body` (empty for a spooled
+ * xorb). A piece stays valid only until RING more were pulled: send it, do not keep it (copy it).
+ */
 export function xorbPieces(xorb: OutgoingXorb): { length: number; pieces: () => AsyncIterable<Uint8Array> } {
   const spool = xorb.spool;
   return {
     length: serializedLength(xorb),
     pieces: async function* () {
       if (spool !== undefined) {
+        const slab = Buffer.allocUnsafeSlow(RING * READ_BYTES);
         const handle = await open(spool.path, "r");
         try {
-          for (let at = 0; at < spool.bytes; ) {
-            const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, spool.bytes - at));
+          for (let at = 0, turn = 0; at < spool.bytes; turn = (turn + 1) % RING) {
+            const buffer = slab.subarray(
+              turn * READ_BYTES,
+              turn * READ_BYTES + Math.min(READ_BYTES, spool.bytes - at),
+            );
             const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
             if (bytesRead === 0)
               throw new Error(`the xorb spool file ${spool.path} is shorter than recorded`);

@@ -84,7 +84,7 @@ t.test(
     }
     const xorb = await builder.build();
     const parts: Uint8Array[] = [];
-    for await (const p of xorbPieces(xorb).pieces()) parts.push(p);
+    for await (const p of xorbPieces(xorb).pieces()) parts.push(Buffer.from(p));
     const body = Buffer.concat(parts);
     t.ok(
       body.length > 63 * 1024 * 1024 && body.length <= XORB_MAX_BYTES,

@@ -17,7 +17,7 @@ const MiB = 1024 * 1024;
 async function bodyOf(t: Test, xorb: OutgoingXorb): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   const source = xorbPieces(xorb);
-  for await (const p of source.pieces()) parts.push(p);
+  for await (const p of source.pieces()) parts.push(Buffer.from(p));
   const body = Buffer.concat(parts);
   t.equal(body.length, source.length, "the source's length is the bytes it yields");
   return body;
