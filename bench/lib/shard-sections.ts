@@ -50,7 +50,7 @@ export function shardSections(emulatorDataDir: string, lines: readonly AccessLin
       chunks += row === undefined ? 0 : (JSON.parse(row.chunks) as unknown[]).length;
     }
     const header = R * shards.length;
-    const fileInfo = R * (3 * files + 2 * terms) + R * shards.length;
+    const fileInfo = R * (2 * files + 2 * terms) + R * shards.length;
     const casInfo = R * (xorbs.length + chunks) + R * shards.length;
     const total = shards.reduce((n, l) => n + l.bytesIn, 0);
     return {
