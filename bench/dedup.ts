@@ -18,6 +18,7 @@ import { startEmulatorProcess, TOKEN } from "./lib/emulator-process.js";
 import { assertCompleted, runHubpushUpload } from "./lib/hubpush-cli.js";
 import { load, writeResult } from "./lib/results.js";
 import { runNodeProcess } from "./lib/run-process.js";
+import { formatSections, type ShardSections, shardSections } from "./lib/shard-sections.js";
 
 const MiB = 1024 * 1024;
 const PEER = fileURLToPath(new URL("./lib/xet-peer-child.ts", import.meta.url));
@@ -107,14 +108,18 @@ function append(file: string, data: Buffer): void {
 }
 
 /** Xorb + shard bytes the emulator received since line `from` (and the shard part of them). */
-function sentSince(log: string, from: number): { bytes: number; shardBytes: number; lines: number } {
+function sentSince(
+  log: string,
+  from: number,
+  dataDir: string,
+): { bytes: number; shardBytes: number; lines: number; sections: ShardSections } {
   const lines = readAccessLog(log);
   const stored = lines
     .slice(from)
     .filter((l) => (l.route === "xet-xorb" || l.route === "xet-shard") && l.status === 200);
   const bytes = stored.reduce((n, l) => n + l.bytesIn, 0);
   const shardBytes = stored.filter((l) => l.route === "xet-shard").reduce((n, l) => n + l.bytesIn, 0);
-  return { bytes, shardBytes, lines: lines.length };
+  return { bytes, shardBytes, lines: lines.length, sections: shardSections(dataDir, stored) };
 }
 
 export async function runW7(config: BenchConfig): Promise<void> {
@@ -132,15 +137,17 @@ export async function runW7(config: BenchConfig): Promise<void> {
     console.log(
       `w7: ${(size / MiB).toFixed(0)} MiB structured file written in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
+    const oursDir = path.join(dir.root, "emu-hubpush");
+    const theirsDir = path.join(dir.root, "emu-peer");
     const ours = await startEmulatorProcess({
       cli: config.cli,
-      dataDir: path.join(dir.root, "emu-hubpush"),
+      dataDir: oursDir,
       accessLog: path.join(dir.root, "hubpush.log"),
     });
     emulators.push(ours);
     const theirs = await startEmulatorProcess({
       cli: config.cli,
-      dataDir: path.join(dir.root, "emu-peer"),
+      dataDir: theirsDir,
       accessLog: path.join(dir.root, "peer.log"),
     });
     emulators.push(theirs);
@@ -151,10 +158,11 @@ export async function runW7(config: BenchConfig): Promise<void> {
     const step = async (label: string, repo = "bench/w7") => {
       const run = await runHubpushUpload({ cli: config.cli, home, folder, repo, endpoint: ours.url });
       assertCompleted(run, 1, `w7 ${label}`);
-      const us = sentSince(ours.accessLog, oursMark);
+      const us = sentSince(ours.accessLog, oursMark, oursDir);
       oursMark = us.lines;
       let peer: number | null = null;
       let peerShards: number | null = null;
+      let peerSections: ShardSections | null = null;
       if (repo === "bench/w7") {
         const p = await runNodeProcess({
           args: [
@@ -173,16 +181,20 @@ export async function runW7(config: BenchConfig): Promise<void> {
         });
         if (p.code !== 0) throw new Error(`w7 ${label}: the peer failed:\n${p.stderr.slice(-2000)}`);
         first = false;
-        const them = sentSince(theirs.accessLog, theirsMark);
+        const them = sentSince(theirs.accessLog, theirsMark, theirsDir);
         theirsMark = them.lines;
         peer = them.bytes;
         peerShards = them.shardBytes;
+        peerSections = them.sections;
       }
       const fileSize = statSync(file).size;
       const pct = (n: number) => `${((100 * n) / fileSize).toFixed(2)} %`;
       console.log(
         `w7 ${label}: hubpush sent ${us.bytes} B (${pct(us.bytes)}; shards ${us.shardBytes} B), ${peer === null ? "peer not run" : `peer sent ${peer} B (${pct(peer)}; shards ${peerShards} B)`}, ${run.seconds.toFixed(1)} s`,
       );
+      // The shards section by section (§5.1), both sides of the same run.
+      console.log(`    hubpush shard: ${formatSections(us.sections)}`);
+      if (peerSections !== null) console.log(`    peer shard:    ${formatSections(peerSections)}`);
       return {
         label,
         fileBytes: fileSize,
@@ -190,6 +202,8 @@ export async function runW7(config: BenchConfig): Promise<void> {
         peer,
         hubpushShards: us.shardBytes,
         peerShards,
+        hubpushShardSections: us.sections,
+        peerShardSections: peerSections,
         seconds: run.seconds,
       };
     };

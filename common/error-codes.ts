@@ -239,6 +239,11 @@ export const ERROR_CODES = {
     httpStatus: 502,
     summary: "a file's Xet record does not fit in one 64 MiB shard and cannot be split",
   },
+  ERR_XET_SPOOL_FAILED: {
+    exitCode: EXIT.failure,
+    httpStatus: 500,
+    summary: "a Xet xorb could not be spooled to the data directory (disk full, permissions)",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

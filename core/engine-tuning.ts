@@ -57,6 +57,8 @@ export interface EngineTuning {
   readonly watchDebounceMs: number;
   /** Xet: largest upload shard body; bigger ones are split (default 64 MiB, the CAS limit, §5.8). */
   readonly xetShardBytes: number;
+  /** Xet: a xorb's serialized cap (default 64 MiB, §4.6; built in 8 MiB segments spooled to disk). */
+  readonly xetXorbBytes: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = Object.freeze({
@@ -87,4 +89,5 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   watchRescanMs: 60 * 60_000,
   watchDebounceMs: 1_000,
   xetShardBytes: 64 * 1024 * 1024,
+  xetXorbBytes: 64 * 1024 * 1024,
 });

@@ -77,7 +77,7 @@ export interface PlanStageDeps extends StageBase, HubAccess<"preupload"> {
 export interface UploadStageDeps
   extends StageBase,
     HubAccess<"lfsBatch" | "putUpload" | "completeMultipart" | "xet"> {
-  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events">;
+  readonly journal: Pick<Journal, "files" | "stages" | "lfs" | "xet" | "transaction" | "events" | "path">;
   readonly uploadMeter: RateMeter;
   /** A file slot; `bytes` (the file's size) puts bigger files first among those waiting. */
   withUploadSlot<T>(fn: () => Promise<T>, bytes?: number): Promise<T>;

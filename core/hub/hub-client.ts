@@ -104,6 +104,12 @@ export interface XetAccessToken {
  */
 export const XORB_PACE_BYTES = 64 * 1024;
 
+/** A xorb body read in pieces (e.g. spooled to disk), `length` bytes in all; `pieces()` starts a fresh read. */
+export interface XorbBodySource {
+  readonly length: number;
+  pieces(): AsyncIterable<Uint8Array>;
+}
+
 /** The Xet CAS calls (xet-protocol.md §6), all authenticated with a XetAccessToken, never the HF token. */
 export interface XetCasCalls {
   /** GET a token route (§1.2) with the HF token; a refusal rejects with the Hub's status classified. */
@@ -116,7 +122,7 @@ export interface XetCasCalls {
   uploadXorb(
     token: XetAccessToken,
     hash: string,
-    body: Uint8Array,
+    body: Uint8Array | XorbBodySource,
     signal?: AbortSignal,
     pace?: (bytes: number) => Promise<void>,
   ): Promise<boolean>;

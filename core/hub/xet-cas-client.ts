@@ -1,7 +1,7 @@
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { CallTimeouts } from "./call-timeouts.js";
 import { headerValue } from "./header-value.js";
-import { type XetAccessToken, type XetCasCalls, XORB_PACE_BYTES } from "./hub-client.js";
+import { type XetAccessToken, type XetCasCalls, XORB_PACE_BYTES, type XorbBodySource } from "./hub-client.js";
 import type { HubTransport, TransportResponse } from "./hub-transport.js";
 import { isRecord, protocolError } from "./protocol-error.js";
 import { scrubSecrets } from "./scrub-secrets.js";
@@ -13,16 +13,21 @@ interface PacedBody {
 
 /** The body in pieces of at most XORB_PACE_BYTES, each yielded once `pace` let it go. */
 async function* pacedPieces(
-  body: Uint8Array,
+  body: Uint8Array | XorbBodySource,
   pace: (bytes: number) => Promise<void>,
 ): AsyncGenerator<Buffer> {
-  const all = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  for (let at = 0; at < all.length; at += XORB_PACE_BYTES) {
-    const piece = all.subarray(at, Math.min(all.length, at + XORB_PACE_BYTES));
-    await pace(piece.length);
-    yield piece;
+  const parts = body instanceof Uint8Array ? [body] : body.pieces();
+  for await (const part of parts) {
+    const all = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+    for (let at = 0; at < all.length; at += XORB_PACE_BYTES) {
+      const piece = all.subarray(at, Math.min(all.length, at + XORB_PACE_BYTES));
+      await pace(piece.length);
+      yield piece;
+    }
   }
 }
+
+const unpaced = async (): Promise<void> => {};
 
 /** Statuses the CAS client reads itself instead of the generic classification (presigned-URL rules). */
 const OWN_STATUSES = [400, 401, 403, 404] as const;
@@ -83,7 +88,7 @@ export class XetCasClient implements XetCasCalls {
   async uploadXorb(
     token: XetAccessToken,
     hash: string,
-    body: Uint8Array,
+    body: Uint8Array | XorbBodySource,
     signal?: AbortSignal,
     pace?: (bytes: number) => Promise<void>,
   ): Promise<boolean> {
@@ -92,7 +97,9 @@ export class XetCasClient implements XetCasCalls {
       "POST",
       `/v1/xorbs/default/${hash}`,
       `upload xorb ${hash}`,
-      pace === undefined ? body : { bytes: pacedPieces(body, pace), length: body.byteLength },
+      pace === undefined && body instanceof Uint8Array
+        ? body
+        : { bytes: pacedPieces(body, pace ?? unpaced), length: body.length },
       signal,
     );
     try {

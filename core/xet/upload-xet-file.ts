@@ -1,10 +1,12 @@
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { HubpushError, toHubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord } from "../../storage/journal.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashFromString, hashToString, sha256HexToRaw } from "../../xet/hash-string.js";
 import { writeShard } from "../../xet/shard.js";
 import { loadXetHasher, type XetHasher } from "../../xet/xet-hasher.js";
-import type { BuiltXorb } from "../../xet/xorb.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 import { assertUnchanged } from "../lfs/same-stat.js";
@@ -14,6 +16,7 @@ import { planShards } from "./shard-plan.js";
 import { type PassResult, type PassXorb, termRecords } from "./xet-file-pass.js";
 import { xetPassPool } from "./xet-pass-pool.js";
 import type { XetSession } from "./xet-session.js";
+import { dropSpool, type OutgoingXorb, serializedLength, xorbPieces } from "./xorb-spool.js";
 
 type XetAnswer = Extract<LfsBatchAnswer, { kind: "xet" }>;
 
@@ -66,6 +69,13 @@ export async function uploadXetFile(
   }
 }
 
+/** The spool directory of a file's pass: next to the journal (the daemon's data dir), else the OS temp dir. */
+function spoolDirOf(ctx: UploadStageDeps, file: FileRecord): string {
+  const path = ctx.journal.path;
+  const base = typeof path === "string" && path.startsWith("/") ? dirname(path) : tmpdir();
+  return join(base, "xet-spool", `${ctx.jobId}-${file.id}`);
+}
+
 interface PassOutcome extends PassResult {
   /** Xorb bytes this pass sent. */
   readonly sent: number;
@@ -109,13 +119,14 @@ async function onePass(
   const { endpoint } = ctx.job;
   const xet = ctx.journal.xet;
   let sent = 0;
-  const send = async (xorb: BuiltXorb): Promise<void> => {
-    if (xet.getXorb(endpoint, xorb.hashString)?.state === "uploaded") return;
+  const send = async (xorb: OutgoingXorb): Promise<void> => {
+    if (xet.getXorb(endpoint, xorb.hashString)?.state === "uploaded") return await dropSpool(xorb);
+    const length = serializedLength(xorb);
     xet.recordXorbBuilt(endpoint, {
       hash: xorb.hashString,
       chunks: xorb.chunks,
       unpackedBytes: xorb.unpackedLength,
-      serializedBytes: xorb.body.length,
+      serializedBytes: length,
     });
     // The --max-rate cap paces the body piece by piece as it goes out (as for LFS): one take of
     // the whole xorb (up to 64 MiB) would let it all go at once and only delay the next one.
@@ -124,23 +135,38 @@ async function onePass(
       ctx.uploadMeter.add(bytes);
     };
     await session.withToken(refreshUrl, ctx.signal, (token) =>
-      ctx.hub.xet.uploadXorb(token, xorb.hashString, xorb.body, ctx.signal, pace),
+      ctx.hub.xet.uploadXorb(
+        token,
+        xorb.hashString,
+        xorb.spool === undefined ? xorb.body : xorbPieces(xorb),
+        ctx.signal,
+        pace,
+      ),
     );
-    xet.recordXorbUploaded(endpoint, xorb.hashString, ctx.jobId, xorb.body.length);
-    sent += xorb.body.length;
+    xet.recordXorbUploaded(endpoint, xorb.hashString, ctx.jobId, length);
+    sent += length;
+    await dropSpool(xorb);
   };
+  // Xorbs grow to 64 MiB in 8 MiB segments spooled here (xorb-spool.ts): a directory per file
+  // version, emptied before (a crash may have left files) and removed after the pass.
+  const spoolDir = spoolDirOf(ctx, file);
+  await rm(spoolDir, { recursive: true, force: true });
   // The pass (read, chunks, hashes, sha256 check, xorbs) runs in a worker thread (xet-pass-pool.ts);
   // this thread answers its lookups and uploads its xorbs, at most XORB_STREAMS at once.
-  const result = await xetPassPool().run({
-    absolute,
-    file,
-    compression: COMPRESSION,
-    lookup: (hash) => xet.lookupChunk(endpoint, hash) ?? session.lookup(hash),
-    query: (hash) => session.query(refreshUrl, hash, ctx.signal),
-    upload: send,
-    streams: XORB_STREAMS,
-    signal: ctx.signal,
-  });
+  const result = await xetPassPool()
+    .run({
+      absolute,
+      file,
+      compression: COMPRESSION,
+      lookup: (hash) => xet.lookupChunk(endpoint, hash) ?? session.lookup(hash),
+      query: (hash) => session.query(refreshUrl, hash, ctx.signal),
+      upload: send,
+      streams: XORB_STREAMS,
+      signal: ctx.signal,
+      spoolDir,
+      xorbMaxBytes: ctx.tuning.xetXorbBytes,
+    })
+    .finally(() => rm(spoolDir, { recursive: true, force: true }));
   const sha256 = file.sha256 ?? "";
   const terms = termRecords(result.terms);
   const fileHash = hasher.fileHash(hashedLengths(result.chunks));

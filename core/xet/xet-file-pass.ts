@@ -1,16 +1,18 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
+import { join } from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
 import { Chunker } from "../../xet/chunker.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashMod } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
-import { type BuiltXorb, XorbBuilder } from "../../xet/xorb.js";
+
 import { localReadError } from "../lfs/local-read-error.js";
-import { FragmentationGuard } from "./fragmentation-guard.js";
+import { FragmentationGuard, GUARD_LOOKAHEAD } from "./fragmentation-guard.js";
 import { PackedChunkIndex } from "./packed-chunk-index.js";
 import { PackedChunkBuilder, type PackedChunks, packChunks } from "./packed-chunks.js";
+import { type OutgoingXorb, SpooledXorbBuilder, serializedLength } from "./xorb-spool.js";
 
 /** A xorb this pass fills: its hash is known once it is built. */
 export interface XorbSlot {
@@ -49,10 +51,11 @@ export interface PassResult {
 }
 
 /**
- * Xorbs are cut at 8 MiB instead of the 64 MiB maximum: a file pass holds the xorb it builds, the
- * joined body and up to two uploads in flight, and several files upload at once, so 64 MiB xorbs put
- * peak RSS at 667–806 MB on W2x (4 × 1 GiB); 16 MiB gave 386 MB and 8 MiB 306 MB on 4 × 256 MiB,
- * with the same wall time as LFS in that run. Dedup is per chunk and does not depend on the cut.
+ * A xorb is built in segments of 8 MiB (one pooled buffer): 64 MiB xorbs held in memory put peak
+ * RSS at 667–806 MB on W2x (4 × 1 GiB); 16 MiB gave 386 MB and 8 MiB 306 MB on 4 × 256 MiB. With a
+ * `spoolDir` the full segments of a xorb go to a file and the xorb grows to `xorbMaxBytes` (64 MiB,
+ * xorb-spool.ts); without one, xorbs are cut at one segment. Dedup is per chunk and does not depend
+ * on the cut, but a term never spans xorbs, so the cut sets the terms (shard bytes) of a re-upload.
  */
 export const XORB_TARGET_BYTES = 8 * 1024 * 1024;
 
@@ -69,12 +72,19 @@ export interface PassInputs {
   /** Asks the CAS about an eligible chunk (§7.2); resolves true when a new answer arrived. */
   readonly query: (chunkHash: Uint8Array) => Promise<boolean>;
   readonly signal: AbortSignal;
+  /**
+   * A directory of its own for this pass's spool files (created on demand; the caller removes it
+   * when the pass is over): xorbs then grow to `xorbMaxBytes`. Default: none, xorbs of one segment.
+   */
+  readonly spoolDir?: string;
+  /** With `spoolDir`: a xorb's serialized cap (default XORB_MAX_BYTES, 64 MiB). */
+  readonly xorbMaxBytes?: number;
 }
 
 export interface PassOptions extends PassInputs {
   readonly hasher: XetHasher;
   /** A xorb is full: upload it (may wait while too many are in flight). */
-  readonly onXorb: (xorb: BuiltXorb) => Promise<void>;
+  readonly onXorb: (xorb: OutgoingXorb) => Promise<void>;
   /**
    * Called with the hashes of each read's new chunks (file indices from `firstIndex`) before they
    * are placed: the worker pass (xet-pass-worker.ts) fetches their `lookup` answers from the main
@@ -120,10 +130,17 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   let dedupBytes = 0;
   let slot: XorbSlot = newSlot();
   // Started on the first new chunk: a pass that dedups everything never takes a buffer.
-  let builder: XorbBuilder | null = null;
-  const startXorb = async (): Promise<XorbBuilder> => {
+  let builder: SpooledXorbBuilder | null = null;
+  let spools = 0;
+  const startXorb = async (): Promise<SpooledXorbBuilder> => {
     const buffer = options.xorbBuffer === undefined ? undefined : await options.xorbBuffer();
-    return new XorbBuilder(options.compression, { maxBytes: XORB_TARGET_BYTES, buffer });
+    const path = options.spoolDir === undefined ? undefined : join(options.spoolDir, `${++spools}.xorb`);
+    return new SpooledXorbBuilder(options.compression, hasher, {
+      segmentBytes: XORB_TARGET_BYTES,
+      buffer,
+      path,
+      maxBytes: options.xorbMaxBytes,
+    });
   };
   const guard = new FragmentationGuard();
 
@@ -149,22 +166,47 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   };
   const flush = async (): Promise<void> => {
     if (builder === null || builder.chunkCount === 0) return;
-    const xorb = builder.build(hasher);
+    const xorb = await builder.build();
     slot.hash = xorb.hashString;
     built.push({
       hash: xorb.hash,
       hashString: xorb.hashString,
       chunks: packChunks(xorb.chunks),
       unpackedLength: xorb.unpackedLength,
-      serializedLength: xorb.body.length,
+      serializedLength: serializedLength(xorb),
     });
     slots.set(xorb.hashString, slot);
     slot = newSlot();
     builder = null;
     await options.onXorb(xorb);
   };
-  const handle = async (data: Uint8Array, hash: Uint8Array): Promise<void> => {
-    const index = chunks.length;
+  // §7.3 look-ahead: a chunk is placed once the GUARD_LOOKAHEAD - 1 chunks after it are hashed and
+  // looked up, so the guard can size the dedup range it would start (`ahead`).
+  const queue: Pending[] = [];
+  const enqueue = async (data: Uint8Array, hash: Uint8Array, read: number): Promise<void> => {
+    const index = chunks.length + queue.length;
+    let known = options.lookup(hash);
+    if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
+    queue.push({ data, hash, known, read });
+    if (queue.length >= GUARD_LOOKAHEAD) await handle(queue.shift() as Pending);
+  };
+  /** Chunks from `known` on that would continue one dedup range: it and those after it in the queue. */
+  const ahead = (known: { xorb: string; index: number }): number => {
+    let n = 1;
+    for (const next of queue) {
+      const k = next.known;
+      if (
+        n >= GUARD_LOOKAHEAD ||
+        own.find(next.hash) >= 0 ||
+        k?.xorb !== known.xorb ||
+        k.index !== known.index + n
+      )
+        break;
+      n++;
+    }
+    return n;
+  };
+  const handle = async ({ data, hash, known }: Pending): Promise<void> => {
     chunks.push({ hash, length: data.length });
     const mine = own.find(hash);
     if (mine >= 0) {
@@ -172,19 +214,17 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
       dedupBytes += data.length;
       return;
     }
-    let known = options.lookup(hash);
-    if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
-    if (known !== null && takesRange(guard, terms, slotOf(known.xorb), known.index)) {
+    if (known !== null && takesRange(guard, terms, slotOf(known.xorb), known.index, () => ahead(known))) {
       place(slotOf(known.xorb), known.index, data.length);
       dedupBytes += data.length;
       return;
     }
     builder ??= await startXorb();
-    let at = builder.tryAdd(hash, data);
+    let at = await builder.add(hash, data);
     if (at < 0) {
       await flush();
       builder = await startXorb();
-      at = builder.tryAdd(hash, data);
+      at = await builder.add(hash, data);
     }
     own.set(hash, slotList.length - 1, at);
     place(slot, at, data.length);
@@ -196,15 +236,26 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   // freed only when V8 gets round to it: tens of MB of dead buffers per pass thread).
   const stream = readPieces(options.absolute, options.signal, options.xorbBuffer !== undefined);
   let read = 0;
+  let reads = 0;
   try {
     for await (const buf of stream) {
       read += buf.length;
+      reads++;
       if (read > file.size) break;
       sha.update(buf);
       const pieces = chunker.push(buf);
       const hashes = pieces.map((data) => hasher.chunkHash(data));
-      if (options.prefetch !== undefined && hashes.length > 0) await options.prefetch(hashes, chunks.length);
-      for (let i = 0; i < pieces.length; i++) await handle(pieces[i] as Uint8Array, hashes[i] as Uint8Array);
+      if (options.prefetch !== undefined && hashes.length > 0)
+        await options.prefetch(hashes, chunks.length + queue.length);
+      for (let i = 0; i < pieces.length; i++)
+        await enqueue(pieces[i] as Uint8Array, hashes[i] as Uint8Array, reads);
+      // A held-back chunk may be a view of the read buffer the next read overwrites (two take
+      // turns): copy the few of the read before this one (only after a read of < 8 chunks).
+      for (const p of queue) {
+        if (p.read >= reads) continue;
+        p.data = p.data.slice();
+        p.read = Number.POSITIVE_INFINITY;
+      }
     }
   } catch (err) {
     if (options.signal.aborted) throw err;
@@ -213,9 +264,10 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const last = chunker.finish();
   if (last !== null) {
     const hash = hasher.chunkHash(last);
-    await options.prefetch?.([hash], chunks.length);
-    await handle(last, hash);
+    await options.prefetch?.([hash], chunks.length + queue.length);
+    await enqueue(last, hash, Number.POSITIVE_INFINITY);
   }
+  while (queue.length > 0) await handle(queue.shift() as Pending);
   await flush();
   const sha256 = sha.digest("hex");
   if (read !== file.size || sha256 !== file.sha256) {
@@ -264,10 +316,25 @@ async function* readPieces(absolute: string, signal: AbortSignal, reuse: boolean
 }
 
 /** §7.3: a known chunk that continues the previous term is always taken; a new range asks the guard. */
-function takesRange(guard: FragmentationGuard, terms: readonly PassTerm[], target: XorbSlot, index: number) {
+function takesRange(
+  guard: FragmentationGuard,
+  terms: readonly PassTerm[],
+  target: XorbSlot,
+  index: number,
+  rangeChunks: () => number,
+) {
   const last = terms[terms.length - 1];
   if (last !== undefined && last.slot === target && last.end === index) return true;
-  return guard.allowsNewRange(terms);
+  return guard.allowsNewRange(terms, rangeChunks);
+}
+
+/** A chunk held back for the look-ahead, with its lookup answer (taken when it was read). */
+interface Pending {
+  data: Uint8Array;
+  readonly hash: Uint8Array;
+  readonly known: { readonly xorb: string; readonly index: number } | null;
+  /** The read it came from (its data may be a view of that read's buffer); Infinity once copied. */
+  read: number;
 }
 
 /** The journal's form of the pass's terms (every slot is built by now). */

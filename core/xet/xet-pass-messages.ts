@@ -6,6 +6,7 @@ import type { ErrorCode } from "../../common/error-codes.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import type { XorbChunk } from "../../xet/xorb.js";
 import type { PassResult } from "./xet-file-pass.js";
+import type { SpoolPart } from "./xorb-spool.js";
 
 export interface XetWorkerData {
   /** Xorb buffers the thread may allocate, shared by its passes. */
@@ -38,6 +39,9 @@ export type XetWorkerRequest =
       readonly compression: CompressionChoice;
       /** Xorb bodies this pass may hold at once (in flight + queued + the one building). */
       readonly buffers: number;
+      /** Spool full segments here, xorbs up to `xorbMaxBytes` (xorb-spool.ts); none: one segment. */
+      readonly spoolDir?: string;
+      readonly xorbMaxBytes?: number;
     }
   /** Answers of one `lookup` request, in its order. */
   | { readonly type: "answers"; readonly id: number; readonly answers: readonly LookupAnswer[] }
@@ -63,6 +67,8 @@ export type XetWorkerReply =
       /** The body is the first `length` bytes of `buffer` (transferred). */
       readonly buffer: ArrayBuffer;
       readonly length: number;
+      /** The body's first bytes, in a spool file (the body above follows them). */
+      readonly spool?: SpoolPart;
     }
   | { readonly type: "done"; readonly id: number; readonly result: PassResult }
   | { readonly type: "failed"; readonly id: number; readonly error: PassError }

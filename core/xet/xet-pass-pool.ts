@@ -1,11 +1,11 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
-import type { BuiltXorb } from "../../xet/xorb.js";
 import { onAbort } from "../abort-fanout.js";
 import { startModuleWorker } from "../start-module-worker.js";
 import { eligible, type PassInputs, type PassResult, XORB_TARGET_BYTES } from "./xet-file-pass.js";
 import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import type { OutgoingXorb } from "./xorb-spool.js";
 
 /**
  * A pass thread's heap: terms and per-xorb records of the files it passes; the per-chunk state
@@ -49,7 +49,7 @@ export const XORB_BUFFER_BUDGET = passPoolShape(2, XET_MEMORY_BUDGET_BYTES).buff
 
 export interface WorkerPassOptions extends PassInputs {
   /** Uploads one xorb (resolves once it is stored); at most `streams` run at once. */
-  readonly upload: (xorb: BuiltXorb) => Promise<void>;
+  readonly upload: (xorb: OutgoingXorb) => Promise<void>;
   readonly streams: number;
 }
 
@@ -71,7 +71,7 @@ interface Running {
   readonly options: WorkerPassOptions;
   readonly resolve: (result: PassResult) => void;
   readonly reject: (reason: unknown) => void;
-  readonly queue: BuiltXorb[];
+  readonly queue: OutgoingXorb[];
   inflight: number;
   failure: unknown;
   end: WorkerEnd | null;
@@ -165,6 +165,8 @@ export class XetPassPool {
         compression: options.compression,
         // In flight, one queued behind them, one building.
         buffers: options.streams + 1,
+        spoolDir: options.spoolDir,
+        xorbMaxBytes: options.xorbMaxBytes,
       };
       slot.worker.postMessage(request);
     });
@@ -213,6 +215,7 @@ export class XetPassPool {
           body: new Uint8Array(reply.buffer, 0, reply.length),
           chunks: reply.chunks,
           unpackedLength: reply.unpackedLength,
+          ...(reply.spool === undefined ? {} : { spool: reply.spool }),
         });
         this.pump(pass);
         return;
@@ -258,25 +261,29 @@ export class XetPassPool {
   /** Starts queued xorb uploads while fewer than `streams` are in flight. */
   private pump(pass: Running): void {
     while (pass.queue.length > 0 && (pass.failure !== null || pass.inflight < pass.options.streams)) {
-      const xorb = pass.queue.shift() as BuiltXorb;
+      const xorb = pass.queue.shift() as OutgoingXorb;
       if (pass.failure !== null) {
         this.giveBack(pass, xorb);
         continue;
       }
       pass.inflight++;
+      // A spooled xorb's body is all on disk (xorb-spool.ts): its buffer goes back as the upload
+      // starts. Queued xorbs still hold theirs, which bounds how far the pass runs ahead.
+      const spooled = xorb.spool !== undefined && xorb.body.length === 0;
+      if (spooled) this.giveBack(pass, xorb);
       pass.options
         .upload(xorb)
         .catch((err: unknown) => this.fail(pass, err))
         .finally(() => {
           pass.inflight--;
-          this.giveBack(pass, xorb);
+          if (!spooled) this.giveBack(pass, xorb);
           this.pump(pass);
           this.maybeSettle(pass);
         });
     }
   }
 
-  private giveBack(pass: Running, xorb: BuiltXorb): void {
+  private giveBack(pass: Running, xorb: OutgoingXorb): void {
     const buffer = xorb.body.buffer as ArrayBuffer;
     if (!this.slots.includes(pass.slot)) return;
     this.post(pass.slot, { type: "buffer", id: pass.id, buffer }, [buffer]);

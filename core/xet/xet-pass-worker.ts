@@ -174,6 +174,8 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
         file: request.file,
         hasher,
         compression: request.compression,
+        spoolDir: request.spoolDir,
+        xorbMaxBytes: request.xorbMaxBytes,
         // The main thread already asked the CAS (§7.2) for eligible chunks no lookup knew, in file
         // order, before answering: its answer is final, so the pass never queries by itself.
         lookup: (hash) => {
@@ -197,6 +199,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
               unpackedLength: xorb.unpackedLength,
               buffer,
               length: xorb.body.length,
+              spool: xorb.spool,
             },
             [buffer],
           );

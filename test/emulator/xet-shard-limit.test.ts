@@ -5,7 +5,8 @@ import { SHARD_FOOTER_BYTES, SHARD_MAX_BYTES } from "../../xet/shard.js";
 /**
  * The CAS's shard size limit (§5.8: 64 MiB, "the shard is too large" → 400; the optional 200-byte
  * footer on top, as @huggingface/hub budgets it) and the not-modelled `/v2/file-chunk-hashes` (§6:
- * optional; the emulator answers 404 with a body that says so).
+ * optional; the emulator answers 404 with a body that says so), and the xorb limit (§4.6): a full
+ * 64 MiB xorb as the client spools it is stored, a body over 64 MiB + 8 × 8,192 (+ footer room) is a 400.
  */
 const TOKEN = "hf_shard_limit_write";
 let emu: RunningEmulator;
@@ -60,3 +61,52 @@ t.test("/v2/file-chunk-hashes is not modelled: 404 that says so", async (t) => {
   const anonymous = await fetch(`${cas.casUrl}/v2/file-chunk-hashes/${hash}`);
   t.equal(anonymous.status, 401, "the token is checked first, as on every CAS route");
 });
+
+t.test(
+  "a full 64 MiB xorb as hubpush spools it is stored; a body over the §4.6 tolerance is a 400",
+  async (t) => {
+    const { loadXetHasher } = await import("../../xet/xet-hasher.js");
+    const { SpooledXorbBuilder, xorbPieces } = await import("../../core/xet/xorb-spool.js");
+    const { XORB_MAX_BYTES, XORB_MAX_CHUNKS } = await import("../../xet/xorb.js");
+    const { noise } = await import("../helpers/noise.js");
+    const { join } = await import("node:path");
+    const hasher = await loadXetHasher();
+    const builder = new SpooledXorbBuilder("none", hasher, {
+      segmentBytes: 8 * 1024 * 1024,
+      path: join(t.testdir(), "x.xorb"),
+    });
+    // 128 KiB chunks of noise (stored raw): 511 fit in 8 segments of 8 MiB.
+    const chunk = 128 * 1024;
+    const data = noise(chunk * 520, 5);
+    for (let i = 0; ; i++) {
+      const piece = data.subarray(i * chunk, (i + 1) * chunk);
+      if ((await builder.add(hasher.chunkHash(piece), piece)) < 0) break;
+    }
+    const xorb = await builder.build();
+    const parts: Uint8Array[] = [];
+    for await (const p of xorbPieces(xorb).pieces()) parts.push(Buffer.from(p));
+    const body = Buffer.concat(parts);
+    t.ok(
+      body.length > 63 * 1024 * 1024 && body.length <= XORB_MAX_BYTES,
+      `${body.length} bytes: a full xorb`,
+    );
+    const stored = await fetch(`${cas.casUrl}/v1/xorbs/default/${xorb.hashString}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${cas.accessToken}` },
+      body,
+    });
+    t.equal(stored.status, 200, "the CAS stores it");
+    t.same(await stored.json(), { was_inserted: true });
+    const limit = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
+    const over = await fetch(`${cas.casUrl}/v1/xorbs/default/${"cd".repeat(32)}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${cas.accessToken}` },
+      body: new Uint8Array(limit + 1),
+    });
+    t.equal(over.status, 400);
+    t.match(
+      ((await over.json()) as { error?: string }).error ?? "",
+      `The xorb is too large: ${limit + 1} bytes`,
+    );
+  },
+);

@@ -60,8 +60,9 @@ export function planMoment(
   const pick = (lo: number, hi: number) => Math.floor(lo + random() * (hi - lo + 1));
   const count = (states: readonly string[], s: string) => states.filter((x) => x === s).length;
   if (moment === "xorbs") {
-    // ~38 xorbs of 8 MiB in 300 MiB: kill after the k-th is stored, anywhere up to the last few.
-    const k = pick(1, 30);
+    // Xorbs grow to 64 MiB (spooled, xorb-spool.ts): each file of ~80–120 MiB is 2 xorbs, 6 in
+    // 300 MiB; kill after the k-th is stored, before the last ones.
+    const k = pick(1, 4);
     return {
       title: `during xorb uploads (after ${k} xorbs stored)`,
       faults: "",

@@ -7,7 +7,8 @@ import { downloadRemoteFile } from "../../helpers/remote-repo.js";
 
 /**
  * Shards over the budget are split (§5.8), end to end: real engine, journal and emulator CAS, with
- * the 64 MiB budget lowered (EngineTuning.xetShardBytes) so a 20 MiB file needs three shards. Each
+ * the 64 MiB budget lowered (EngineTuning.xetShardBytes) and xorbs cut at 8 MiB (xetXorbBytes) so a
+ * 20 MiB file needs three shards. Each
  * of its three 8 MiB xorbs has a CAS entry of ~6 KB; with an 8 KiB budget each gets a shard, and the
  * file's record rides in the last one.
  */
@@ -32,7 +33,7 @@ function shardPosts(h: Harness): ShardPost[] {
 async function uploadSplit(t: Test, faults?: string) {
   const h = await startHarness({
     emulator: { lfsThresholdBytes: 0, ...(faults === undefined ? {} : { faults }) },
-    tuning: { xetShardBytes: BUDGET },
+    tuning: { xetShardBytes: BUDGET, xetXorbBytes: 8 * MiB },
   });
   t.teardown(() => h.close());
   const bytes = noise(20 * MiB, 77);
