@@ -5,7 +5,7 @@ import { EngineServices } from "./engine-services.js";
 import { DEFAULT_TUNING, type EngineTuning } from "./engine-tuning.js";
 import { HashPool } from "./hash/hash-pool.js";
 import type { HubClient, HubRepo } from "./hub/hub-client.js";
-import { UndiciHubClient } from "./hub/undici-hub-client.js";
+import { LazyHubClient } from "./hub/lazy-hub-client.js";
 import type { Logger } from "./logger.js";
 import { UploadEngine } from "./upload-engine.js";
 
@@ -21,7 +21,7 @@ export interface CreateEngineOptions {
   readonly now?: () => number;
   /** Absolute paths the scan must never enter (the state directory). */
   readonly excludeAbsolute?: readonly string[];
-  /** Builds the Hub client of a job (default: UndiciHubClient on the job's endpoint). */
+  /** Builds the Hub client of a job (default: UndiciHubClient on the job's endpoint, loaded on first use). */
   readonly hubFor?: (job: JobRecord, token: () => Promise<string>) => HubClient;
 }
 
@@ -43,7 +43,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
   const hubFor =
     options.hubFor ??
     ((job: JobRecord, token: () => Promise<string>) =>
-      new UndiciHubClient({ endpoint: job.endpoint, token, onRepoMoved: repoMovedRecorder(options, job) }));
+      new LazyHubClient({ endpoint: job.endpoint, token, onRepoMoved: repoMovedRecorder(options, job) }));
   return new UploadEngine(
     services,
     (job) => hubFor(job, () => options.tokenFor(job)),

@@ -6,12 +6,27 @@ import type { HubClient } from "./hub/hub-client.js";
 import { JobContext } from "./job-context.js";
 import { PipelineState } from "./pipeline-state.js";
 import { scanJob } from "./scan-job.js";
-import { runCommitStage } from "./stages/commit-stage.js";
-import { runHashStage } from "./stages/hash-stage.js";
 import { awaitsPatternListing, queuePatternDeletions } from "./stages/pattern-deletions.js";
-import { runPlanStage } from "./stages/plan-stage.js";
-import { runUploadStage } from "./stages/upload-stage.js";
 import { WakeSignal } from "./wake-signal.js";
+
+/**
+ * The stage loops, loaded when a job has work for them: a restart that finds every file committed
+ * never needs them (nor the Hub, LFS and Xet modules they pull in; issue 16 item 2).
+ */
+async function loadStages() {
+  const [hash, plan, upload, commit] = await Promise.all([
+    import("./stages/hash-stage.js"),
+    import("./stages/plan-stage.js"),
+    import("./stages/upload-stage.js"),
+    import("./stages/commit-stage.js"),
+  ]);
+  return {
+    runHashStage: hash.runHashStage,
+    runPlanStage: plan.runPlanStage,
+    runUploadStage: upload.runUploadStage,
+    runCommitStage: commit.runCommitStage,
+  };
+}
 
 export type RunnerOutcome =
   | { kind: "done" }
@@ -77,13 +92,33 @@ export class JobRunner {
     // The walk needs nothing from the Hub, so it runs while the repo and branch are checked: a
     // restart over a committed folder no longer pays the round trips before its scan. The stages,
     // which do talk to the Hub, start only once the repo is known to exist.
-    this.#repoReady = ensureRepo(ctx);
+    // A job that had nothing left to do when it stopped (scanned before, every file settled) asks
+    // the Hub only once its walk finds work: a restart that finds none ends without a request
+    // (issue 16 item 2: undici, the client and the stages were a tenth of its CPU time).
+    const deferred = this.#nothingLeft();
+    let startCheck: () => void = () => {};
+    this.#repoReady = deferred
+      ? new Promise<boolean>((resolve) => {
+          startCheck = () => resolve(ensureRepo(ctx));
+        })
+      : ensureRepo(ctx);
     void this.#startScan();
+    if (deferred) {
+      if (!(await this.#workFound())) {
+        const done = !ctx.halted && this.#finished();
+        ctx.halt();
+        await this.#rescan;
+        await this.#nextScan;
+        return this.#outcome(done);
+      }
+      startCheck();
+    }
     if (!(await this.#repoReady)) {
       await this.#rescan;
       await this.#nextScan;
       return this.#outcome(false);
     }
+    const { runHashStage, runPlanStage, runUploadStage, runCommitStage } = await loadStages();
     const t = ctx.tuning;
     const loops = [
       runHashStage(ctx),
@@ -128,7 +163,9 @@ export class JobRunner {
         await scanJob(this.#ctx, this.#deps.excludeAbsolute);
         // --delete GLOB: the remote listing follows the walk, inside the same slot, so the first
         // commit (which waits for both) knows every path the job uploads. It reads the Hub, so it
-        // waits for the repo check that runs beside the first walk.
+        // waits for the repo check that runs beside the first walk (only then: a deferred check
+        // may never start, see run()).
+        if (!awaitsPatternListing(this.#ctx)) return;
         if (!(await this.#repoReady)) return;
         if (!this.#ctx.halted) await queuePatternDeletions(this.#ctx);
       })
@@ -162,10 +199,45 @@ export class JobRunner {
     return run;
   }
 
+  /** A job scanned before whose every file and commit had settled: see run(). */
+  #nothingLeft(): boolean {
+    const { job } = this.#ctx;
+    if (job.options.watch) return false;
+    const record = this.#ctx.journal.jobs.get(this.#ctx.jobId);
+    return (record?.lastScanAt ?? null) !== null && this.#finished();
+  }
+
+  /**
+   * While the first walk of a deferred job runs: resolves true as soon as it put work in the
+   * journal (new or changed files wake the hash stage) or once it ended leaving the job unfinished
+   * (files vanished, deletions queued), false when it ended with nothing to do or the job halted.
+   */
+  async #workFound(): Promise<boolean> {
+    const ctx = this.#ctx;
+    for (;;) {
+      if (ctx.halted) return false;
+      if (this.#rescan === null) return !this.#finished();
+      if (this.#activeFiles() > 0) return true;
+      const wakeUp = new AbortController();
+      const off = (): void => wakeUp.abort();
+      ctx.haltSignal.addEventListener("abort", off, { once: true });
+      await Promise.race([
+        ctx.wake.hash.wait(ctx.tuning.idlePollMs, wakeUp.signal),
+        this.#settled.wait(ctx.tuning.idlePollMs, wakeUp.signal),
+      ]);
+      wakeUp.abort();
+      ctx.haltSignal.removeEventListener("abort", off);
+    }
+  }
+
+  #activeFiles(): number {
+    const counts = this.#ctx.journal.jobs.counts(this.#ctx.jobId).byState;
+    return PENDING_FILE_STATES.reduce((sum, s) => sum + counts[s].files, 0);
+  }
+
   #finished(): boolean {
     if (this.#ctx.job.options.watch || this.#pipeline.committing) return false;
-    const counts = this.#ctx.journal.jobs.counts(this.#ctx.jobId).byState;
-    const active = PENDING_FILE_STATES.reduce((sum, s) => sum + counts[s].files, 0);
+    const active = this.#activeFiles();
     if (awaitsPatternListing(this.#ctx)) return false;
     const deleting =
       this.#ctx.job.options.deleteRemote || (this.#ctx.job.options.deletePatterns ?? []).length > 0

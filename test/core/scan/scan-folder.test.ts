@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import t from "tap";
-import { scanFolder } from "../../../core/scan/scan-folder.js";
+import { LISTED_AT_ONCE_BYTES, scanFolder } from "../../../core/scan/scan-folder.js";
 import { collectScan } from "./collect-scan.js";
 
 t.test("files are reported with POSIX relative paths and their stat, nanoseconds as strings", async (t) => {
@@ -185,7 +185,9 @@ t.test("an abort signal stops the walk and closes the open directories", async (
 });
 
 t.test("stopping early (break) closes the open directories too", async (t) => {
-  const dir = t.testdir({ a: { b: { c: { "1.txt": "", "2.txt": "" } } } });
+  const dir = t.testdir({ a: { b: { c: {} } } });
+  // Small directories are listed at once (no descriptor held); c, large, is streamed.
+  const names = await fillPastListedAtOnce(join(dir, "a", "b", "c"));
   const fdsBefore = await openFdCount();
   if (fdsBefore === null) {
     t.pass("descriptor count", { skip: "no /proc/self/fd on this system" });
@@ -193,11 +195,41 @@ t.test("stopping early (break) closes the open directories too", async (t) => {
   }
   for await (const entry of scanFolder(dir)) {
     t.equal(entry.kind, "file");
-    t.equal(await openFdCount(), fdsBefore + 4, "the root and a, b, c are open while inside c");
+    t.equal(await openFdCount(), fdsBefore + 1, "c is open while its first file is handed out");
     break;
   }
   t.equal(await openFdCount(), fdsBefore);
+  t.ok(names > 0);
 });
+
+t.test("a directory too large to list at once is streamed, and every entry of it is found", async (t) => {
+  const dir = t.testdir({ small: { "s.txt": "s" }, big: {}, "top.txt": "t" });
+  const count = await fillPastListedAtOnce(join(dir, "big"));
+  await mkdir(join(dir, "big", "zz-sub"));
+  await writeFile(join(dir, "big", "zz-sub", "inner.txt"), "i");
+  const { paths } = await collectScan(dir);
+  t.equal(paths.length, count + 3, "every file of the big directory, its subfolder's and the others'");
+  t.ok(paths.includes("big/zz-sub/inner.txt"), "a folder inside the streamed one is walked");
+  t.ok(paths.includes("big/f-0000-a-name-long-enough-to-fill-the-directory.txt"));
+  t.ok(paths.includes("small/s.txt") && paths.includes("top.txt"));
+});
+
+/**
+ * Adds empty files to `dir` until its own size is over LISTED_AT_ONCE_BYTES (the walk then
+ * streams it); returns how many. The size per entry depends on the filesystem, hence the loop.
+ */
+async function fillPastListedAtOnce(dir: string): Promise<number> {
+  let n = 0;
+  while ((await stat(dir, { bigint: true })).size <= LISTED_AT_ONCE_BYTES) {
+    for (let i = 0; i < 500; i++, n++)
+      await writeFile(
+        join(dir, `f-${String(n).padStart(4, "0")}-a-name-long-enough-to-fill-the-directory.txt`),
+        "",
+      );
+    if (n > 100_000) throw new Error(`${dir}: its size does not grow with its entries on this filesystem`);
+  }
+  return n;
+}
 
 /** Open descriptors of this process (Linux), or null where /proc is missing. */
 async function openFdCount(): Promise<number | null> {
