@@ -176,8 +176,10 @@ export interface PathInfo {
 
 export interface UploadBody {
   /** The bytes, streamed (never a whole file in memory), or a Buffer for a part already read. */
-  readonly body: Readable | Buffer;
+  readonly body: Readable | Buffer | AsyncIterable<Buffer>;
   readonly length: number;
+  /** `body` is an async iterable that reuses a chunk's memory once asked for the next (hub-transport.ts). */
+  readonly pulled?: boolean;
   readonly header?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }

@@ -1,13 +1,12 @@
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
+import { partSlices } from "./part-slices.js";
 import { assertUnchanged } from "./same-stat.js";
-import { VerifyingStream } from "./verifying-stream.js";
 
 /** Slices a part in memory is handed to the request in. */
 const SLICE = 1024 * 1024;
@@ -57,7 +56,7 @@ export async function uploadMultipart(
         // A part sent before a restart: read only to feed the whole-file hash, in order.
         await hashed.catch(() => undefined);
         if (stop()) break;
-        await streamPart(ctx, absolute, file, { ...p, send: false });
+        await streamPart(ctx, handle, file, { ...p, send: false });
         continue;
       }
       let mode: "stream" | "buffer" | null = null;
@@ -97,7 +96,7 @@ export async function uploadMultipart(
         const sent = streams
           .withStream(async () => {
             await before;
-            await streamPart(ctx, absolute, file, { ...p, send: true });
+            await streamPart(ctx, handle, file, { ...p, send: true });
           })
           .finally(() => {
             streaming = false;
@@ -217,9 +216,13 @@ function recordEtag(
   ctx.journal.lfs.recordPartDone(file.id, part, etag);
 }
 
+/**
+ * One part from disk through partSlices (one reused buffer), hashed in order as it goes: sent, or
+ * (`send: false`, a part done before a restart) read only to feed the whole-file hash.
+ */
 async function streamPart(
   ctx: UploadStageDeps,
-  absolute: string,
+  handle: FileHandle,
   file: FileRecord,
   p: {
     part: number;
@@ -231,39 +234,32 @@ async function streamPart(
     etags: Map<number, string>;
   },
 ): Promise<void> {
-  const source = createReadStream(absolute, {
+  const slices = partSlices({
+    handle,
     start: p.start,
-    end: p.start + p.length - 1,
-    highWaterMark: 1024 * 1024,
-  });
-  const verifier = new VerifyingStream({
-    expectedSha256: null,
-    expectedSize: p.length,
+    length: p.length,
     displayPath: file.path,
+    onSlice: (slice) => {
+      p.whole.update(slice);
+    },
     throttle: (n) => (p.send ? ctx.throttleBytes(n, ctx.signal) : Promise.resolve()),
-    onBytes: (n) => {
+    onSent: (n) => {
       if (!p.send) return;
       ctx.uploadMeter.add(n);
       ctx.uploadStreams.sent(n);
     },
-    sharedHash: p.whole,
   });
-  source.on("error", (err) => verifier.destroy(err));
-  source.pipe(verifier);
-  try {
-    if (!p.send) {
-      for await (const _chunk of verifier) {
-        // Read only to feed the whole-file hash.
-      }
-      return;
+  if (!p.send) {
+    for await (const _slice of slices) {
+      // Read only to feed the whole-file hash.
     }
-    const { etag } = await ctx.hub
-      .putUpload(p.url, { body: verifier, length: p.length, signal: ctx.signal })
-      .catch((err: unknown) => {
-        throw verifier.failure ?? err;
-      });
-    recordEtag(ctx, file, p.part, etag, p.etags);
-  } finally {
-    source.destroy();
+    return;
   }
+  const { etag } = await ctx.hub.putUpload(p.url, {
+    body: slices,
+    pulled: true,
+    length: p.length,
+    signal: ctx.signal,
+  });
+  recordEtag(ctx, file, p.part, etag, p.etags);
 }
