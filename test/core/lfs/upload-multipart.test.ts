@@ -29,17 +29,30 @@ const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex
 
 async function setup(
   t: Test,
-  options: { partBufferBytes: number; journaledContent?: Buffer; streams?: number },
+  options: {
+    partBufferBytes: number;
+    journaledContent?: Buffer;
+    streams?: number;
+    size?: number;
+    chunk?: number;
+    link?: string;
+  },
 ) {
-  const emu = await startTestEmulator(t, { multipartThresholdBytes: CHUNK, multipartChunkBytes: CHUNK });
+  const size = options.size ?? SIZE;
+  const chunk = options.chunk ?? CHUNK;
+  const emu = await startTestEmulator(t, {
+    multipartThresholdBytes: chunk,
+    multipartChunkBytes: chunk,
+    ...(options.link === undefined ? {} : { link: options.link }),
+  });
   t.equal((await createRepo(emu.url, "user/parts")).status, 200, "repo created");
   const dir = t.testdir();
-  const content = noise(SIZE, 7);
+  const content = noise(size, 7);
   writeFileSync(join(dir, "big.bin"), content);
   const journal = openJournal(join(dir, "j.sqlite"));
   t.teardown(() => journal.close());
   const { job } = journal.jobs.upsert(specFor(dir), OPTIONS);
-  journal.scan.upsertFiles(job.id, journal.scan.begin(job.id), [fileAt("big.bin", SIZE)]);
+  journal.scan.upsertFiles(job.id, journal.scan.begin(job.id), [fileAt("big.bin", size)]);
   const scanned = journal.files.find(job.id, "big.bin");
   if (scanned === null) throw new Error("no file");
   const st = statSync(join(dir, "big.bin"), { bigint: true });
@@ -48,7 +61,7 @@ async function setup(
   const journaled = options.journaledContent ?? content;
   const file: FileRecord = {
     ...scanned,
-    size: SIZE,
+    size: size,
     mtimeNs: String(st.mtimeNs),
     ctimeNs: String(st.ctimeNs),
     inode: String(st.ino),
@@ -57,7 +70,7 @@ async function setup(
   const hub = new UndiciHubClient({ endpoint: emu.url, token: async () => WRITE_TOKEN });
   t.teardown(() => hub.close());
   const repo = { type: "model" as const, id: "user/parts" };
-  const [answer] = await hub.lfsBatch(repo, "main", [{ oid: sha256(journaled), size: SIZE }]);
+  const [answer] = await hub.lfsBatch(repo, "main", [{ oid: sha256(journaled), size: size }]);
   if (answer?.kind !== "multipart") throw new Error(`expected a multipart answer, got ${answer?.kind}`);
   journal.lfs.savePlan(file.id, {
     oid: answer.oid,
@@ -149,3 +162,22 @@ for (const [name, partBufferBytes] of [
     },
   );
 }
+
+t.test(
+  "streamed parts over a slow link: the one reused slice buffer is never overwritten while the socket holds it",
+  async (t) => {
+    // 40 MB/s per connection: the kernel's socket buffers fill within the first MiBs, so slices
+    // are still being written when the next would be read. A body that read ahead (the reused
+    // buffer refilled early) would send some slices' bytes twice and others never, and the
+    // emulator's sha256 check of the assembled parts would refuse the completion.
+    const s = await setup(t, {
+      partBufferBytes: 0,
+      size: 24 * 1024 * KiB + 77,
+      chunk: 8 * 1024 * KiB,
+      link: "conn=40M",
+    });
+    await uploadMultipart(s.ctx, s.file, s.plan);
+    t.same(s.completions, [s.file.sha256], "completed, the emulator accepted the assembled bytes");
+    t.equal(s.pooled.parts, 0, "every part streamed");
+  },
+);
