@@ -27,14 +27,11 @@ export interface EngineTuning {
   readonly maxFileBytes: number;
   /**
    * Most multipart parts of one file sent at once (default 4), when upload streams are free (fewer
-   * files than streams in flight). Parts are read into memory (≤ partBufferBytes for the whole
-   * engine); one that does not fit streams from disk. A crash re-sends at most this many parts of a file.
+   * files than streams in flight). One part streams from disk; the others are read into memory
+   * (≤ partBufferBytes for the whole engine). A crash re-sends at most this many parts of a file.
    */
   readonly partsInFlight: number;
-  /**
-   * Bytes of multipart parts the engine may hold in memory (default 64 MiB: one 16 MiB part for each
-   * of four files). Pooled parts cost no allocation per chunk; streamed ones do (issue 16 item 6).
-   */
+  /** Bytes of multipart parts the engine may hold in memory beside the streamed ones (default 48 MiB). */
   readonly partBufferBytes: number;
   /**
    * Most upload connections sending at once (default 16). The count starts at the uploadWorkers
@@ -78,7 +75,7 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   commitsPerHour: 100,
   maxFileBytes: 50 * 10 ** 9,
   partsInFlight: 4,
-  partBufferBytes: 64 * 1024 * 1024,
+  partBufferBytes: 48 * 1024 * 1024,
   maxUploadStreams: 16,
   streamWindowMs: 2_000,
   preuploadBatch: 100,

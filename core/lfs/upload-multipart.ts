@@ -14,12 +14,11 @@ const SLICE = 1024 * 1024;
 /**
  * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
  * Every part is hashed in order (done parts too, read only for that) to recompute the whole-file
- * sha256: a mismatch means the file changed, and the upload is not completed. The file's own part
- * (the one its slot entitles it to) is read into a buffer of the engine's part-buffer pool, sent,
- * and hashed when the parts before it are; when the pool has no room it streams from disk instead,
- * hashed as it goes (one streamed part per file at a time). Beside it, up to `partsInFlight - 1`
- * further parts go from pooled buffers when the engine has a stream free (fewer files than streams
- * in flight, as with a few big files on a link that caps each connection).
+ * sha256: a mismatch means the file changed, and the upload is not completed. One part at a time
+ * streams from disk through one reused buffer (part-slices.ts), hashed as it goes; while it does, up to `partsInFlight - 1` further parts are
+ * sent beside it when the engine has a stream free (fewer files than streams in flight, as with a
+ * few big files on a link that caps each connection). Those are read into memory (the engine's
+ * part-buffer budget bounds them), sent at once and hashed when the parts before them are.
  */
 export async function uploadMultipart(
   ctx: UploadStageDeps,
@@ -35,7 +34,6 @@ export async function uploadMultipart(
     const maxParts = Math.max(1, ctx.tuning.partsInFlight);
     const sending = new Set<Promise<void>>();
     let streaming = false; // a part of this file streams from disk now
-    let own = false; // the part the file's slot entitles it to is in flight; others need a free stream
     let hashed: Promise<void> = Promise.resolve(); // every part before the next is in `whole`
     let firstError: unknown = null;
     const track = (p: Promise<unknown>) => {
@@ -62,15 +60,11 @@ export async function uploadMultipart(
       let mode: "stream" | "buffer" | null = null;
       let pooled: Buffer | null = null;
       while (!stop()) {
-        if (!own) {
-          // The part the file's slot entitles it to: from the part-buffer pool when the budget has
-          // room, else streamed from disk. A pooled part costs one read into reused memory; a
-          // streamed one allocates each chunk afresh, and that garbage made the GC's threads the
-          // second biggest CPU cost on W2 (issue 16 item 6).
-          pooled = streams.takeBuffer(length);
-          mode = pooled === null ? (streaming ? null : "stream") : "buffer";
-          if (mode !== null) break;
-        } else if (sending.size < maxParts) {
+        if (!streaming) {
+          mode = "stream";
+          break;
+        }
+        if (sending.size < maxParts) {
           pooled = streams.streamFree ? streams.takeBuffer(length) : null;
           if (pooled !== null) {
             mode = "buffer";
@@ -81,15 +75,6 @@ export async function uploadMultipart(
         // A part of this file finishing, a stream freed elsewhere or the count growing: look again.
         await Promise.race([...sending, streams.whenRoom()]);
       }
-      const isOwn = !own;
-      if (isOwn && mode !== null) own = true;
-      /** The file's own part ends: its next part needs no free stream. */
-      const settle = (q: Promise<void>): Promise<void> =>
-        isOwn
-          ? q.finally(() => {
-              own = false;
-            })
-          : q;
       if (mode === "stream") {
         streaming = true;
         const before = hashed;
@@ -102,7 +87,7 @@ export async function uploadMultipart(
             streaming = false;
           });
         hashed = sent;
-        track(settle(sent));
+        track(sent);
       } else if (mode === "buffer" && pooled !== null) {
         const held = pooled;
         let buffer: Buffer;
@@ -118,8 +103,7 @@ export async function uploadMultipart(
         });
         hashed = inOrder;
         const sent = streams.withStream(() => sendBuffer(ctx, file, part, p.url, buffer, etags));
-        const both = Promise.all([sent, inOrder]).then(() => undefined);
-        track(settle(both).finally(() => streams.giveBack(held)));
+        track(Promise.all([sent, inOrder]).finally(() => streams.giveBack(held)));
       }
     }
     await Promise.all(sending);

@@ -17,10 +17,11 @@ import { fileAt, OPTIONS, specFor } from "../../storage/contract/contract-helper
 
 // uploadMultipart against the real emulator, whose completion stores the object only when the
 // assembled parts hash to the oid: a completion that succeeds proves the bytes on the wire were the
-// file's, byte for byte. Parts go from the pooled part buffers when the budget has room (issue 16
-// item 6) and stream from disk when it has not; both must send the file exactly and both must
-// refuse a file whose content no longer matches its journaled sha256 (a change within the same
-// timestamp tick, which the stat check cannot see) before the completion is posted.
+// file's, byte for byte. One part of a file streams from disk through one reused buffer (issue 16
+// item 6); parts sent beside it go from the pooled part buffers when a stream is free and the
+// budget has room. Both paths must send the file exactly and both must refuse a file whose content
+// no longer matches its journaled sha256 (a change within the same timestamp tick, which the stat
+// check cannot see) before the completion is posted.
 const KiB = 1024;
 const CHUNK = 256 * KiB;
 const SIZE = 5 * CHUNK + 123; // six parts, the last one short
@@ -125,18 +126,15 @@ async function setup(
 }
 
 t.test(
-  "pooled parts: the object completes (the emulator checked its sha256), the pool was used",
+  "streamed and pooled parts together: the object completes (the emulator checked its sha256)",
   async (t) => {
-    // One stream: no part is ever sent beside another, so the pool serves the file's own parts.
-    const s = await setup(t, { partBufferBytes: 4 * CHUNK, streams: 1 });
+    // Four streams for one file: parts go beside the streamed one, from the pool.
+    const s = await setup(t, { partBufferBytes: 4 * CHUNK, streams: 4 });
     await uploadMultipart(s.ctx, s.file, s.plan);
     t.same(s.completions, [s.file.sha256], "completed once, and the emulator accepted the assembled bytes");
     t.equal(s.journal.lfs.getPlan(s.file.id)?.doneParts.size, s.plan.partUrls.length, "every part journaled");
-    t.equal(
-      s.pooled.parts,
-      s.plan.partUrls.length,
-      "every part went from the part-buffer pool, none streamed",
-    );
+    t.ok(s.pooled.parts >= 1, `parts went beside the streamed one from the pool (${s.pooled.parts})`);
+    t.ok(s.pooled.parts < s.plan.partUrls.length, "and some streamed");
   },
 );
 
@@ -156,9 +154,10 @@ for (const [name, partBufferBytes] of [
     `${name} parts: content that no longer matches the journaled sha256 is never completed`,
     async (t) => {
       const hashed = noise(SIZE, 8); // what the hash stage saw; the file now holds other bytes
-      const s = await setup(t, { partBufferBytes, journaledContent: hashed });
+      const s = await setup(t, { partBufferBytes, journaledContent: hashed, streams: 4 });
       await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
       t.same(s.completions, [], "the completion was not posted");
+      if (partBufferBytes > 0) t.ok(s.pooled.parts >= 1, "pooled parts were part of it");
     },
   );
 }
