@@ -1,6 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
-import { Readable } from "node:stream";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { UploadStageDeps } from "../stage-deps.js";
@@ -161,7 +160,9 @@ async function sendBuffer(
   etags: Map<number, string>,
 ): Promise<void> {
   const { etag } = await ctx.hub.putUpload(url, {
-    body: Readable.from(paced(ctx, buffer), { objectMode: false }),
+    // Pulled as it is (no stream around it): the buffer is not reused before the request ends.
+    body: paced(ctx, buffer),
+    pulled: true,
     length: buffer.length,
     signal: ctx.signal,
   });
