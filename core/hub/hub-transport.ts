@@ -30,7 +30,7 @@ export type TransportBody =
       /**
        * An async iterable handed to undici as it is (not wrapped in a stream, which reads ahead):
        * undici asks for the next chunk only once the socket has taken the previous one whole, so
-       * the source may reuse a chunk's memory when the next is asked for (core/lfs/part-source.ts).
+       * the source may reuse a chunk's memory when the next is asked for (core/lfs/part-slices.ts).
        */
       readonly pulled?: boolean;
     };

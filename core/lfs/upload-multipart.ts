@@ -14,10 +14,11 @@ const SLICE = 1024 * 1024;
  * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
  * Every part is hashed in order (done parts too, read only for that) to recompute the whole-file
  * sha256: a mismatch means the file changed, and the upload is not completed. One part at a time
- * streams from disk through one reused buffer (part-slices.ts), hashed as it goes; while it does, up to `partsInFlight - 1` further parts are
- * sent beside it when the engine has a stream free (fewer files than streams in flight, as with a
- * few big files on a link that caps each connection). Those are read into memory (the engine's
- * part-buffer budget bounds them), sent at once and hashed when the parts before them are.
+ * streams from disk through one reused buffer (part-slices.ts), hashed as it goes; while it does,
+ * up to `partsInFlight - 1` further parts are sent beside it when the engine has a stream free
+ * (fewer files than streams in flight, as with a few big files on a link that caps each
+ * connection). Those are read into memory (the engine's part-buffer budget bounds them), sent at
+ * once and hashed when the parts before them are.
  */
 export async function uploadMultipart(
   ctx: UploadStageDeps,
