@@ -182,8 +182,13 @@ export interface PathInfo {
 
 export interface UploadBody {
   /** The bytes, streamed (never a whole file in memory), or a Buffer for a part already read. */
-  readonly body: Readable | Buffer;
+  readonly body: Readable | Buffer | AsyncIterable<Buffer>;
   readonly length: number;
+  /**
+   * `body` is an async iterable undici pulls as it is: a chunk's memory may be reused once the
+   * next is asked for (hub-transport.ts).
+   */
+  readonly pulled?: boolean;
   readonly header?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }

@@ -27,6 +27,12 @@ export type TransportBody =
       readonly bytes: Readable | Buffer | Iterable<Buffer> | AsyncIterable<Buffer>;
       readonly length: number;
       readonly contentType?: string;
+      /**
+       * An async iterable handed to undici as it is (not wrapped in a stream, which reads ahead):
+       * undici asks for the next chunk only once the socket has taken the previous one whole, so
+       * the source may reuse a chunk's memory when the next is asked for (core/lfs/part-slices.ts).
+       */
+      readonly pulled?: boolean;
     };
 
 export interface TransportRequest {
@@ -78,6 +84,15 @@ async function* tracked(
     state.sourceError = err;
     throw err;
   }
+}
+
+/** A pulled body as undici sees it: the caller's chunks, then `sent` once the last was taken. */
+async function* pulledBody(
+  source: Buffer | Iterable<Buffer> | AsyncIterable<Buffer>,
+  state: BodyState,
+): AsyncGenerator<Buffer> {
+  yield* tracked(source, state);
+  state.sent = true;
 }
 
 async function readText(
@@ -192,18 +207,23 @@ export class HubTransport {
     for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
 
     const state: BodyState = { sent: req.body === undefined, sourceError: undefined };
-    let body: Readable | undefined;
+    let body: Readable | AsyncIterable<Buffer> | undefined;
     if (req.body !== undefined) {
       const bytes = "json" in req.body ? Buffer.from(JSON.stringify(req.body.json)) : req.body.bytes;
       const length = "json" in req.body ? (bytes as Buffer).length : req.body.length;
       headers["content-length"] = String(length);
       const contentType = req.body.contentType ?? ("json" in req.body ? "application/json" : undefined);
       if (contentType !== undefined) headers["content-type"] ??= contentType;
-      body = Readable.from(tracked(bytes, state), { objectMode: false });
-      // 'end' fires once undici has read (and written to the socket) the last byte.
-      body.once("end", () => {
-        state.sent = true;
-      });
+      if ("pulled" in req.body && req.body.pulled === true && !(bytes instanceof Readable)) {
+        body = pulledBody(bytes, state);
+      } else {
+        const stream = Readable.from(tracked(bytes, state), { objectMode: false });
+        // 'end' fires once undici has read (and written to the socket) the last byte.
+        stream.once("end", () => {
+          state.sent = true;
+        });
+        body = stream;
+      }
     }
 
     const aborted = () => req.signal?.aborted === true;
@@ -220,7 +240,8 @@ export class HubTransport {
         dispatcher: this.#agent,
         method: req.method,
         headers,
-        body: body ?? null,
+        // undici takes async iterables (its request.js), though its types do not list them.
+        body: (body ?? null) as Readable | null,
         signal: call.signal ?? null,
         ...(req.headersTimeoutMs === undefined ? {} : { headersTimeout: req.headersTimeoutMs }),
       });

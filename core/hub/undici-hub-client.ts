@@ -191,7 +191,7 @@ export class UndiciHubClient implements HubClient {
       operation: "upload",
       headersTimeoutMs: this.#options.timeouts.uploadMs,
       headers: body.header ?? {},
-      body: { bytes: body.body, length: body.length },
+      body: { bytes: body.body, length: body.length, pulled: body.pulled === true },
       signal: body.signal,
     });
     return { etag: headerValue(response.headers, "etag") ?? null };

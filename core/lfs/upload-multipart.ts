@@ -1,14 +1,12 @@
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { Readable } from "node:stream";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
 import type { StreamMeter } from "../pacing/upload-streams.js";
 import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
+import { partSlices } from "./part-slices.js";
 import { assertUnchanged } from "./same-stat.js";
-import { VerifyingStream } from "./verifying-stream.js";
 
 /** Slices a part in memory is handed to the request in. */
 const SLICE = 1024 * 1024;
@@ -17,10 +15,11 @@ const SLICE = 1024 * 1024;
  * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
  * Every part is hashed in order (done parts too, read only for that) to recompute the whole-file
  * sha256: a mismatch means the file changed, and the upload is not completed. One part at a time
- * streams from disk, hashed as it goes; while it does, up to `partsInFlight - 1` further parts are
- * sent beside it when the engine has a stream free (fewer files than streams in flight, as with a
- * few big files on a link that caps each connection). Those are read into memory (the engine's
- * part-buffer budget bounds them), sent at once and hashed when the parts before them are.
+ * streams from disk through one reused buffer (part-slices.ts), hashed as it goes; while it does,
+ * up to `partsInFlight - 1` further parts are sent beside it when the engine has a stream free
+ * (fewer files than streams in flight, as with a few big files on a link that caps each
+ * connection). Those are read into memory (the engine's part-buffer budget bounds them), sent at
+ * once and hashed when the parts before them are.
  */
 export async function uploadMultipart(
   ctx: UploadStageDeps,
@@ -56,7 +55,7 @@ export async function uploadMultipart(
         // A part sent before a restart: read only to feed the whole-file hash, in order.
         await hashed.catch(() => undefined);
         if (stop()) break;
-        await streamPart(ctx, absolute, file, { ...p, send: false });
+        await streamPart(ctx, handle, file, { ...p, send: false });
         continue;
       }
       let mode: "stream" | "buffer" | null = null;
@@ -83,7 +82,7 @@ export async function uploadMultipart(
         const sent = streams
           .withStream(async (meter) => {
             await before;
-            await streamPart(ctx, absolute, file, { ...p, send: true, meter });
+            await streamPart(ctx, handle, file, { ...p, send: true, meter });
           })
           .finally(() => {
             streaming = false;
@@ -164,7 +163,9 @@ async function sendBuffer(
   meter: StreamMeter,
 ): Promise<void> {
   const { etag } = await ctx.hub.putUpload(url, {
-    body: Readable.from(paced(ctx, buffer, meter), { objectMode: false }),
+    // Pulled as it is (no stream around it): the buffer is not reused before the request ends.
+    body: paced(ctx, buffer, meter),
+    pulled: true,
     length: buffer.length,
     signal: ctx.signal,
   });
@@ -203,9 +204,13 @@ function recordEtag(
   ctx.journal.lfs.recordPartDone(file.id, part, etag);
 }
 
+/**
+ * One part from disk through partSlices (one reused buffer), hashed in order as it goes: sent, or
+ * (`send: false`, a part done before a restart) read only to feed the whole-file hash.
+ */
 async function streamPart(
   ctx: UploadStageDeps,
-  absolute: string,
+  handle: FileHandle,
   file: FileRecord,
   p: {
     part: number;
@@ -219,39 +224,32 @@ async function streamPart(
     etags: Map<number, string>;
   },
 ): Promise<void> {
-  const source = createReadStream(absolute, {
+  const slices = partSlices({
+    handle,
     start: p.start,
-    end: p.start + p.length - 1,
-    highWaterMark: 1024 * 1024,
-  });
-  const verifier = new VerifyingStream({
-    expectedSha256: null,
-    expectedSize: p.length,
+    length: p.length,
     displayPath: file.path,
+    onSlice: (slice) => {
+      p.whole.update(slice);
+    },
     throttle: (n) => (p.send ? ctx.throttleBytes(n, ctx.signal) : Promise.resolve()),
-    onBytes: (n) => {
+    onSent: (n) => {
       if (!p.send) return;
       ctx.uploadMeter.add(n);
       p.meter?.sent(n);
     },
-    sharedHash: p.whole,
   });
-  source.on("error", (err) => verifier.destroy(err));
-  source.pipe(verifier);
-  try {
-    if (!p.send) {
-      for await (const _chunk of verifier) {
-        // Read only to feed the whole-file hash.
-      }
-      return;
+  if (!p.send) {
+    for await (const _slice of slices) {
+      // Read only to feed the whole-file hash.
     }
-    const { etag } = await ctx.hub
-      .putUpload(p.url, { body: verifier, length: p.length, signal: ctx.signal })
-      .catch((err: unknown) => {
-        throw verifier.failure ?? err;
-      });
-    recordEtag(ctx, file, p.part, etag, p.etags);
-  } finally {
-    source.destroy();
+    return;
   }
+  const { etag } = await ctx.hub.putUpload(p.url, {
+    body: slices,
+    pulled: true,
+    length: p.length,
+    signal: ctx.signal,
+  });
+  recordEtag(ctx, file, p.part, etag, p.etags);
 }

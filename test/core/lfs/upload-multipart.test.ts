@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import t, { type Test } from "tap";
+import { DEFAULT_TUNING } from "../../../core/engine-tuning.js";
+import { UndiciHubClient } from "../../../core/hub/undici-hub-client.js";
+import { uploadMultipart } from "../../../core/lfs/upload-multipart.js";
+import { silentLogger } from "../../../core/logger.js";
+import { UploadStreams } from "../../../core/pacing/upload-streams.js";
+import { RateMeter } from "../../../core/rate-meter.js";
+import type { UploadStageDeps } from "../../../core/stage-deps.js";
+import type { FileRecord } from "../../../storage/journal.js";
+import { openJournal } from "../../../storage/sqlite-journal.js";
+import { createRepo, startTestEmulator, WRITE_TOKEN } from "../../emulator/helpers.js";
+import { noise } from "../../helpers/noise.js";
+import { fileAt, OPTIONS, specFor } from "../../storage/contract/contract-helpers.js";
+
+// uploadMultipart against the real emulator, whose completion stores the object only when the
+// assembled parts hash to the oid: a completion that succeeds proves the bytes on the wire were the
+// file's, byte for byte. One part of a file streams from disk through one reused buffer (issue 16
+// item 6); parts sent beside it go from the pooled part buffers when a stream is free and the
+// budget has room. Both paths must send the file exactly and both must refuse a file whose content
+// no longer matches its journaled sha256 (a change within the same timestamp tick, which the stat
+// check cannot see) before the completion is posted.
+const KiB = 1024;
+const CHUNK = 256 * KiB;
+const SIZE = 5 * CHUNK + 123; // six parts, the last one short
+
+const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
+
+async function setup(
+  t: Test,
+  options: {
+    partBufferBytes: number;
+    journaledContent?: Buffer;
+    streams?: number;
+    size?: number;
+    chunk?: number;
+    link?: string;
+  },
+) {
+  const size = options.size ?? SIZE;
+  const chunk = options.chunk ?? CHUNK;
+  const emu = await startTestEmulator(t, {
+    multipartThresholdBytes: chunk,
+    multipartChunkBytes: chunk,
+    ...(options.link === undefined ? {} : { link: options.link }),
+  });
+  t.equal((await createRepo(emu.url, "user/parts")).status, 200, "repo created");
+  const dir = t.testdir();
+  const content = noise(size, 7);
+  writeFileSync(join(dir, "big.bin"), content);
+  const journal = openJournal(join(dir, "j.sqlite"));
+  t.teardown(() => journal.close());
+  const { job } = journal.jobs.upsert(specFor(dir), OPTIONS);
+  journal.scan.upsertFiles(job.id, journal.scan.begin(job.id), [fileAt("big.bin", size)]);
+  const scanned = journal.files.find(job.id, "big.bin");
+  if (scanned === null) throw new Error("no file");
+  const st = statSync(join(dir, "big.bin"), { bigint: true });
+  // The journal holds the stat of the file on disk and the sha256 of `journaledContent`: the
+  // content the hash stage saw, when the file changed since within the same timestamp tick.
+  const journaled = options.journaledContent ?? content;
+  const file: FileRecord = {
+    ...scanned,
+    size: size,
+    mtimeNs: String(st.mtimeNs),
+    ctimeNs: String(st.ctimeNs),
+    inode: String(st.ino),
+    sha256: sha256(journaled),
+  };
+  const hub = new UndiciHubClient({ endpoint: emu.url, token: async () => WRITE_TOKEN });
+  t.teardown(() => hub.close());
+  const repo = { type: "model" as const, id: "user/parts" };
+  const [answer] = await hub.lfsBatch(repo, "main", [{ oid: sha256(journaled), size: size }]);
+  if (answer?.kind !== "multipart") throw new Error(`expected a multipart answer, got ${answer?.kind}`);
+  journal.lfs.savePlan(file.id, {
+    oid: answer.oid,
+    size: answer.size,
+    chunkSize: answer.chunkSize,
+    completionUrl: answer.completionUrl,
+    partUrls: answer.partUrls,
+    expiresAt: answer.expiresAt,
+    verifyUrl: null,
+    verifyHeader: null,
+  });
+  const plan = journal.lfs.getPlan(file.id);
+  if (plan === null) throw new Error("no plan");
+  const streams = new UploadStreams({
+    start: options.streams ?? 2,
+    max: options.streams ?? 2,
+    windowMs: 60_000,
+    bufferBytes: options.partBufferBytes,
+  });
+  // The real pool, its hand-outs counted: a part sent from it is a part that did not stream.
+  const pooled = { parts: 0 };
+  const take = streams.takeBuffer.bind(streams);
+  streams.takeBuffer = (bytes: number) => {
+    const b = take(bytes);
+    if (b !== null) pooled.parts++;
+    return b;
+  };
+  const completions: string[] = [];
+  const controller = new AbortController();
+  const ctx = {
+    job: { ...job, folder: dir },
+    jobId: job.id,
+    localPath: (rel: string) => join(dir, rel),
+    journal,
+    hub: {
+      putUpload: hub.putUpload.bind(hub),
+      // The real call, counted: a refused file must never reach it.
+      completeMultipart: (...args: Parameters<UndiciHubClient["completeMultipart"]>) => {
+        completions.push(args[1]);
+        return hub.completeMultipart(...args);
+      },
+    },
+    logger: silentLogger,
+    signal: controller.signal,
+    aborted: false,
+    throttleBytes: async () => {},
+    uploadMeter: new RateMeter(20_000, Date.now),
+    uploadStreams: streams,
+    tuning: DEFAULT_TUNING,
+  } as unknown as UploadStageDeps;
+  return { ctx, file, plan, streams, journal, completions, pooled };
+}
+
+t.test(
+  "streamed and pooled parts together: the object completes (the emulator checked its sha256)",
+  async (t) => {
+    // Four streams for one file: parts go beside the streamed one, from the pool.
+    const s = await setup(t, { partBufferBytes: 4 * CHUNK, streams: 4 });
+    await uploadMultipart(s.ctx, s.file, s.plan);
+    t.same(s.completions, [s.file.sha256], "completed once, and the emulator accepted the assembled bytes");
+    t.equal(s.journal.lfs.getPlan(s.file.id)?.doneParts.size, s.plan.partUrls.length, "every part journaled");
+    t.ok(s.pooled.parts >= 1, `parts went beside the streamed one from the pool (${s.pooled.parts})`);
+    t.ok(s.pooled.parts < s.plan.partUrls.length, "and some streamed");
+  },
+);
+
+t.test("no room in the pool: the parts stream from disk, and the object completes", async (t) => {
+  const s = await setup(t, { partBufferBytes: 0 });
+  await uploadMultipart(s.ctx, s.file, s.plan);
+  t.same(s.completions, [s.file.sha256], "completed once");
+  t.equal(s.pooled.parts, 0, "no part buffer was taken");
+  t.equal(s.streams.bufferBytesAllocated, 0, "nothing allocated");
+});
+
+for (const [name, partBufferBytes] of [
+  ["pooled", 4 * CHUNK],
+  ["streamed", 0],
+] as const) {
+  t.test(
+    `${name} parts: content that no longer matches the journaled sha256 is never completed`,
+    async (t) => {
+      const hashed = noise(SIZE, 8); // what the hash stage saw; the file now holds other bytes
+      const s = await setup(t, { partBufferBytes, journaledContent: hashed, streams: 4 });
+      await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
+      t.same(s.completions, [], "the completion was not posted");
+      if (partBufferBytes > 0) t.ok(s.pooled.parts >= 1, "pooled parts were part of it");
+    },
+  );
+}
+
+t.test(
+  "streamed parts over a slow link: the one reused slice buffer is never overwritten while the socket holds it",
+  async (t) => {
+    // 40 MB/s per connection: the kernel's socket buffers fill within the first MiBs, so slices
+    // are still being written when the next would be read. A body that read ahead (the reused
+    // buffer refilled early) would send some slices' bytes twice and others never, and the
+    // emulator's sha256 check of the assembled parts would refuse the completion.
+    const s = await setup(t, {
+      partBufferBytes: 0,
+      size: 24 * 1024 * KiB + 77,
+      chunk: 8 * 1024 * KiB,
+      link: "conn=40M",
+    });
+    await uploadMultipart(s.ctx, s.file, s.plan);
+    t.same(s.completions, [s.file.sha256], "completed, the emulator accepted the assembled bytes");
+    t.equal(s.pooled.parts, 0, "every part streamed");
+  },
+);
