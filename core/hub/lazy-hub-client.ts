@@ -1,20 +1,4 @@
-import type {
-  CommitAnswer,
-  CommitRequest,
-  CreateRepoRequest,
-  DiscussionSummary,
-  HubClient,
-  HubRepo,
-  LfsBatchAnswer,
-  LfsObjectRequest,
-  LfsVerifyAction,
-  PathInfo,
-  PreuploadAnswer,
-  PreuploadFile,
-  UploadBody,
-  XetAccessToken,
-  XetCasCalls,
-} from "./hub-client.js";
+import type { HubClient, XetCasCalls } from "./hub-client.js";
 import { resolveHubClientOptions, type UndiciHubClientOptions } from "./undici-hub-client-options.js";
 
 /**
@@ -32,24 +16,12 @@ export class LazyHubClient implements HubClient {
   constructor(options: UndiciHubClientOptions) {
     this.#options = options;
     this.endpoint = resolveHubClientOptions(options).endpoint;
-    const real = (): Promise<HubClient> => this.#real();
+    // Parameters come from the interface (no signature written twice, none that can drift from it).
     this.xet = {
-      writeToken: async (refreshUrl: string, signal?: AbortSignal): Promise<XetAccessToken> =>
-        (await real()).xet.writeToken(refreshUrl, signal),
-      uploadXorb: async (
-        token: XetAccessToken,
-        hash: string,
-        body: Uint8Array,
-        signal?: AbortSignal,
-        pace?: (bytes: number) => Promise<void>,
-      ): Promise<boolean> => (await real()).xet.uploadXorb(token, hash, body, signal, pace),
-      uploadShard: async (token: XetAccessToken, body: Uint8Array, signal?: AbortSignal): Promise<void> =>
-        (await real()).xet.uploadShard(token, body, signal),
-      queryChunk: async (
-        token: XetAccessToken,
-        chunkHash: string,
-        signal?: AbortSignal,
-      ): Promise<Uint8Array | null> => (await real()).xet.queryChunk(token, chunkHash, signal),
+      writeToken: async (...args) => (await this.#real()).xet.writeToken(...args),
+      uploadXorb: async (...args) => (await this.#real()).xet.uploadXorb(...args),
+      uploadShard: async (...args) => (await this.#real()).xet.uploadShard(...args),
+      queryChunk: async (...args) => (await this.#real()).xet.queryChunk(...args),
     };
   }
 
@@ -65,90 +37,29 @@ export class LazyHubClient implements HubClient {
     return this.#client;
   }
 
-  async whoami(signal?: AbortSignal): Promise<{ name: string }> {
-    return (await this.#real()).whoami(signal);
+  whoami = async (...args: Parameters<HubClient["whoami"]>) => (await this.#real()).whoami(...args);
+  createRepo = async (...args: Parameters<HubClient["createRepo"]>) =>
+    (await this.#real()).createRepo(...args);
+  repoInfo = async (...args: Parameters<HubClient["repoInfo"]>) => (await this.#real()).repoInfo(...args);
+  createBranch = async (...args: Parameters<HubClient["createBranch"]>) =>
+    (await this.#real()).createBranch(...args);
+  preupload = async (...args: Parameters<HubClient["preupload"]>) => (await this.#real()).preupload(...args);
+  lfsBatch = async (...args: Parameters<HubClient["lfsBatch"]>) => (await this.#real()).lfsBatch(...args);
+  putUpload = async (...args: Parameters<HubClient["putUpload"]>) => (await this.#real()).putUpload(...args);
+  completeMultipart = async (...args: Parameters<HubClient["completeMultipart"]>) =>
+    (await this.#real()).completeMultipart(...args);
+  verifyLfs = async (...args: Parameters<HubClient["verifyLfs"]>) => (await this.#real()).verifyLfs(...args);
+  commit = async (...args: Parameters<HubClient["commit"]>) => (await this.#real()).commit(...args);
+  pathsInfo = async (...args: Parameters<HubClient["pathsInfo"]>) => (await this.#real()).pathsInfo(...args);
+
+  async *listTree(...args: Parameters<HubClient["listTree"]>): ReturnType<HubClient["listTree"]> {
+    yield* (await this.#real()).listTree(...args);
   }
 
-  async createRepo(repo: HubRepo, options: CreateRepoRequest): Promise<{ url: string }> {
-    return (await this.#real()).createRepo(repo, options);
-  }
-
-  async repoInfo(
-    repo: HubRepo,
-    revision: string,
-    signal?: AbortSignal,
-  ): Promise<{ id: string; sha: string | null; private: boolean }> {
-    return (await this.#real()).repoInfo(repo, revision, signal);
-  }
-
-  async createBranch(repo: HubRepo, branch: string, signal?: AbortSignal): Promise<void> {
-    return (await this.#real()).createBranch(repo, branch, signal);
-  }
-
-  async preupload(
-    repo: HubRepo,
-    revision: string,
-    files: readonly PreuploadFile[],
-    options?: { gitIgnore?: string; signal?: AbortSignal; createPr?: boolean },
-  ): Promise<PreuploadAnswer[]> {
-    return (await this.#real()).preupload(repo, revision, files, options);
-  }
-
-  async lfsBatch(
-    repo: HubRepo,
-    revision: string,
-    objects: readonly LfsObjectRequest[],
-    signal?: AbortSignal,
-    options?: { omitRef?: boolean; readonly offerXet?: boolean },
-  ): Promise<LfsBatchAnswer[]> {
-    return (await this.#real()).lfsBatch(repo, revision, objects, signal, options);
-  }
-
-  async putUpload(url: string, body: UploadBody): Promise<{ etag: string | null }> {
-    return (await this.#real()).putUpload(url, body);
-  }
-
-  async completeMultipart(
-    url: string,
-    oid: string,
-    parts: readonly { partNumber: number; etag: string }[],
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return (await this.#real()).completeMultipart(url, oid, parts, signal);
-  }
-
-  async verifyLfs(action: LfsVerifyAction, oid: string, size: number, signal?: AbortSignal): Promise<void> {
-    return (await this.#real()).verifyLfs(action, oid, size, signal);
-  }
-
-  async commit(
-    repo: HubRepo,
-    revision: string,
-    request: CommitRequest,
-    signal?: AbortSignal,
-  ): Promise<CommitAnswer> {
-    return (await this.#real()).commit(repo, revision, request, signal);
-  }
-
-  async pathsInfo(
-    repo: HubRepo,
-    revision: string,
-    paths: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<PathInfo[]> {
-    return (await this.#real()).pathsInfo(repo, revision, paths, signal);
-  }
-
-  async *listTree(
-    repo: HubRepo,
-    revision: string,
-    options?: { path?: string; recursive?: boolean; signal?: AbortSignal },
-  ): AsyncIterable<PathInfo[]> {
-    yield* (await this.#real()).listTree(repo, revision, options);
-  }
-
-  async *listDiscussions(repo: HubRepo, signal?: AbortSignal): AsyncIterable<DiscussionSummary[]> {
-    yield* (await this.#real()).listDiscussions(repo, signal);
+  async *listDiscussions(
+    ...args: Parameters<HubClient["listDiscussions"]>
+  ): ReturnType<HubClient["listDiscussions"]> {
+    yield* (await this.#real()).listDiscussions(...args);
   }
 
   async close(): Promise<void> {
