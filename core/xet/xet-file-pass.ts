@@ -185,8 +185,14 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   const queue: Pending[] = [];
   const enqueue = async (data: Uint8Array, hash: Uint8Array, read: number): Promise<void> => {
     const index = chunks.length + queue.length;
-    let known = options.lookup(hash);
-    if (known === null && eligible(index, hash) && (await options.query(hash))) known = options.lookup(hash);
+    // A chunk this pass packed itself is placed from `own` (handle): it is never looked up or
+    // queried again (the pass threads' prefetch asks the main thread about each chunk once).
+    let known: Pending["known"] = null;
+    if (own.find(hash) < 0) {
+      known = options.lookup(hash);
+      if (known === null && eligible(index, hash) && (await options.query(hash)))
+        known = options.lookup(hash);
+    }
     queue.push({ data, hash, known, read });
     if (queue.length >= GUARD_LOOKAHEAD) await handle(queue.shift() as Pending);
   };
