@@ -59,6 +59,13 @@ export interface EngineTuning {
   readonly xetShardBytes: number;
   /** Xet: a xorb's serialized cap (default 64 MiB, §4.6; built in 8 MiB segments spooled to disk). */
   readonly xetXorbBytes: number;
+  /**
+   * 1: every LFS byte is hashed again while it is sent and checked against the journaled sha256
+   * (a second sha256 pass, ~0.5 s of CPU per GiB). 0 (default): a stat guard (inode, size, mtime,
+   * ctime of the open descriptor, before and after each part is read) stands in for it, and only
+   * files changed just before their job began are re-hashed (core/lfs/send-guard.ts).
+   */
+  readonly rehashOnSend: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = Object.freeze({
@@ -90,4 +97,5 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   watchDebounceMs: 1_000,
   xetShardBytes: 64 * 1024 * 1024,
   xetXorbBytes: 64 * 1024 * 1024,
+  rehashOnSend: 0,
 });

@@ -10,8 +10,14 @@ export interface PartSlicesOptions {
   readonly start: number;
   readonly length: number;
   readonly displayPath: string;
-  /** Told of each slice before it is handed on (the whole-file hash, in order). */
-  readonly onSlice: (slice: Buffer) => void;
+  /** Told of each slice before it is handed on (a re-hash, when there is one). */
+  readonly onSlice?: (slice: Buffer) => void;
+  /**
+   * Awaited before the first read and after the last, before the last slice is handed on (the
+   * stat guard, and a re-hash's digest check): a throw fails the body before its last byte goes,
+   * so a store never receives a whole part or object read from a changed file.
+   */
+  readonly check?: (when: "before" | "after") => Promise<void>;
   /** Waits for the bandwidth cap before a slice of `bytes` goes out. */
   readonly throttle: (bytes: number) => Promise<void>;
   /** Told once a slice was taken by the consumer. */
@@ -33,6 +39,7 @@ export async function* partSlices(options: PartSlicesOptions): AsyncGenerator<Bu
   const { handle, start, length, displayPath } = options;
   const slab = Buffer.allocUnsafeSlow(Math.min(PART_SLICE_BYTES, Math.max(1, length)));
   let done = 0;
+  await options.check?.("before");
   while (done < length) {
     const wanted = Math.min(slab.length, length - done);
     let filled = 0;
@@ -53,10 +60,12 @@ export async function* partSlices(options: PartSlicesOptions): AsyncGenerator<Bu
       filled += bytesRead;
     }
     const slice = slab.subarray(0, filled);
-    options.onSlice(slice);
+    options.onSlice?.(slice);
+    if (done + filled === length) await options.check?.("after");
     await options.throttle(filled);
     yield slice;
     options.onSent(filled);
     done += filled;
   }
+  if (length === 0) await options.check?.("after");
 }

@@ -7,19 +7,21 @@ import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
 import { partSlices } from "./part-slices.js";
 import { assertUnchanged } from "./same-stat.js";
+import { contentChanged, rehashOnSend } from "./send-guard.js";
 
 /** Slices a part in memory is handed to the request in. */
 const SLICE = 1024 * 1024;
 
 /**
- * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
- * Every part is hashed in order (done parts too, read only for that) to recompute the whole-file
- * sha256: a mismatch means the file changed, and the upload is not completed. One part at a time
- * streams from disk through one reused buffer (part-slices.ts), hashed as it goes; while it does,
- * up to `partsInFlight - 1` further parts are sent beside it when the engine has a stream free
- * (fewer files than streams in flight, as with a few big files on a link that caps each
- * connection). Those are read into memory (the engine's part-buffer budget bounds them), sent at
- * once and hashed when the parts before them are.
+ * Sends the parts of a multipart plan that the journal does not mark done, then completes it. Each
+ * part is read under the stat guard (an fstat of the descriptor before and after its bytes are
+ * read, same-stat.ts), which stands in for hashing the bytes again (issue 16 item 6); only a racy
+ * file (send-guard.ts) is hashed again, its parts in order (done parts too, read only for that),
+ * and a mismatch keeps the completion from being posted. One part at a time streams from disk
+ * through one reused buffer (part-slices.ts); while it does, up to `partsInFlight - 1` further
+ * parts are sent beside it when the engine has a stream free (fewer files than streams in flight,
+ * as with a few big files on a link that caps each connection). Those are read into memory (the
+ * engine's part-buffer budget bounds them) and sent at once.
  */
 export async function uploadMultipart(
   ctx: UploadStageDeps,
@@ -31,7 +33,8 @@ export async function uploadMultipart(
   const etags = new Map(plan.doneParts);
   const streams = ctx.uploadStreams;
   try {
-    const whole = createHash("sha256");
+    // Only a racy file (send-guard.ts) is hashed again; the stat guard covers every part.
+    const whole = rehashOnSend(file, ctx.job, ctx.tuning) ? createHash("sha256") : null;
     const maxParts = Math.max(1, ctx.tuning.partsInFlight);
     const sending = new Set<Promise<void>>();
     let streaming = false; // a part of this file streams from disk now
@@ -52,6 +55,7 @@ export async function uploadMultipart(
       const length = Math.min(plan.chunkSize, file.size - start);
       const p = { part, start, length, url: plan.partUrls[part - 1] ?? "", whole, etags };
       if (etags.has(part)) {
+        if (whole === null) continue;
         // A part sent before a restart: read only to feed the whole-file hash, in order.
         await hashed.catch(() => undefined);
         if (stop()) break;
@@ -93,14 +97,17 @@ export async function uploadMultipart(
         const held = pooled;
         let buffer: Buffer;
         try {
+          await assertUnchanged(handle, file, file.path);
           buffer = await readPart(handle, held.subarray(0, length), start, file.path);
+          // Every byte of the part was read before this stat: a write since the hash shows in it.
+          await assertUnchanged(handle, file, file.path);
         } catch (err) {
           streams.giveBack(held);
           firstError ??= err;
           break;
         }
         const inOrder = hashed.then(() => {
-          whole.update(buffer);
+          whole?.update(buffer);
         });
         hashed = inOrder;
         const sent = streams.withStream((meter) => sendBuffer(ctx, file, part, p.url, buffer, etags, meter));
@@ -111,15 +118,7 @@ export async function uploadMultipart(
     if (firstError !== null) throw firstError;
     if (ctx.aborted) return;
     await hashed;
-    if (whole.digest("hex") !== file.sha256) {
-      throw new HubpushError(
-        "ERR_FILE_CHANGED",
-        `${file.path} changed after it was hashed; it will be hashed again`,
-        {
-          retryable: true,
-        },
-      );
-    }
+    if (whole !== null && whole.digest("hex") !== file.sha256) throw contentChanged(file.path);
     await assertUnchanged(handle, file, file.path);
   } finally {
     await handle.close();
@@ -220,7 +219,7 @@ async function streamPart(
     send: boolean;
     /** The stream slot's byte counter (when sending). */
     meter?: StreamMeter;
-    whole: Hash;
+    whole: Hash | null;
     etags: Map<number, string>;
   },
 ): Promise<void> {
@@ -230,8 +229,9 @@ async function streamPart(
     length: p.length,
     displayPath: file.path,
     onSlice: (slice) => {
-      p.whole.update(slice);
+      p.whole?.update(slice);
     },
+    check: () => assertUnchanged(handle, file, file.path),
     throttle: (n) => (p.send ? ctx.throttleBytes(n, ctx.signal) : Promise.resolve()),
     onSent: (n) => {
       if (!p.send) return;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { statSync, writeFileSync } from "node:fs";
+import { statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import { DEFAULT_TUNING } from "../../../core/engine-tuning.js";
@@ -26,6 +26,8 @@ const KiB = 1024;
 const CHUNK = 256 * KiB;
 const SIZE = 5 * CHUNK + 123; // six parts, the last one short
 
+const FIXED_TIME = 1_700_000_000;
+
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 
 async function setup(
@@ -37,6 +39,12 @@ async function setup(
     size?: number;
     chunk?: number;
     link?: string;
+    /** rehashOnSend: 1 (every byte hashed again as it is sent). */
+    rehash?: boolean;
+    /** The job began right after the file was written: the file is racy (send-guard.ts). */
+    racy?: boolean;
+    /** Called before the n-th part's PUT (from 1), before its body is read. */
+    onPut?: (n: number, path: string) => Promise<void>;
   },
 ) {
   const size = options.size ?? SIZE;
@@ -50,6 +58,8 @@ async function setup(
   const dir = t.testdir();
   const content = noise(size, 7);
   writeFileSync(join(dir, "big.bin"), content);
+  // Whole seconds: utimes takes a double, and a test puts this exact mtime back after a rewrite.
+  utimesSync(join(dir, "big.bin"), FIXED_TIME, FIXED_TIME);
   const journal = openJournal(join(dir, "j.sqlite"));
   t.teardown(() => journal.close());
   const { job } = journal.jobs.upsert(specFor(dir), OPTIONS);
@@ -100,14 +110,19 @@ async function setup(
     return b;
   };
   const completions: string[] = [];
+  let puts = 0;
   const controller = new AbortController();
   const ctx = {
-    job: { ...job, folder: dir },
+    // A job created well after the file's last change, unless the case wants it racy.
+    job: { ...job, folder: dir, ...(options.racy ? {} : { createdAt: Date.now() + 60_000 }) },
     jobId: job.id,
     localPath: (rel: string) => join(dir, rel),
     journal,
     hub: {
-      putUpload: hub.putUpload.bind(hub),
+      putUpload: async (...args: Parameters<UndiciHubClient["putUpload"]>) => {
+        await options.onPut?.(++puts, join(dir, "big.bin"));
+        return hub.putUpload(...args);
+      },
       // The real call, counted: a refused file must never reach it.
       completeMultipart: (...args: Parameters<UndiciHubClient["completeMultipart"]>) => {
         completions.push(args[1]);
@@ -120,7 +135,7 @@ async function setup(
     throttleBytes: async () => {},
     uploadMeter: new RateMeter(20_000, Date.now),
     uploadStreams: streams,
-    tuning: DEFAULT_TUNING,
+    tuning: { ...DEFAULT_TUNING, rehashOnSend: options.rehash ? 1 : 0 },
   } as unknown as UploadStageDeps;
   return { ctx, file, plan, streams, journal, completions, pooled };
 }
@@ -154,10 +169,50 @@ for (const [name, partBufferBytes] of [
     `${name} parts: content that no longer matches the journaled sha256 is never completed`,
     async (t) => {
       const hashed = noise(SIZE, 8); // what the hash stage saw; the file now holds other bytes
-      const s = await setup(t, { partBufferBytes, journaledContent: hashed, streams: 4 });
+      const s = await setup(t, { partBufferBytes, journaledContent: hashed, streams: 4, rehash: true });
       await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
       t.same(s.completions, [], "the completion was not posted");
       if (partBufferBytes > 0) t.ok(s.pooled.parts >= 1, "pooled parts were part of it");
+    },
+  );
+}
+
+t.test("a racy file (changed just before its job began) is hashed again without the knob", async (t) => {
+  // Same stat, other content: only a re-hash sees it, and a racy file gets one.
+  const s = await setup(t, { partBufferBytes: 0, journaledContent: noise(SIZE, 8), racy: true });
+  await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
+  t.same(s.completions, [], "the completion was not posted");
+});
+
+for (const [name, partBufferBytes] of [
+  ["pooled", 4 * CHUNK],
+  ["streamed", 0],
+] as const) {
+  t.test(
+    `${name} parts: a same-size rewrite with its mtime put back is caught by ctime (no re-hash)`,
+    async (t) => {
+      let rewritten = false;
+      const s = await setup(t, {
+        partBufferBytes,
+        streams: 4,
+        onPut: async (n, path) => {
+          if (n !== 3) return;
+          // Past the coarse clock's tick (≤ 10 ms), so the rewrite gets a ctime of its own.
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          writeFileSync(path, noise(SIZE, 9)); // same size, same inode, other bytes
+          utimesSync(path, FIXED_TIME, FIXED_TIME);
+          rewritten = true;
+        },
+      });
+      const before = statSync(join(s.ctx.localPath(s.file.path)), { bigint: true });
+      await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
+      t.ok(rewritten, "the file was rewritten while its parts were sent");
+      const after = statSync(s.ctx.localPath(s.file.path), { bigint: true });
+      t.equal(String(after.mtimeNs), s.file.mtimeNs, "the mtime was put back exactly");
+      t.equal(Number(after.size), s.file.size, "same size");
+      t.equal(String(after.ino), s.file.inode, "same inode");
+      t.not(String(after.ctimeNs), String(before.ctimeNs), "only ctime tells the rewrite");
+      t.same(s.completions, [], "the completion was not posted");
     },
   );
 }
