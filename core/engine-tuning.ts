@@ -27,11 +27,11 @@ export interface EngineTuning {
   readonly maxFileBytes: number;
   /**
    * Most multipart parts of one file sent at once (default 4), when upload streams are free (fewer
-   * files than streams in flight). One part streams from disk; the others are read into memory
-   * (≤ partBufferBytes for the whole engine). A crash re-sends at most this many parts of a file.
+   * files than streams in flight). Each streams from disk at its own offset through a 1 MiB
+   * buffer (core/lfs/upload-multipart.ts). A crash re-sends at most this many parts of a file.
    */
   readonly partsInFlight: number;
-  /** Bytes of multipart parts the engine may hold in memory beside the streamed ones (default 48 MiB). */
+  /** Bytes of part buffers UploadStreams.takeBuffer may hand out (default 48 MiB; LFS parts no longer use them). */
   readonly partBufferBytes: number;
   /**
    * Most upload connections sending at once (default 16). The count starts at the uploadWorkers
