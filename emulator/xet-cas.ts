@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import { loadXetHasher, type XetHasher, XetKeyedHasher } from "../xet/xet-hasher.js";
 import { XORB_MAX_BYTES, XORB_MAX_CHUNKS } from "../xet/xorb.js";
 import { BufferPool } from "./xet-body-pool.js";
+import { BRIDGE_SLICE_BYTES } from "./xet-lfs-bridge.js";
 import { XetStore } from "./xet-store.js";
 import { XetTokens } from "./xet-token.js";
 
@@ -29,8 +30,10 @@ const POOLED_BUFFERS = 4;
 
 /** The CAS side of the emulator: storage, tokens, hashers and the dedup HMAC key. */
 export class XetCas {
-  /** Xorb-sized buffers for xorb bodies and for the LFS bridge's reads of stored xorbs. */
+  /** Xorb-sized buffers for xorb bodies. */
   readonly buffers = new BufferPool(XORB_LIMIT, POOLED_BUFFERS);
+  /** The LFS bridge's slice buffers (two per file being registered). */
+  readonly sliceBuffers = new BufferPool(BRIDGE_SLICE_BYTES, POOLED_BUFFERS);
 
   private constructor(
     readonly options: XetOptions,

@@ -34,38 +34,83 @@ async function writeAll(out: FileHandle, pieces: readonly Uint8Array[]): Promise
   }
 }
 
+/** Bytes of stored xorb read per step: big enough for few syscalls, small enough to overlap. */
+export const BRIDGE_SLICE_BYTES = 8 * 1024 * 1024;
+
+/** A run of whole serialized chunks of one stored xorb. */
+interface Slice {
+  readonly path: string;
+  readonly position: number;
+  readonly length: number;
+}
+
+/** The file's terms as slices of at most BRIDGE_SLICE_BYTES (a chunk is never split). */
+function slicesOf(cas: XetCas, file: StoredFile): Slice[] {
+  const out: Slice[] = [];
+  for (const t of file.terms) {
+    const x = cas.store.getXorb(t.xorb) as StoredXorb;
+    const path = cas.store.xorbPath(t.xorb);
+    let position = -1;
+    let length = 0;
+    for (let c = t.start; c < t.end; c++) {
+      const [, , offset, serialized] = x.chunks[c] as StoredXorb["chunks"][0];
+      if (length > 0 && length + serialized > BRIDGE_SLICE_BYTES) {
+        out.push({ path, position, length });
+        length = 0;
+      }
+      if (length === 0) position = offset;
+      length += serialized;
+    }
+    if (length > 0) out.push({ path, position, length });
+  }
+  return out;
+}
+
 /**
- * Writes the file's bytes, decoded term by term from the stored xorbs, to `tmp`, hashing them on
- * the way. Each term's byte range (not the whole xorb) is read into one pooled buffer, and its raw
- * chunks are written as views of it (a fresh 64 MiB buffer per xorb, then a stream's copies, cost
- * about 1 CPU-s per GiB registered on the cores the client shares).
+ * Writes the file's bytes, decoded from the stored xorbs, to `tmp`, hashing them on the way. Two
+ * slice buffers take turns, so reading the next slice and writing the last one (the thread pool)
+ * overlap hashing this one (the event loop): at the end of an upload the client waits for this.
+ * Raw chunks are written as views of the slice (no copies, no stream).
  */
 async function reconstructInto(
   cas: XetCas,
   file: StoredFile,
   tmp: string,
 ): Promise<{ sha256: string; size: number }> {
+  const slices = slicesOf(cas, file);
   const sha = createHash("sha256");
-  const buffer = cas.buffers.acquire();
+  const even = cas.sliceBuffers.acquire();
+  const odd = cas.sliceBuffers.acquire();
+  const buffer = (i: number): Buffer => (i % 2 === 0 ? even : odd);
   let size = 0;
   const out = await open(tmp, "w");
+  let reading: Promise<void> = Promise.resolve();
+  let writing: Promise<void> = Promise.resolve();
   try {
-    for (const t of file.terms) {
-      const x = cas.store.getXorb(t.xorb) as StoredXorb;
-      const first = x.chunks[t.start] as StoredXorb["chunks"][0];
-      const last = x.chunks[t.end - 1] as StoredXorb["chunks"][0];
-      const length = last[2] + last[3] - first[2];
-      await readRange(cas.store.xorbPath(t.xorb), buffer, first[2], length);
-      const pieces = decodeXorbRange(buffer.subarray(0, length));
+    const read = (i: number): Promise<void> => {
+      const s = slices[i] as Slice;
+      return readRange(s.path, buffer(i), s.position, s.length);
+    };
+    if (slices.length > 0) reading = read(0);
+    for (let i = 0; i < slices.length; i++) {
+      await reading;
+      const pieces = decodeXorbRange(buffer(i).subarray(0, (slices[i] as Slice).length));
       for (const p of pieces) {
         sha.update(p);
         size += p.length;
       }
-      await writeAll(out, pieces);
+      // The other buffer is free once the last slice is written.
+      await writing;
+      if (i + 1 < slices.length) reading = read(i + 1);
+      writing = writeAll(out, pieces);
     }
+    await writing;
   } finally {
+    // Nothing may still use a buffer (or the file) when an error ends the loop early.
+    await Promise.allSettled([reading, writing]);
     await out.close();
-    cas.buffers.release(buffer);
+    cas.sliceBuffers.release(even);
+    cas.sliceBuffers.release(odd);
   }
   return { sha256: sha.digest("hex"), size };
 }
