@@ -7,7 +7,10 @@
  * main beside this one) take turns round by round, so load changes hit all alike.
  *
  *   nice node --import tsx bench/emulator-cas-cpu.ts [--files 4] [--mib 128] [--rounds 3]
- *        [--cli dist/cli/main.js,OLD/dist/cli/main.js] [--parallel 2]
+ *        [--cli dist/cli/main.js,OLD/dist/cli/main.js] [--parallel 2] [--cpu-prof]
+ *
+ * --cpu-prof runs the emulators of the last round under the profiler and prints where their CPU
+ * went (the profiler's own cost then counts in that round's figures).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +22,7 @@ import { sha256HexToRaw } from "../xet/hash-string.js";
 import { type Shard, writeShard } from "../xet/shard.js";
 import { loadXetHasher } from "../xet/xet-hasher.js";
 import { XorbBuilder } from "../xet/xorb.js";
+import { summarizeProfiles } from "./lib/cpu-profile-summary.js";
 import { startEmulatorProcess, TOKEN } from "./lib/emulator-process.js";
 import { readCpuSeconds } from "./lib/run-process.js";
 
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     cli: { type: "string", default: "dist/cli/main.js" },
     parallel: { type: "string", default: "2" },
+    "cpu-prof": { type: "boolean", default: false },
   },
 });
 const files = Number(values.files);
@@ -160,12 +165,19 @@ async function lfsSide(url: string, set: readonly XetFile[]): Promise<void> {
   );
 }
 
-async function measure(cli: string, side: "xet" | "lfs", set: readonly XetFile[]): Promise<number> {
+async function measure(
+  cli: string,
+  side: "xet" | "lfs",
+  set: readonly XetFile[],
+  profile: boolean,
+): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), "emu-cas-cpu-"));
+  const profDir = path.join(dir, "prof");
   const hub = await startEmulatorProcess({
     cli,
     dataDir: path.join(dir, "hub"),
     accessLog: path.join(dir, "access.log"),
+    cpuProfDir: profile ? profDir : undefined,
   });
   try {
     await ok(
@@ -181,6 +193,7 @@ async function measure(cli: string, side: "xet" | "lfs", set: readonly XetFile[]
     return (readCpuSeconds(hub.pid) ?? Number.NaN) - before;
   } finally {
     await hub.close();
+    if (profile) summarizeProfiles(profDir, `${side} emulator ${cli}`);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -196,7 +209,8 @@ console.log(
 for (let r = 1; r <= Number(values.rounds); r++) {
   for (const cli of clis) {
     for (const side of ["lfs", "xet"] as const) {
-      const perGiB = (await measure(cli, side, set)) / gib;
+      const profile = values["cpu-prof"] === true && r === Number(values.rounds);
+      const perGiB = (await measure(cli, side, set, profile)) / gib;
       const key = `${side} ${cli}`;
       results.set(key, [...(results.get(key) ?? []), perGiB]);
       console.log(`round ${r}: ${key}: ${perGiB.toFixed(2)} CPU-s/GiB, load ${loadavg()[0]?.toFixed(2)}`);
