@@ -7,8 +7,8 @@ import { requireXet } from "./handle-xet-token.js";
 import { HubError } from "./hub-error.js";
 import type { RouteMatch } from "./match-route.js";
 import { readBody } from "./read-body.js";
+import { type PooledBody, readPooledBody } from "./read-pooled-body.js";
 import { sendJson } from "./send-response.js";
-import type { PooledBody } from "./xet-body-pool.js";
 import { type XetCas, XORB_LIMIT } from "./xet-cas.js";
 import { requestedSpans, sendSpans } from "./xet-fetch.js";
 import { materialize } from "./xet-lfs-bridge.js";
@@ -70,7 +70,7 @@ async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promis
   }
   cas.tokens.check(ctx.req.headers.authorization, "write");
   const pooled: PooledBody = await readLimitedWith(ctx, XORB_LIMIT, "xorb", "", () =>
-    cas.buffers.readBody(ctx, XORB_LIMIT),
+    readPooledBody(ctx, cas.buffers, XORB_LIMIT),
   );
   try {
     await storeXorb(ctx, cas, hash, pooled.bytes);

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { loadXetHasher, type XetHasher, XetKeyedHasher } from "../xet/xet-hasher.js";
 import { XORB_MAX_BYTES, XORB_MAX_CHUNKS } from "../xet/xorb.js";
-import { BufferPool } from "./xet-body-pool.js";
-import { BRIDGE_SLICE_BYTES } from "./xet-lfs-bridge.js";
+import { BufferPool } from "./xet-buffer-pool.js";
 import { XetStore } from "./xet-store.js";
 import { XetTokens } from "./xet-token.js";
 
@@ -25,6 +24,8 @@ export interface XetOptions {
 
 /** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
 export const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
+/** Bytes of stored xorb the LFS bridge reads per step: few syscalls, yet reads and writes overlap. */
+export const BRIDGE_SLICE_BYTES = 8 * 1024 * 1024;
 /** Idle xorb buffers kept: about the uploads a client runs at once (more are allocated, then dropped). */
 const POOLED_BUFFERS = 4;
 

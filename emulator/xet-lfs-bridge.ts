@@ -3,7 +3,7 @@ import { type FileHandle, open, rm } from "node:fs/promises";
 import { decodeXorbRange } from "../xet/xorb.js";
 import type { EmulatorState } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
-import type { XetCas } from "./xet-cas.js";
+import { BRIDGE_SLICE_BYTES, type XetCas } from "./xet-cas.js";
 import type { StoredFile, StoredXorb } from "./xet-store.js";
 
 /** Fewer than IOV_MAX (1,024) buffers per writev. */
@@ -33,9 +33,6 @@ async function writeAll(out: FileHandle, pieces: readonly Uint8Array[]): Promise
     if (bytesWritten !== want) throw new Error(`Short write: ${bytesWritten} of ${want} bytes.`);
   }
 }
-
-/** Bytes of stored xorb read per step: big enough for few syscalls, small enough to overlap. */
-export const BRIDGE_SLICE_BYTES = 8 * 1024 * 1024;
 
 /** A run of whole serialized chunks of one stored xorb. */
 interface Slice {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import t from "tap";
+import { POOL_FROM_BYTES } from "../../emulator/read-pooled-body.js";
 import { type RunningEmulator, startEmulator } from "../../emulator/start-emulator.js";
-import { POOL_FROM_BYTES } from "../../emulator/xet-body-pool.js";
 import { chunkBuffer } from "../../xet/chunker.js";
 import { sha256HexToRaw } from "../../xet/hash-string.js";
 import { type ShardTerm, writeShard } from "../../xet/shard.js";
