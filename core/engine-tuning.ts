@@ -27,11 +27,11 @@ export interface EngineTuning {
   readonly maxFileBytes: number;
   /**
    * Most multipart parts of one file sent at once (default 4), when upload streams are free (fewer
-   * files than streams in flight). One part streams from disk; the others are read into memory
-   * (≤ partBufferBytes for the whole engine). A crash re-sends at most this many parts of a file.
+   * files than streams in flight). Each streams from disk at its own offset through a 1 MiB
+   * buffer (core/lfs/upload-multipart.ts). A crash re-sends at most this many parts of a file.
    */
   readonly partsInFlight: number;
-  /** Bytes of multipart parts the engine may hold in memory beside the streamed ones (default 48 MiB). */
+  /** Bytes of part buffers UploadStreams.takeBuffer may hand out (default 48 MiB; LFS parts no longer use them). */
   readonly partBufferBytes: number;
   /**
    * Most upload connections sending at once (default 16). The count starts at the uploadWorkers
@@ -59,6 +59,13 @@ export interface EngineTuning {
   readonly xetShardBytes: number;
   /** Xet: a xorb's serialized cap (default 64 MiB, §4.6; built in 8 MiB segments spooled to disk). */
   readonly xetXorbBytes: number;
+  /**
+   * 1: every LFS byte is hashed again while it is sent and checked against the journaled sha256
+   * (a second sha256 pass, ~0.5 s of CPU per GiB). 0 (default): a stat guard (inode, size, mtime,
+   * ctime of the open descriptor, before and after each part is read) stands in for it, and only
+   * files changed just before their job began are re-hashed (core/lfs/send-guard.ts).
+   */
+  readonly rehashOnSend: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = Object.freeze({
@@ -90,4 +97,5 @@ export const DEFAULT_TUNING: EngineTuning = Object.freeze({
   watchDebounceMs: 1_000,
   xetShardBytes: 64 * 1024 * 1024,
   xetXorbBytes: 64 * 1024 * 1024,
+  rehashOnSend: 0,
 });

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, StoredLfsPlan } from "../../storage/journal.js";
@@ -7,119 +7,59 @@ import type { UploadStageDeps } from "../stage-deps.js";
 import { openHashedFile } from "./open-hashed-file.js";
 import { partSlices } from "./part-slices.js";
 import { assertUnchanged } from "./same-stat.js";
-
-/** Slices a part in memory is handed to the request in. */
-const SLICE = 1024 * 1024;
+import { contentChanged, rehashOnSend } from "./send-guard.js";
 
 /**
  * Sends the parts of a multipart plan that the journal does not mark done, then completes it.
- * Every part is hashed in order (done parts too, read only for that) to recompute the whole-file
- * sha256: a mismatch means the file changed, and the upload is not completed. One part at a time
- * streams from disk through one reused buffer (part-slices.ts), hashed as it goes; while it does,
- * up to `partsInFlight - 1` further parts are sent beside it when the engine has a stream free
- * (fewer files than streams in flight, as with a few big files on a link that caps each
- * connection). Those are read into memory (the engine's part-buffer budget bounds them), sent at
- * once and hashed when the parts before them are.
+ * Every part streams from disk at its own offset through one reused 1 MiB buffer (part-slices.ts),
+ * under the stat guard (an fstat of the descriptor before and after its bytes are read,
+ * same-stat.ts), which stands in for hashing the bytes again (issue 16 item 6). Parts are therefore
+ * independent of each other: the first waits for a stream; up to `partsInFlight - 1` more go beside
+ * it whenever the engine has a stream free (fewer files than streams, as at the tail of a batch on
+ * a link that caps each connection), each holding only its slice buffer. A racy file
+ * (send-guard.ts) is read once more and hashed whole before the completion is posted.
  */
 export async function uploadMultipart(
   ctx: UploadStageDeps,
   file: FileRecord,
   plan: StoredLfsPlan,
 ): Promise<void> {
-  const absolute = ctx.localPath(file.path);
-  const handle = await openHashedFile(absolute, file);
+  const handle = await openHashedFile(ctx.localPath(file.path), file);
   const etags = new Map(plan.doneParts);
   const streams = ctx.uploadStreams;
   try {
-    const whole = createHash("sha256");
     const maxParts = Math.max(1, ctx.tuning.partsInFlight);
     const sending = new Set<Promise<void>>();
-    let streaming = false; // a part of this file streams from disk now
-    let hashed: Promise<void> = Promise.resolve(); // every part before the next is in `whole`
     let firstError: unknown = null;
-    const track = (p: Promise<unknown>) => {
-      const q: Promise<void> = p
-        .then(() => undefined)
+    const stop = () => firstError !== null || ctx.aborted;
+    for (let part = 1; part <= plan.partUrls.length && !stop(); part++) {
+      if (etags.has(part)) continue; // sent before a restart
+      // The file's first part in flight waits for a stream; another goes beside it only when a
+      // stream is free now, so a file never queues more than one part ahead of the others' files.
+      while (!stop() && sending.size > 0 && !(sending.size < maxParts && streams.streamFree)) {
+        if (sending.size < maxParts) streams.wantMore();
+        await Promise.race([...sending, streams.whenRoom()]);
+      }
+      if (stop()) break;
+      const start = (part - 1) * plan.chunkSize;
+      const p = {
+        part,
+        start,
+        length: Math.min(plan.chunkSize, file.size - start),
+        url: plan.partUrls[part - 1] ?? "",
+      };
+      const sent: Promise<void> = streams
+        .withStream((meter) => sendPart(ctx, handle, file, p, etags, meter))
         .catch((err: unknown) => {
           firstError ??= err;
         })
-        .finally(() => sending.delete(q));
-      sending.add(q);
-    };
-    const stop = () => firstError !== null || ctx.aborted;
-    for (let part = 1; part <= plan.partUrls.length && !stop(); part++) {
-      const start = (part - 1) * plan.chunkSize;
-      const length = Math.min(plan.chunkSize, file.size - start);
-      const p = { part, start, length, url: plan.partUrls[part - 1] ?? "", whole, etags };
-      if (etags.has(part)) {
-        // A part sent before a restart: read only to feed the whole-file hash, in order.
-        await hashed.catch(() => undefined);
-        if (stop()) break;
-        await streamPart(ctx, handle, file, { ...p, send: false });
-        continue;
-      }
-      let mode: "stream" | "buffer" | null = null;
-      let pooled: Buffer | null = null;
-      while (!stop()) {
-        if (!streaming) {
-          mode = "stream";
-          break;
-        }
-        if (sending.size < maxParts) {
-          pooled = streams.streamFree ? streams.takeBuffer(length) : null;
-          if (pooled !== null) {
-            mode = "buffer";
-            break;
-          }
-          if (!streams.streamFree) streams.wantMore();
-        }
-        // A part of this file finishing, a stream freed elsewhere or the count growing: look again.
-        await Promise.race([...sending, streams.whenRoom()]);
-      }
-      if (mode === "stream") {
-        streaming = true;
-        const before = hashed;
-        const sent = streams
-          .withStream(async (meter) => {
-            await before;
-            await streamPart(ctx, handle, file, { ...p, send: true, meter });
-          })
-          .finally(() => {
-            streaming = false;
-          });
-        hashed = sent;
-        track(sent);
-      } else if (mode === "buffer" && pooled !== null) {
-        const held = pooled;
-        let buffer: Buffer;
-        try {
-          buffer = await readPart(handle, held.subarray(0, length), start, file.path);
-        } catch (err) {
-          streams.giveBack(held);
-          firstError ??= err;
-          break;
-        }
-        const inOrder = hashed.then(() => {
-          whole.update(buffer);
-        });
-        hashed = inOrder;
-        const sent = streams.withStream((meter) => sendBuffer(ctx, file, part, p.url, buffer, etags, meter));
-        track(Promise.all([sent, inOrder]).finally(() => streams.giveBack(held)));
-      }
+        .finally(() => sending.delete(sent));
+      sending.add(sent);
     }
     await Promise.all(sending);
     if (firstError !== null) throw firstError;
     if (ctx.aborted) return;
-    await hashed;
-    if (whole.digest("hex") !== file.sha256) {
-      throw new HubpushError(
-        "ERR_FILE_CHANGED",
-        `${file.path} changed after it was hashed; it will be hashed again`,
-        {
-          retryable: true,
-        },
-      );
-    }
+    if (rehashOnSend(file, ctx.job, ctx.tuning)) await checkWholeHash(handle, file);
     await assertUnchanged(handle, file, file.path);
   } finally {
     await handle.close();
@@ -128,128 +68,59 @@ export async function uploadMultipart(
   await ctx.hub.completeMultipart(plan.completionUrl, plan.oid, parts, ctx.signal);
 }
 
-/** Fills `buffer` (one part's length) from the file at `start`. */
-async function readPart(
-  handle: FileHandle,
-  buffer: Buffer,
-  start: number,
-  displayPath: string,
-): Promise<Buffer> {
-  const length = buffer.length;
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
-    if (bytesRead === 0) {
-      throw new HubpushError(
-        "ERR_FILE_CHANGED",
-        `${displayPath} shrank after it was hashed; it will be hashed again`,
-        {
-          retryable: true,
-        },
-      );
-    }
-    filled += bytesRead;
-  }
-  return buffer;
-}
-
-async function sendBuffer(
+/** One part from disk, at its own offset, through partSlices under the stat guard. */
+async function sendPart(
   ctx: UploadStageDeps,
+  handle: FileHandle,
   file: FileRecord,
-  part: number,
-  url: string,
-  buffer: Buffer,
+  p: { part: number; start: number; length: number; url: string },
   etags: Map<number, string>,
   meter: StreamMeter,
-): Promise<void> {
-  const { etag } = await ctx.hub.putUpload(url, {
-    // Pulled as it is (no stream around it): the buffer is not reused before the request ends.
-    body: paced(ctx, buffer, meter),
-    pulled: true,
-    length: buffer.length,
-    signal: ctx.signal,
-  });
-  recordEtag(ctx, file, part, etag, etags);
-}
-
-/** A part in memory as 1 MiB slices, each paced (--max-rate) and counted as it is handed on. */
-async function* paced(ctx: UploadStageDeps, buffer: Buffer, meter: StreamMeter): AsyncGenerator<Buffer> {
-  for (let offset = 0; offset < buffer.length; offset += SLICE) {
-    const slice = buffer.subarray(offset, offset + SLICE);
-    await ctx.throttleBytes(slice.length, ctx.signal);
-    yield slice;
-    ctx.uploadMeter.add(slice.length);
-    meter.sent(slice.length);
-  }
-}
-
-function recordEtag(
-  ctx: UploadStageDeps,
-  file: FileRecord,
-  part: number,
-  etag: string | null,
-  etags: Map<number, string>,
-): void {
-  if (etag === null || etag === "") {
-    throw new HubpushError(
-      "ERR_HUB_PROTOCOL",
-      `the storage answered part ${part} of ${file.path} without an ETag`,
-      {
-        retryable: true,
-      },
-    );
-  }
-  etags.set(part, etag);
-  // Journaled as soon as it is known, so a restart sends only the parts still missing.
-  ctx.journal.lfs.recordPartDone(file.id, part, etag);
-}
-
-/**
- * One part from disk through partSlices (one reused buffer), hashed in order as it goes: sent, or
- * (`send: false`, a part done before a restart) read only to feed the whole-file hash.
- */
-async function streamPart(
-  ctx: UploadStageDeps,
-  handle: FileHandle,
-  file: FileRecord,
-  p: {
-    part: number;
-    start: number;
-    length: number;
-    url: string;
-    send: boolean;
-    /** The stream slot's byte counter (when sending). */
-    meter?: StreamMeter;
-    whole: Hash;
-    etags: Map<number, string>;
-  },
 ): Promise<void> {
   const slices = partSlices({
     handle,
     start: p.start,
     length: p.length,
     displayPath: file.path,
-    onSlice: (slice) => {
-      p.whole.update(slice);
-    },
-    throttle: (n) => (p.send ? ctx.throttleBytes(n, ctx.signal) : Promise.resolve()),
+    check: () => assertUnchanged(handle, file, file.path),
+    throttle: (n) => ctx.throttleBytes(n, ctx.signal),
     onSent: (n) => {
-      if (!p.send) return;
       ctx.uploadMeter.add(n);
-      p.meter?.sent(n);
+      meter.sent(n);
     },
   });
-  if (!p.send) {
-    for await (const _slice of slices) {
-      // Read only to feed the whole-file hash.
-    }
-    return;
-  }
   const { etag } = await ctx.hub.putUpload(p.url, {
     body: slices,
     pulled: true,
     length: p.length,
     signal: ctx.signal,
   });
-  recordEtag(ctx, file, p.part, etag, p.etags);
+  if (etag === null || etag === "") {
+    throw new HubpushError(
+      "ERR_HUB_PROTOCOL",
+      `the storage answered part ${p.part} of ${file.path} without an ETag`,
+      { retryable: true },
+    );
+  }
+  etags.set(p.part, etag);
+  // Journaled as soon as it is known, so a restart sends only the parts still missing.
+  ctx.journal.lfs.recordPartDone(file.id, p.part, etag);
+}
+
+/**
+ * A racy file's bytes hashed whole, from disk, against the journaled sha256 (parts sent before a
+ * restart too): a write in the timestamp tick of its hash leaves the stat as it was, not the bytes.
+ */
+async function checkWholeHash(handle: FileHandle, file: FileRecord): Promise<void> {
+  const hash = createHash("sha256");
+  for await (const slice of partSlices({
+    handle,
+    start: 0,
+    length: file.size,
+    displayPath: file.path,
+    throttle: async () => {},
+    onSent: () => {},
+  }))
+    hash.update(slice);
+  if (hash.digest("hex") !== file.sha256) throw contentChanged(file.path);
 }

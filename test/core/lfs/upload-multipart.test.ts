@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { statSync, writeFileSync } from "node:fs";
+import { statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t, { type Test } from "tap";
 import { DEFAULT_TUNING } from "../../../core/engine-tuning.js";
@@ -17,14 +17,16 @@ import { fileAt, OPTIONS, specFor } from "../../storage/contract/contract-helper
 
 // uploadMultipart against the real emulator, whose completion stores the object only when the
 // assembled parts hash to the oid: a completion that succeeds proves the bytes on the wire were the
-// file's, byte for byte. One part of a file streams from disk through one reused buffer (issue 16
-// item 6); parts sent beside it go from the pooled part buffers when a stream is free and the
-// budget has room. Both paths must send the file exactly and both must refuse a file whose content
-// no longer matches its journaled sha256 (a change within the same timestamp tick, which the stat
-// check cannot see) before the completion is posted.
+// file's, byte for byte. Every part streams from disk at its own offset through one reused buffer
+// (issue 16 item 6), side by side when streams are free. The bytes are not hashed again as they
+// are sent: the stat guard must refuse a file rewritten since its hash, even with its size and
+// mtime put back (ctime moves), and a racy file or the rehashOnSend knob must still refuse content
+// that no longer matches the journaled sha256 (a change the stat cannot see) before the completion.
 const KiB = 1024;
 const CHUNK = 256 * KiB;
 const SIZE = 5 * CHUNK + 123; // six parts, the last one short
+
+const FIXED_TIME = 1_700_000_000;
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 
@@ -37,6 +39,12 @@ async function setup(
     size?: number;
     chunk?: number;
     link?: string;
+    /** rehashOnSend: 1 (every byte hashed again as it is sent). */
+    rehash?: boolean;
+    /** The job began right after the file was written: the file is racy (send-guard.ts). */
+    racy?: boolean;
+    /** Called before the n-th part's PUT (from 1), before its body is read. */
+    onPut?: (n: number, path: string) => Promise<void>;
   },
 ) {
   const size = options.size ?? SIZE;
@@ -50,6 +58,8 @@ async function setup(
   const dir = t.testdir();
   const content = noise(size, 7);
   writeFileSync(join(dir, "big.bin"), content);
+  // Whole seconds: utimes takes a double, and a test puts this exact mtime back after a rewrite.
+  utimesSync(join(dir, "big.bin"), FIXED_TIME, FIXED_TIME);
   const journal = openJournal(join(dir, "j.sqlite"));
   t.teardown(() => journal.close());
   const { job } = journal.jobs.upsert(specFor(dir), OPTIONS);
@@ -91,23 +101,28 @@ async function setup(
     windowMs: 60_000,
     bufferBytes: options.partBufferBytes,
   });
-  // The real pool, its hand-outs counted: a part sent from it is a part that did not stream.
-  const pooled = { parts: 0 };
-  const take = streams.takeBuffer.bind(streams);
-  streams.takeBuffer = (bytes: number) => {
-    const b = take(bytes);
-    if (b !== null) pooled.parts++;
-    return b;
-  };
+  // Part PUTs in flight at once, and the most seen.
+  const flight = { now: 0, peak: 0 };
   const completions: string[] = [];
+  let puts = 0;
   const controller = new AbortController();
   const ctx = {
-    job: { ...job, folder: dir },
+    // A job created well after the file's last change, unless the case wants it racy.
+    job: { ...job, folder: dir, ...(options.racy ? {} : { createdAt: Date.now() + 60_000 }) },
     jobId: job.id,
     localPath: (rel: string) => join(dir, rel),
     journal,
     hub: {
-      putUpload: hub.putUpload.bind(hub),
+      putUpload: async (...args: Parameters<UndiciHubClient["putUpload"]>) => {
+        await options.onPut?.(++puts, join(dir, "big.bin"));
+        flight.now++;
+        flight.peak = Math.max(flight.peak, flight.now);
+        try {
+          return await hub.putUpload(...args);
+        } finally {
+          flight.now--;
+        }
+      },
       // The real call, counted: a refused file must never reach it.
       completeMultipart: (...args: Parameters<UndiciHubClient["completeMultipart"]>) => {
         completions.push(args[1]);
@@ -120,44 +135,71 @@ async function setup(
     throttleBytes: async () => {},
     uploadMeter: new RateMeter(20_000, Date.now),
     uploadStreams: streams,
-    tuning: DEFAULT_TUNING,
+    tuning: { ...DEFAULT_TUNING, rehashOnSend: options.rehash ? 1 : 0 },
   } as unknown as UploadStageDeps;
-  return { ctx, file, plan, streams, journal, completions, pooled };
+  return { ctx, file, plan, streams, journal, completions, flight };
 }
 
 t.test(
-  "streamed and pooled parts together: the object completes (the emulator checked its sha256)",
+  "parts go side by side, each read at its own offset: the object completes (the emulator checked its sha256)",
   async (t) => {
-    // Four streams for one file: parts go beside the streamed one, from the pool.
-    const s = await setup(t, { partBufferBytes: 4 * CHUNK, streams: 4 });
+    const s = await setup(t, { partBufferBytes: 0, streams: 4 });
     await uploadMultipart(s.ctx, s.file, s.plan);
     t.same(s.completions, [s.file.sha256], "completed once, and the emulator accepted the assembled bytes");
     t.equal(s.journal.lfs.getPlan(s.file.id)?.doneParts.size, s.plan.partUrls.length, "every part journaled");
-    t.ok(s.pooled.parts >= 1, `parts went beside the streamed one from the pool (${s.pooled.parts})`);
-    t.ok(s.pooled.parts < s.plan.partUrls.length, "and some streamed");
+    t.ok(s.flight.peak >= 2, `parts went side by side (${s.flight.peak} at once)`);
+    t.ok(s.flight.peak <= 4, "never more than the streams");
+    t.equal(s.streams.bufferBytesAllocated, 0, "no part was read into a pooled buffer");
   },
 );
 
-t.test("no room in the pool: the parts stream from disk, and the object completes", async (t) => {
-  const s = await setup(t, { partBufferBytes: 0 });
+t.test("one stream: the parts go one at a time, and the object completes", async (t) => {
+  const s = await setup(t, { partBufferBytes: 0, streams: 1 });
   await uploadMultipart(s.ctx, s.file, s.plan);
   t.same(s.completions, [s.file.sha256], "completed once");
-  t.equal(s.pooled.parts, 0, "no part buffer was taken");
-  t.equal(s.streams.bufferBytesAllocated, 0, "nothing allocated");
+  t.equal(s.flight.peak, 1, "one part at a time");
 });
 
-for (const [name, partBufferBytes] of [
-  ["pooled", 4 * CHUNK],
-  ["streamed", 0],
-] as const) {
+t.test("rehashOnSend: content that no longer matches the journaled sha256 is never completed", async (t) => {
+  const hashed = noise(SIZE, 8); // what the hash stage saw; the file now holds other bytes
+  const s = await setup(t, { partBufferBytes: 0, journaledContent: hashed, streams: 4, rehash: true });
+  await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
+  t.same(s.completions, [], "the completion was not posted");
+});
+
+t.test("a racy file (changed just before its job began) is hashed again without the knob", async (t) => {
+  // Same stat, other content: only a re-hash sees it, and a racy file gets one.
+  const s = await setup(t, { partBufferBytes: 0, journaledContent: noise(SIZE, 8), racy: true });
+  await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
+  t.same(s.completions, [], "the completion was not posted");
+});
+
+for (const streams of [1, 4]) {
   t.test(
-    `${name} parts: content that no longer matches the journaled sha256 is never completed`,
+    `${streams} stream(s): a same-size rewrite with its mtime put back is caught by ctime (no re-hash)`,
     async (t) => {
-      const hashed = noise(SIZE, 8); // what the hash stage saw; the file now holds other bytes
-      const s = await setup(t, { partBufferBytes, journaledContent: hashed, streams: 4 });
+      let rewritten = false;
+      const s = await setup(t, {
+        partBufferBytes: 0,
+        streams,
+        onPut: async (n, path) => {
+          if (n !== 3) return;
+          // Past the coarse clock's tick (≤ 10 ms), so the rewrite gets a ctime of its own.
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          writeFileSync(path, noise(SIZE, 9)); // same size, same inode, other bytes
+          utimesSync(path, FIXED_TIME, FIXED_TIME);
+          rewritten = true;
+        },
+      });
+      const before = statSync(join(s.ctx.localPath(s.file.path)), { bigint: true });
       await t.rejects(uploadMultipart(s.ctx, s.file, s.plan), { code: "ERR_FILE_CHANGED" });
+      t.ok(rewritten, "the file was rewritten while its parts were sent");
+      const after = statSync(s.ctx.localPath(s.file.path), { bigint: true });
+      t.equal(String(after.mtimeNs), s.file.mtimeNs, "the mtime was put back exactly");
+      t.equal(Number(after.size), s.file.size, "same size");
+      t.equal(String(after.ino), s.file.inode, "same inode");
+      t.not(String(after.ctimeNs), String(before.ctimeNs), "only ctime tells the rewrite");
       t.same(s.completions, [], "the completion was not posted");
-      if (partBufferBytes > 0) t.ok(s.pooled.parts >= 1, "pooled parts were part of it");
     },
   );
 }
@@ -177,6 +219,5 @@ t.test(
     });
     await uploadMultipart(s.ctx, s.file, s.plan);
     t.same(s.completions, [s.file.sha256], "completed, the emulator accepted the assembled bytes");
-    t.equal(s.pooled.parts, 0, "every part streamed");
   },
 );
