@@ -6,7 +6,9 @@
  * time, user + sys CPU seconds of the hubpush process, bytes the emulator received (every request
  * body: LFS parts / xorbs + shards, plus preupload and commit). Target: xet wall ≤ 1.3 × lfs wall,
  * median round. With --cpu-prof the last xet side runs under the profiler and the summary says
- * where its CPU went. Run through bench/run.ts (`--workload w2x`).
+ * where its CPU went, and so does the emulator of each last side (its own profile dir: the emulator's
+ * CPU per GiB is what a Xet byte costs the server beside the client on the same cores). Run through
+ * bench/run.ts (`--workload w2x`).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +23,7 @@ import { load, meets, ratioText, seconds, writeResult } from "./lib/results.js";
 import { readCpuSeconds } from "./lib/run-process.js";
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const TARGET = "≤ 1.3";
 
 type Transfer = "lfs" | "xet";
@@ -56,13 +59,19 @@ export async function runW2x(config: BenchConfig): Promise<void> {
       `w2x: ${tree.files} files, ${(tree.bytes / MiB).toFixed(0)} MiB written in ${seconds((Date.now() - t0) / 1000)}`,
     );
 
-    const side = async (transfer: Transfer, i: number, profDir?: string): Promise<Side> => {
+    const side = async (
+      transfer: Transfer,
+      i: number,
+      profDir?: string,
+      hubProfDir?: string,
+    ): Promise<Side> => {
       warmTree(folder, rels);
       const label = `${transfer}-${i}`;
       const hub = await startEmulatorProcess({
         cli: config.cli,
         dataDir: path.join(dir.root, `hub-${label}`),
         accessLog: path.join(dir.root, `${label}-access.log`),
+        cpuProfDir: hubProfDir,
       });
       try {
         const run = await runHubpushUpload({
@@ -104,18 +113,27 @@ export async function runW2x(config: BenchConfig): Promise<void> {
     };
 
     const show = (s: Side): string =>
-      `${seconds(s.seconds)} wall, CPU ${seconds(s.cpuSeconds)} (emulator ${seconds(s.emulatorCpuSeconds)}), sent ${(s.bytesSent / MiB).toFixed(1)} MiB (payload ${(s.payloadBytes / MiB).toFixed(1)}), peak RSS ${s.peakRssMb.toFixed(0)} MB, load ${s.load.join(" ")}`;
+      `${seconds(s.seconds)} wall, CPU ${seconds(s.cpuSeconds)} (emulator ${seconds(s.emulatorCpuSeconds)}, ${(s.emulatorCpuSeconds / (tree.bytes / GiB)).toFixed(2)} s/GiB), sent ${(s.bytesSent / MiB).toFixed(1)} MiB (payload ${(s.payloadBytes / MiB).toFixed(1)}), peak RSS ${s.peakRssMb.toFixed(0)} MB, load ${s.load.join(" ")}`;
 
     const loadBefore = load();
     const rounds: Array<{ lfs: Side; xet: Side; ratio: number; cpuRatio: number }> = [];
     let profiles: ProfileSummary[] | undefined;
+    const hubProf = (transfer: Transfer, i: number): string | undefined => {
+      if (!config.cpuProf || i !== config.repeat) return undefined;
+      const d = path.join(dir.root, `prof-hub-${transfer}`);
+      mkdirSync(d, { recursive: true });
+      return d;
+    };
     for (let i = 1; i <= config.repeat; i++) {
-      const lfs = await side("lfs", i);
+      const lfsProf = hubProf("lfs", i);
+      const lfs = await side("lfs", i, undefined, lfsProf);
+      if (lfsProf) profiles = [...(profiles ?? []), ...summarizeProfiles(lfsProf, "w2x lfs emulator")];
       console.log(`w2x round ${i}: lfs ${show(lfs)}`);
       // Profile the last xet side only: the profiler costs time of its own.
       const profDir = config.cpuProf && i === config.repeat ? path.join(dir.root, "prof") : undefined;
       if (profDir) mkdirSync(profDir, { recursive: true });
-      const xet = await side("xet", i, profDir);
+      const xetProf = hubProf("xet", i);
+      const xet = await side("xet", i, profDir, xetProf);
       const ratio = xet.seconds / lfs.seconds;
       const cpuRatio = xet.cpuSeconds / lfs.cpuSeconds;
       console.log(
@@ -125,7 +143,8 @@ export async function runW2x(config: BenchConfig): Promise<void> {
         `w2x round ${i}: requests lfs ${JSON.stringify(lfs.byRoute)}; xet ${JSON.stringify(xet.byRoute)}`,
       );
       rounds.push({ lfs, xet, ratio, cpuRatio });
-      if (profDir) profiles = summarizeProfiles(profDir, "w2x xet");
+      if (profDir) profiles = [...(profiles ?? []), ...summarizeProfiles(profDir, "w2x xet")];
+      if (xetProf) profiles = [...(profiles ?? []), ...summarizeProfiles(xetProf, "w2x xet emulator")];
     }
     const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
     // The upper median with an even count: the less flattering round.

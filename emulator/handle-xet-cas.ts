@@ -1,21 +1,21 @@
 import { hashFromString, hashToString as hashToText, isHashString } from "../xet/hash-string.js";
 import { SHARD_FOOTER_BYTES, SHARD_MAX_BYTES, writeShard } from "../xet/shard.js";
 import { XetFormatError } from "../xet/xet-format-error.js";
-import { parseXorb, XORB_MAX_BYTES, XORB_MAX_CHUNKS } from "../xet/xorb.js";
+import { parseXorb } from "../xet/xorb.js";
 import type { RequestContext } from "./emulator-state.js";
 import { requireXet } from "./handle-xet-token.js";
 import { HubError } from "./hub-error.js";
 import type { RouteMatch } from "./match-route.js";
 import { readBody } from "./read-body.js";
+import { type PooledBody, readPooledBody } from "./read-pooled-body.js";
 import { sendJson } from "./send-response.js";
-import type { XetCas } from "./xet-cas.js";
+import { type XetCas, XORB_LIMIT } from "./xet-cas.js";
 import { requestedSpans, sendSpans } from "./xet-fetch.js";
+import { materialize } from "./xet-lfs-bridge.js";
 import { reconstruction } from "./xet-reconstruction.js";
-import { checkShard, dedupChunks, materialize, parseUploadedShard, shardId } from "./xet-shard-check.js";
+import { checkShard, dedupChunks, parseUploadedShard, shardId } from "./xet-shard-check.js";
 import { streamShardResult } from "./xet-shard-v2.js";
 
-/** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
-const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
 /** §5.8: 64 MiB of shard, plus the optional 200-byte footer (@huggingface/hub budgets it in). */
 const SHARD_LIMIT = SHARD_MAX_BYTES + SHARD_FOOTER_BYTES;
 const SHARD_HINT = `64 MiB plus a ${SHARD_FOOTER_BYTES}-byte footer; a client must split a larger shard (§5.8)`;
@@ -29,6 +29,16 @@ function pathHash(match: RouteMatch): string {
 }
 
 async function readLimited(ctx: RequestContext, limit: number, what: string, hint = ""): Promise<Buffer> {
+  return readLimitedWith(ctx, limit, what, hint, () => readBody(ctx, limit));
+}
+
+async function readLimitedWith<T>(
+  ctx: RequestContext,
+  limit: number,
+  what: string,
+  hint: string,
+  read: () => Promise<T>,
+): Promise<T> {
   const declared = Number(ctx.req.headers["content-length"] ?? "0");
   const why = hint === "" ? "" : `: ${hint}`;
   if (declared > limit) {
@@ -39,7 +49,7 @@ async function readLimited(ctx: RequestContext, limit: number, what: string, hin
     );
   }
   try {
-    return await readBody(ctx, limit);
+    return await read();
   } catch (err) {
     if (err instanceof HubError && err.status === 413)
       throw new HubError(400, "TooLarge", `The ${what} is too large (limit ${limit}${why}).`);
@@ -59,7 +69,18 @@ async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promis
     return;
   }
   cas.tokens.check(ctx.req.headers.authorization, "write");
-  const body = await readLimited(ctx, XORB_LIMIT, "xorb");
+  const pooled: PooledBody = await readLimitedWith(ctx, XORB_LIMIT, "xorb", "", () =>
+    readPooledBody(ctx, cas.buffers, XORB_LIMIT),
+  );
+  try {
+    await storeXorb(ctx, cas, hash, pooled.bytes);
+  } finally {
+    pooled.release();
+  }
+}
+
+/** Validates and stores one xorb body (a view of a pooled buffer: nothing may keep it after). */
+async function storeXorb(ctx: RequestContext, cas: XetCas, hash: string, body: Buffer): Promise<void> {
   if (cas.store.getXorb(hash)) {
     sendJson(ctx, 200, { was_inserted: false });
     return;
@@ -80,7 +101,12 @@ async function xorb(ctx: RequestContext, cas: XetCas, match: RouteMatch): Promis
     );
   }
   sendJson(ctx, 200, {
-    was_inserted: cas.store.putXorb(hash, body.subarray(0, parsed.chunkBytes), parsed.chunks, hashToText),
+    was_inserted: await cas.store.putXorb(
+      hash,
+      body.subarray(0, parsed.chunkBytes),
+      parsed.chunks,
+      hashToText,
+    ),
   });
 }
 

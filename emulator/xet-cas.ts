@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { loadXetHasher, type XetHasher, XetKeyedHasher } from "../xet/xet-hasher.js";
+import { XORB_MAX_BYTES, XORB_MAX_CHUNKS } from "../xet/xorb.js";
+import { BufferPool } from "./xet-buffer-pool.js";
 import { XetStore } from "./xet-store.js";
 import { XetTokens } from "./xet-token.js";
 
@@ -20,8 +22,20 @@ export interface XetOptions {
   readonly dedupHmacKeyHex?: string;
 }
 
+/** §4.6: 64 MiB plus one header per chunk of slack (and room for a storage footer). */
+export const XORB_LIMIT = XORB_MAX_BYTES + 8 * XORB_MAX_CHUNKS + 1024 * 1024;
+/** Bytes of stored xorb the LFS bridge reads per step: few syscalls, yet reads and writes overlap. */
+export const BRIDGE_SLICE_BYTES = 8 * 1024 * 1024;
+/** Idle xorb buffers kept: about the uploads a client runs at once (more are allocated, then dropped). */
+const POOLED_BUFFERS = 4;
+
 /** The CAS side of the emulator: storage, tokens, hashers and the dedup HMAC key. */
 export class XetCas {
+  /** Xorb-sized buffers for xorb bodies. */
+  readonly buffers = new BufferPool(XORB_LIMIT, POOLED_BUFFERS);
+  /** The LFS bridge's slice buffers (two per file being registered). */
+  readonly sliceBuffers = new BufferPool(BRIDGE_SLICE_BYTES, POOLED_BUFFERS);
+
   private constructor(
     readonly options: XetOptions,
     readonly store: XetStore,

@@ -1,11 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { hashFromString, hashMod, hashToString } from "../xet/hash-string.js";
 import { parseShard, type Shard } from "../xet/shard.js";
 import { XetFormatError } from "../xet/xet-format-error.js";
 import type { HashedLength } from "../xet/xet-hasher.js";
-import { decodeXorbRange } from "../xet/xorb.js";
-import type { EmulatorState } from "./emulator-state.js";
 import { HubError } from "./hub-error.js";
 import type { XetCas } from "./xet-cas.js";
 import type { StoredFile, StoredTerm, StoredXorb } from "./xet-store.js";
@@ -107,44 +104,6 @@ export function dedupChunks(cas: XetCas, shard: Shard, files: readonly StoredFil
       if (hashMod(c.hash, 1024) === 0 || (c.flags & 0x80000000) !== 0) out.add(hashToString(c.hash));
   }
   return [...out];
-}
-
-/** The file's bytes, decoded term by term from the stored xorbs. */
-async function* reconstruct(cas: XetCas, file: StoredFile): AsyncIterable<Buffer> {
-  let cached: { hash: string; body: Buffer } | undefined;
-  for (const t of file.terms) {
-    if (cached?.hash !== t.xorb) cached = { hash: t.xorb, body: readFileSync(cas.store.xorbPath(t.xorb)) };
-    const x = cas.store.getXorb(t.xorb) as StoredXorb;
-    const first = x.chunks[t.start] as StoredXorb["chunks"][0];
-    const last = x.chunks[t.end - 1] as StoredXorb["chunks"][0];
-    // Views, not copies: a raw chunk is a slice of the xorb read above, which nothing writes to
-    // again (a copy per chunk cost ≈ 0.4 CPU-s per GiB registered, on the cores the client shares).
-    for (const chunk of decodeXorbRange(cached.body.subarray(first[2], last[2] + last[3])))
-      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  }
-}
-
-/**
- * The Hub's LFS bridge: the reconstructed bytes of each file become the LFS object named by its
- * SHA-256, so commits, resolve and the LFS batch treat it as present. The real CAS does not verify the
- * SHA-256 (§5.8, [ISSUE] xet-core #570); the emulator does, since it stores bytes under that name.
- */
-export async function materialize(
-  state: EmulatorState,
-  cas: XetCas,
-  files: readonly StoredFile[],
-): Promise<void> {
-  for (const f of files) {
-    if (state.objects.objectSize(f.sha256) === f.size) continue;
-    const got = await state.objects.receive(reconstruct(cas, f), f.size, ["sha256"]);
-    if (got.digests.sha256 !== f.sha256) {
-      await state.objects.discard(got.tmpFile);
-      throw bad(
-        `File ${f.hash}: its SHA-256 metadata says ${f.sha256}, the reconstructed bytes hash to ${got.digests.sha256}.`,
-      );
-    }
-    await state.objects.commitObject(got.tmpFile, f.sha256);
-  }
 }
 
 export function shardId(body: Uint8Array): string {

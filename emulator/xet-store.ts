@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { XorbChunk } from "../xet/xorb.js";
@@ -34,6 +36,7 @@ export interface StoredFile {
  */
 export class XetStore {
   readonly #dir: string;
+  readonly #tmp: string;
   readonly #db: Database.Database;
   /** Parsed chunk lists of recently used xorbs: a fragmented file names the same xorb many times. */
   readonly #xorbCache = new Map<string, StoredXorb>();
@@ -42,6 +45,10 @@ export class XetStore {
   constructor(dataDir: string, db: Database.Database) {
     this.#dir = join(dataDir, "xet", "xorbs");
     mkdirSync(this.#dir, { recursive: true });
+    // Files the LFS bridge was writing when the process died: nothing refers to them.
+    this.#tmp = join(dataDir, "xet", "tmp");
+    rmSync(this.#tmp, { recursive: true, force: true });
+    mkdirSync(this.#tmp, { recursive: true });
     this.#db = db;
     db.exec(`
       CREATE TABLE IF NOT EXISTS xet_xorbs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, chunks TEXT NOT NULL);
@@ -80,6 +87,11 @@ export class XetStore {
     return join(this.#dir, hash);
   }
 
+  /** A fresh temp file name on the data dir's file system (renamed into the object store after). */
+  tempPath(): string {
+    return join(this.#tmp, randomUUID());
+  }
+
   getXorb(hash: string): StoredXorb | undefined {
     const cached = this.#xorbCache.get(hash);
     if (cached) return cached;
@@ -99,19 +111,31 @@ export class XetStore {
     return { hash, size: row.size, chunks: JSON.parse(row.chunks) as StoredXorb["chunks"] };
   }
 
-  /** Stores a validated xorb; false when it was already stored (the first copy is kept, §4.3). */
-  putXorb(
+  /**
+   * Stores a validated xorb; false when it was already stored (the first copy is kept, §4.3). The
+   * write runs off the event loop (a 64 MiB writeFileSync stalled every other request), into a temp
+   * name of its own: two uploads of the same xorb may now overlap, and both write the same bytes.
+   */
+  async putXorb(
     hash: string,
     body: Uint8Array,
     chunks: readonly XorbChunk[],
     hashText: (h: Uint8Array) => string,
-  ): boolean {
+  ): Promise<boolean> {
     if (this.getXorb(hash)) return false;
     const path = this.xorbPath(hash);
-    if (!existsSync(path) || statSync(path).size !== body.length) {
-      writeFileSync(`${path}.tmp`, body);
-      renameSync(`${path}.tmp`, path);
+    // A file of the right size without a row: a crash came between the rename and the insert.
+    if ((await stat(path).catch(() => undefined))?.size !== body.length) {
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      try {
+        await writeFile(tmp, body);
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
     }
+    if (this.getXorb(hash)) return false;
     const list = chunks.map((c) => [hashText(c.hash), c.length, c.offset, c.serializedLength]);
     this.#db
       .prepare("INSERT OR IGNORE INTO xet_xorbs (hash, size, chunks) VALUES (?, ?, ?)")

@@ -178,6 +178,12 @@ function readU24(buf: Uint8Array, at: number): number {
 
 const FOOTER_MAGIC = Buffer.from("XETBLOB", "latin1");
 
+function isFooterAt(body: Uint8Array, at: number): boolean {
+  if (body.length - at < FOOTER_MAGIC.length) return false;
+  for (let i = 0; i < FOOTER_MAGIC.length; i++) if (body[at + i] !== FOOTER_MAGIC[i]) return false;
+  return true;
+}
+
 export interface ParsedXorb {
   readonly hash: Uint8Array;
   readonly chunks: readonly XorbChunk[];
@@ -208,8 +214,8 @@ export function parseXorb(body: Uint8Array, hasher: XetHasher, options: ParseXor
   const chunks: XorbChunk[] = [];
   let at = 0;
   while (at < body.length) {
-    if (body.length - at >= 7 && Buffer.from(body.buffer, body.byteOffset + at, 7).equals(FOOTER_MAGIC))
-      break;
+    // A chunk header starts with version 0, the footer with "X": compare 7 bytes only then.
+    if (body[at] === FOOTER_MAGIC[0] && isFooterAt(body, at)) break;
     const where = `chunk ${chunks.length} (byte ${at})`;
     if (body.length - at < HEADER)
       throw new XetFormatError("BAD_XORB", `Truncated chunk header at ${where}.`);

@@ -24,6 +24,8 @@ export interface EmulatorProcessOptions {
   readonly seed?: number;
   /** `--link` SPEC: WAN-like shaping (docs/emulator.md "Link shaping"). */
   readonly link?: string;
+  /** When set, the emulator runs under --cpu-prof and writes its profile there on close. */
+  readonly cpuProfDir?: string;
 }
 
 /**
@@ -31,7 +33,9 @@ export interface EmulatorProcessOptions {
  * contenders then get the same treatment (neither shares an event loop with the server).
  */
 export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
+  const prof = options.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`];
   const args = [
+    ...prof,
     options.cli,
     "emulator",
     "--port",
