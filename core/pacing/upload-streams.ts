@@ -139,6 +139,11 @@ export class UploadStreams {
     return this.#streams.activeCount + this.#streams.pendingCount < this.#streams.concurrency;
   }
 
+  /** Files claimed and waiting for a file slot (they are ordered there, largest first). */
+  get filesWaiting(): number {
+    return this.#files.pendingCount;
+  }
+
   /** No request body is being sent: the link carries nothing of ours. */
   get idle(): boolean {
     return this.#streams.activeCount === 0 && this.#streams.pendingCount === 0;

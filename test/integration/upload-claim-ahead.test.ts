@@ -51,3 +51,36 @@ t.test("a loop asks its next LFS batch while every connection is busy", async (t
     `the second LFS batch answered ${firstPut.end - secondBatch} ms before the first PUT ended (> 500)`,
   );
 });
+
+// Claimed as soon as planned, batches are small; past 2 per loop a loop claims more while few
+// files wait for a slot (W8's mix had its biggest file in a fifth batch, claimed only when a whole
+// batch ended, 30 s later). One loop, one file per batch, one 1 MB/s connection: all four files'
+// LFS batches come while the first 2 MiB PUT is still on the wire.
+t.test("a loop claims past two batches while few files wait for a slot", async (t) => {
+  const h = await startHarness({
+    emulator: { multipartThresholdBytes: 64 * MiB, link: "conn=1M" },
+    tuning: { uploadLoops: 1, planLoops: 1, preuploadBatch: 1, lfsBatch: 1, streamWindowMs: 60_000 },
+    uploadWorkers: 1,
+  });
+  t.teardown(() => h.close());
+  for (const name of ["a", "b", "c", "d"])
+    writeFileSync(path.join(h.folder, `${name}.bin`), randomBytes(2 * MiB));
+  const job = h.add("user/claim-more", { transfer: "lfs" });
+  const settled = await h.engine.whenSettled(job.id);
+  t.equal(settled.state, "done", "the job finished");
+  const lines = readFileSync(h.accessLog, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as AccessLogLine);
+  const batches = lines
+    .filter((l) => l.route === "lfs-batch")
+    .map((l) => Date.parse(l.time))
+    .sort((a, b) => a - b);
+  const firstPutEnd = Math.min(...lines.filter((l) => l.route === "lfs-put").map((l) => Date.parse(l.time)));
+  t.equal(batches.length, 4, "one LFS batch call per file");
+  const last = batches[3] ?? Number.POSITIVE_INFINITY;
+  t.ok(
+    last < firstPutEnd - 500,
+    `the fourth LFS batch answered ${firstPutEnd - last} ms before the first PUT ended (> 500)`,
+  );
+});
