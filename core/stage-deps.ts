@@ -84,7 +84,7 @@ export interface UploadStageDeps
   /** Stream slots and the part-buffer budget, shared by the engine's uploads. */
   readonly uploadStreams: Pick<
     UploadStreams,
-    "withStream" | "streamFree" | "whenRoom" | "wantMore" | "takeBuffer" | "giveBack"
+    "withStream" | "streamFree" | "whenRoom" | "wantMore" | "takeBuffer" | "giveBack" | "filesWaiting"
   >;
   throttleBytes(bytes: number, signal?: AbortSignal): Promise<void>;
 }

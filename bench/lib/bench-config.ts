@@ -69,6 +69,8 @@ export interface BenchConfig {
   readonly w8Folders: readonly string[];
   /** hubpush's `--transfer` in W8 (default lfs: the protocol the peer uses, useXet false). */
   readonly w8Transfer: "auto" | "xet" | "lfs";
+  /** W8: which clients run: hubpush, peer (@huggingface/hub), python (default all three). */
+  readonly w8Clients: readonly string[];
   /** tree: the real tree copied and uploaded for its peak RSS (default /usr/share). */
   readonly treeSrc: string;
   /** W7: size of the structured file, MiB. */
@@ -82,7 +84,7 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--files N] [--peer-max-files N] [--w2-count N] [--w2-mb MB] [--w3-sizes small,large]
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
-  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--w8-transfer lfs|auto|xet] [--tree-src /usr/share] [--w7-mb MB]
+  [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--w8-transfer lfs|auto|xet] [--w8-clients peer,python,hubpush] [--tree-src /usr/share] [--w7-mb MB]
 w2x: W2 (same size flags) with --transfer lfs vs --transfer xet, --w2-count × --w2-mb, --repeat rounds
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
@@ -130,6 +132,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-mix-files": { type: "string" },
       "w8-folders": { type: "string" },
       "w8-transfer": { type: "string" },
+      "w8-clients": { type: "string" },
       "tree-src": { type: "string" },
       "w7-mb": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -181,6 +184,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8MixFiles: num(values["w8-mix-files"], q ? 20 : 200, "w8-mix-files"),
     w8Folders: (values["w8-folders"] ?? "w2,mix").split(",").map((f) => f.trim()),
     w8Transfer: transferMode(values["w8-transfer"] ?? "lfs"),
+    w8Clients: (values["w8-clients"] ?? "peer,python,hubpush").split(",").map((c) => c.trim()),
     treeSrc: path.resolve(values["tree-src"] ?? "/usr/share"),
     w7Mb: num(values["w7-mb"], q ? 128 : 1024, "w7-mb"),
   };

@@ -6,6 +6,22 @@ interface TimedLine {
   readonly route: string;
   readonly bytesIn: number;
   readonly durationMs: number;
+  readonly status?: number;
+}
+
+/** One content request on the wire, in seconds since the client's start. */
+export interface WireRequest {
+  readonly start: number;
+  readonly end: number;
+  readonly megabytes: number;
+}
+
+/** A request of another route (complete, commit, …) after the last content byte. */
+export interface TailRequest {
+  readonly route: string;
+  /** Seconds after the last content byte that the request started and ended. */
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Routes that carry file content upstream (LFS basic PUTs and multipart parts). */
@@ -29,6 +45,10 @@ export interface WireTimeline {
   readonly mbPerSecond: readonly number[];
   /** Content requests in flight at each second's middle. */
   readonly inFlight: readonly number[];
+  /** Every content request, by start: which transfer began when (a schedule's gaps and tail). */
+  readonly requests: readonly WireRequest[];
+  /** The other requests that ended after the last content byte, by start: where the tail went. */
+  readonly tail: readonly TailRequest[];
 }
 
 /**
@@ -38,15 +58,15 @@ export interface WireTimeline {
  * `startMs`/`endMs` (epoch ms) are the client process's spawn and exit.
  */
 export function wireTimeline(accessLog: string, startMs: number, endMs: number, cap: number): WireTimeline {
-  const lines = readFileSync(accessLog, "utf8")
+  const all = readFileSync(accessLog, "utf8")
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as TimedLine)
-    .filter((l) => UPLOAD_ROUTES.has(l.route) && l.bytesIn > 0)
     .map((l) => {
       const end = Date.parse(l.time) - startMs;
-      return { start: end - l.durationMs, end, bytes: l.bytesIn };
+      return { route: l.route, start: end - l.durationMs, end, bytes: l.bytesIn };
     });
+  const lines = all.filter((l) => UPLOAD_ROUTES.has(l.route) && l.bytes > 0);
   const seconds = Math.max(1, Math.ceil((endMs - startMs) / 1000));
   const mb = new Array<number>(seconds).fill(0);
   const inFlight = new Array<number>(seconds).fill(0);
@@ -60,6 +80,8 @@ export function wireTimeline(accessLog: string, startMs: number, endMs: number, 
       peakInFlight: 0,
       mbPerSecond: mb,
       inFlight,
+      requests: [],
+      tail: [],
     };
   }
   let bytes = 0;
@@ -88,6 +110,13 @@ export function wireTimeline(accessLog: string, startMs: number, endMs: number, 
     peakInFlight: Math.max(...inFlight),
     mbPerSecond: mb,
     inFlight,
+    requests: [...lines]
+      .sort((a, b) => a.start - b.start)
+      .map((l) => ({ start: l.start / 1000, end: l.end / 1000, megabytes: l.bytes / 1e6 })),
+    tail: all
+      .filter((l) => !UPLOAD_ROUTES.has(l.route) && l.end > last)
+      .sort((a, b) => a.start - b.start)
+      .map((l) => ({ route: l.route, start: (l.start - last) / 1000, end: (l.end - last) / 1000 })),
   };
 }
 
@@ -95,4 +124,17 @@ export function wireTimeline(accessLog: string, startMs: number, endMs: number, 
 export function formatTimeline(t: WireTimeline): string {
   const rates = t.mbPerSecond.map((v, i) => `${v.toFixed(1)}/${t.inFlight[i] ?? 0}`).join(" ");
   return `startup ${t.startupSeconds.toFixed(1)} s, sending ${t.sendingSeconds.toFixed(1)} s at ${t.sendingFractionOfCap.toFixed(2)} of the cap (${(t.underusedShare * 100).toFixed(0)} % of its seconds < 0.9), tail ${t.tailSeconds.toFixed(1)} s, ≤ ${t.peakInFlight} content requests at once; per second MB/s / in flight: ${rates}`;
+}
+
+/**
+ * The schedule as the wire saw it, one line: each content request as `start–end:MB` (seconds
+ * since the client's start), then each request after the last content byte as `route +start–end`
+ * (seconds after that byte): what a ramp, a staggered tail or a late commit costs.
+ */
+export function formatRequests(t: WireTimeline): string {
+  const requests = t.requests
+    .map((r) => `${r.start.toFixed(1)}–${r.end.toFixed(1)}:${r.megabytes.toFixed(1)}`)
+    .join(" ");
+  const tail = t.tail.map((r) => `${r.route} +${r.start.toFixed(2)}–${r.end.toFixed(2)}`).join(", ");
+  return `requests (s:MB) ${requests}; after the last content byte: ${tail === "" ? "nothing logged" : tail}`;
 }

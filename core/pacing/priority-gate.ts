@@ -7,6 +7,16 @@
  */
 export const MAX_HEAD_START_MS = 60_000;
 
+/**
+ * Files claimed together reach the gate over a few round trips (preupload, LFS batch), and the
+ * first slots chosen at a start hold their file for its whole transfer: on W8's scaled mix the
+ * four slots went to the first batch's files (8–35 MiB) and the 41 MiB one, answered 0.2–0.3 s
+ * later, waited 6 s for a fifth connection and ended the run alone. So when the gate is idle
+ * (nothing running, nobody waiting), the first waiter holds the slots this long for the others to
+ * come, and they start largest first. Only at such a start: later waiters never wait for it.
+ */
+export const START_GATHER_MS = 500;
+
 interface Waiter {
   readonly key: number;
   readonly seq: number;
@@ -19,10 +29,15 @@ export class PriorityGate {
   #seq = 0;
   readonly #waiting: Waiter[] = [];
   readonly #now: () => number;
+  readonly #gatherMs: number;
+  /** The slots are held for the files of an idle start to gather (see START_GATHER_MS). */
+  #gathering = false;
 
-  constructor(concurrency: number, now: () => number = () => performance.now()) {
+  /** `gatherMs`: how long an idle start holds the slots (START_GATHER_MS for the engine; 0 = none). */
+  constructor(concurrency: number, now: () => number = () => performance.now(), gatherMs = 0) {
     this.#concurrency = concurrency;
     this.#now = now;
+    this.#gatherMs = gatherMs;
   }
 
   get activeCount(): number {
@@ -68,12 +83,22 @@ export class PriorityGate {
         if (w !== undefined && (w.key < key || (w.key === key && w.seq < waiter.seq))) lo = mid + 1;
         else hi = mid;
       }
+      const idle = this.#active === 0 && this.#waiting.length === 0;
       this.#waiting.splice(lo, 0, waiter);
+      if (idle && this.#gatherMs > 0) {
+        this.#gathering = true;
+        setTimeout(() => {
+          this.#gathering = false;
+          this.#drain();
+        }, this.#gatherMs);
+        return;
+      }
       this.#drain();
     });
   }
 
   #drain(): void {
+    if (this.#gathering) return;
     while (this.#active < this.#concurrency) {
       const next = this.#waiting.shift();
       if (next === undefined) return;

@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { AdaptiveStreams, type StreamsDecision } from "./adaptive-streams.js";
 import { countHanded, drainCredit, type HeldBody } from "./held-bytes.js";
-import { PriorityGate } from "./priority-gate.js";
+import { PriorityGate, START_GATHER_MS } from "./priority-gate.js";
 
 export interface UploadStreamsOptions {
   /** Streams to begin with and the floor (the --workers setting). */
@@ -23,6 +23,8 @@ export interface UploadStreamsOptions {
   readonly heldBytesPerStream?: number;
   /** Windows skipped after a change and at a (re)start (AdaptiveStreams settleWindows, default 1). */
   readonly settleWindows?: number;
+  /** How long an idle start holds the file slots for the files claimed with the first (default START_GATHER_MS). */
+  readonly gatherMs?: number;
   /** Told of every decision (for the log). */
   readonly onDecision?: (decision: StreamsDecision, limit: number, rate: number) => void;
 }
@@ -63,7 +65,7 @@ export class UploadStreams {
   constructor(options: UploadStreamsOptions) {
     this.#options = options;
     this.#control = this.#newControl(options.start, options.max);
-    this.#files = new PriorityGate(options.start);
+    this.#files = new PriorityGate(options.start, undefined, options.gatherMs ?? START_GATHER_MS);
     this.#streams = pLimit(options.start);
   }
 
@@ -135,6 +137,11 @@ export class UploadStreams {
   /** A stream slot is free right now (a part may be sent beside the file's others). */
   get streamFree(): boolean {
     return this.#streams.activeCount + this.#streams.pendingCount < this.#streams.concurrency;
+  }
+
+  /** Files claimed and waiting for a file slot (they are ordered there, largest first). */
+  get filesWaiting(): number {
+    return this.#files.pendingCount;
   }
 
   /** No request body is being sent: the link carries nothing of ours. */

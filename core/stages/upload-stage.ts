@@ -12,6 +12,9 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 /** Batches one upload loop keeps in transfer at once (see runUploadStage). */
 const BATCHES_PER_LOOP = 2;
+/** …and up to this many while fewer than WAITING_FILES_AHEAD claimed files wait for a file slot. */
+const MAX_BATCHES_PER_LOOP = 6;
+const WAITING_FILES_AHEAD = 100;
 
 /**
  * Uploads `planned` LFS objects: one LFS batch call per group, then transfers in shared slots. A
@@ -19,6 +22,11 @@ const BATCHES_PER_LOOP = 2;
  * last one is done: W8's 3rd and 4th files (planned at 2 s) waited 35 s for the two loops' first
  * files to finish, each loop's batch ending on one file's parts. At most BATCHES_PER_LOOP groups
  * per loop are in transfer, so claims (and their leases and signed URLs) run only a little ahead.
+ * A loop does not wait for a free connection to claim: file slots go largest first only among the
+ * files claimed, and W8's mix had its biggest file claimed 6 s late, when a fifth connection opened.
+ * Claimed as soon as planned, batches are small (a few files each): past 2 per loop, more are
+ * claimed while few files wait for a slot, or the mix's 41 MiB file, in the fifth batch, waited
+ * 30 s for a whole batch to end.
  */
 export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promise<void> {
   const leaseId = ctx.leaseId("upload", loop);
@@ -28,7 +36,8 @@ export async function runUploadStage(ctx: UploadStageDeps, loop: number): Promis
   let failure: { error: unknown } | null = null;
   try {
     while (!ctx.halted && failure === null) {
-      if (running.size >= BATCHES_PER_LOOP || (running.size > 0 && !ctx.uploadStreams.streamFree)) {
+      const ahead = running.size >= BATCHES_PER_LOOP && ctx.uploadStreams.filesWaiting >= WAITING_FILES_AHEAD;
+      if (running.size >= MAX_BATCHES_PER_LOOP || ahead) {
         await Promise.race([...running, ctx.uploadStreams.whenRoom()]);
         continue;
       }

@@ -49,3 +49,53 @@ t.test("bigger first, with a bounded head start, never past the concurrency", as
   await Promise.all(all);
   t.equal(peak, 3, "a raised concurrency starts waiters at once, and no more");
 });
+
+// At an idle start the slots wait START_GATHER_MS-like for the files claimed together (they come
+// over a few round trips), so the biggest of them goes first; waiters of a busy gate never wait.
+t.test("an idle start gathers its waiters before the first slot goes", async (t) => {
+  const order: string[] = [];
+  const job = (name: string) => async () => {
+    order.push(name);
+  };
+  const gate = new PriorityGate(1, undefined, 60);
+  const first = gate.run(job("small, first"), 1_000_000);
+  await new Promise((r) => setTimeout(r, 20)); // a later LFS batch answers
+  const second = gate.run(job("big, 20 ms later"), 40_000_000);
+  t.equal(gate.activeCount, 0, "nothing started while gathering");
+  await Promise.all([first, second]);
+  t.same(order, ["big, 20 ms later", "small, first"], "the biggest of the gathered goes first");
+
+  const plain = new PriorityGate(1);
+  const seen: string[] = [];
+  const a = plain.run(async () => {
+    seen.push("small, first");
+  }, 1_000_000);
+  const b = plain.run(async () => {
+    seen.push("big, later");
+  }, 40_000_000);
+  await Promise.all([a, b]);
+  t.same(seen, ["small, first", "big, later"], "without a gather the first waiter takes the idle slot");
+
+  const busy = new PriorityGate(1, undefined, 300);
+  let release: () => void = () => {};
+  const holder = busy.run(
+    () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+  );
+  await new Promise((r) => setTimeout(r, 350)); // the start's gather
+  t.equal(busy.activeCount, 1, "the start ran after its gather");
+  let nextAt = 0;
+  const next = busy.run(async () => {
+    nextAt = performance.now();
+  }, 5);
+  const freedAt = performance.now();
+  release();
+  await holder;
+  await next;
+  t.ok(
+    nextAt - freedAt < 150,
+    `a waiter of a busy gate starts when a slot frees (${(nextAt - freedAt).toFixed(0)} ms)`,
+  );
+});
