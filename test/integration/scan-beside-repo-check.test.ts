@@ -5,7 +5,8 @@ import { writeTree } from "../helpers/folder-tree.js";
 import { listRemoteFiles } from "../helpers/remote-repo.js";
 
 // Issue 16 (restart fixed cost): the first walk of a job runs while ensure-repo waits on the Hub,
-// instead of after it. These pin what that must not change: the stages still wait for the repo,
+// instead of after it, and so does hashing (W1). These pin what that must not change: the stages
+// that talk to the Hub still wait for the repo,
 // and a repo check that fails still blocks the job cleanly with the walk's rows kept.
 
 const FILES = 40;
@@ -28,6 +29,15 @@ t.test("the first walk runs while create-repo is still unanswered; the upload th
   while (filesKnown(h, job.id) < FILES && Date.now() - started < LATENCY_MS * 2)
     await new Promise((r) => setTimeout(r, 20));
   t.equal(filesKnown(h, job.id), FILES, "every file is in the journal");
+  // Hashing needs nothing from the Hub either: it runs beside the check too (W1's time to first commit).
+  while (h.journal.jobs.counts(job.id).byState.hashed.files < FILES && Date.now() - started < LATENCY_MS * 2)
+    await new Promise((r) => setTimeout(r, 20));
+  t.equal(h.journal.jobs.counts(job.id).byState.hashed.files, FILES, "every file was hashed");
+  t.equal(
+    h.requests().filter((r) => r.route === "create-repo").length,
+    0,
+    "the hashing was done before the Hub answered create-repo",
+  );
   t.equal(
     h.requests().filter((r) => r.route === "create-repo").length,
     0,
