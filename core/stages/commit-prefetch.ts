@@ -25,8 +25,9 @@ export function canPrefetch(ctx: CommitStageDeps, isolating: boolean): boolean {
 }
 
 /**
- * While `inFlight` (a commit's POST) runs, waits until `target` files are ready, then claims and
- * builds them (reads and checks their content): what the committer did only after the answer, in
+ * While `inFlight` (a commit's POST) runs, waits until `target` files are ready (or the last files
+ * of the job are), then claims and builds them (reads and checks their content): what the
+ * committer did only after the answer, in
  * the gap between two commits, which on W1 (10,000 small files, commits of 1,000 in a row) was
  * 60–100 ms per commit on the chain of commits. Resolves null when the commit settles first or
  * the job halts; then the committer picks its next batch as before. Nothing is recorded here: the
@@ -50,7 +51,7 @@ export async function prefetchBatch(
   );
   for (;;) {
     if (settled || ctx.halted) return null;
-    if (ctx.journal.jobs.counts(ctx.jobId).byState.uploaded.files >= target) break;
+    if (nextBatchReady(ctx, target)) break;
     const wake = new AbortController();
     const off = onAbort(ctx.haltSignal, () => wake.abort());
     try {
@@ -69,6 +70,16 @@ export async function prefetchBatch(
   });
   if (claimed.length === 0) return null;
   return { files: await buildCommit(ctx, claimed, leaseId) };
+}
+
+/**
+ * A full batch is ready, or the last one: nothing is left upstream (the walk ended, no file waits
+ * for hashing or planning), so the files ready now are all the next commit will get.
+ */
+function nextBatchReady(ctx: CommitStageDeps, target: number): boolean {
+  const { scanned, hashed, planned, uploaded } = ctx.journal.jobs.counts(ctx.jobId).byState;
+  if (uploaded.files >= target) return true;
+  return uploaded.files > 0 && scanned.files + hashed.files + planned.files === 0 && !ctx.pipeline.scanning;
 }
 
 /** Gives a prepared batch's files back (still `uploaded`): the next claim takes them again. */

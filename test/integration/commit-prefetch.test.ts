@@ -16,6 +16,8 @@ const BATCH = 20;
 interface Sampled {
   /** Most files seen claimed by the committer (still `uploaded`) while a commit was `sent`. */
   prepared: number;
+  /** Every such count seen. */
+  sizes: Set<number>;
   samples: number;
 }
 
@@ -28,11 +30,13 @@ function sample(h: Harness, jobId: number): { stop: () => Sampled } {
   const claimed = db.prepare<[number], { n: number }>(
     "SELECT COUNT(*) AS n FROM files WHERE job_id = ? AND state = 'uploaded' AND lease_owner LIKE '%:commit:%'",
   );
-  const seen: Sampled = { prepared: 0, samples: 0 };
+  const seen: Sampled = { prepared: 0, sizes: new Set(), samples: 0 };
   const timer = setInterval(() => {
     seen.samples++;
     if ((inFlight.get(jobId)?.n ?? 0) === 0) return;
-    seen.prepared = Math.max(seen.prepared, claimed.get(jobId)?.n ?? 0);
+    const n = claimed.get(jobId)?.n ?? 0;
+    seen.prepared = Math.max(seen.prepared, n);
+    if (n > 0) seen.sizes.add(n);
   }, 3);
   return {
     stop: () => {
@@ -135,3 +139,22 @@ t.test(
     assertCommittedOnce(t, h, job.id);
   },
 );
+
+t.test("the last, partial batch is prepared too once nothing is left upstream", async (t) => {
+  const tuning = { commitSizes: [BATCH], initialCommitSizeIndex: 0, preuploadBatch: 10 };
+  const h = await startHarness({ tuning, emulator: { faults: "route=commit,kind=latency,ms=400" } });
+  t.teardown(() => h.close());
+  writeFiles(h.folder);
+  writeFileSync(path.join(h.folder, "extra-1.txt"), "one more\n");
+  writeFileSync(path.join(h.folder, "extra-2.txt"), "and another\n");
+  const job = h.add("user/prefetch-tail");
+  const sampler = sample(h, job.id);
+  const settled = await h.engine.whenSettled(job.id);
+  const seen = sampler.stop();
+  t.equal(settled.state, "done");
+  t.ok(
+    seen.sizes.has(2),
+    `the last 2 files were claimed while the commit before them was in flight (${[...seen.sizes]})`,
+  );
+  t.equal(h.journal.jobs.counts(job.id).byState.committed.files, FILES + 2, "every file committed");
+});
