@@ -102,7 +102,13 @@ export class JobRunner {
           startCheck = () => resolve(ensureRepo(ctx));
         })
       : ensureRepo(ctx);
+    // Hashing needs nothing from the Hub either: it starts with the walk (its threads start and the
+    // first files hash during the repo check's round trips) unless the job may have nothing to do.
+    // The stage modules load before the walk starts: loaded beside it, each import step waited for
+    // a turn of the walk, and hashing started only once the whole folder was walked (W1).
+    const early = deferred ? null : await loadStages();
     void this.#startScan();
+    const hashing = early?.runHashStage(ctx).catch((err: unknown) => this.#crashed(err));
     if (deferred) {
       if (!(await this.#workFound())) {
         const done = !ctx.halted && this.#finished();
@@ -114,18 +120,22 @@ export class JobRunner {
       startCheck();
     }
     if (!(await this.#repoReady)) {
+      // Not ready only once the job halted (blocked or stopped): hashing ends on its own.
+      await hashing;
       await this.#rescan;
       await this.#nextScan;
       return this.#outcome(false);
     }
-    const { runHashStage, runPlanStage, runUploadStage, runCommitStage } = await loadStages();
+    const { runHashStage, runPlanStage, runUploadStage, runCommitStage } = early ?? (await loadStages());
     const t = ctx.tuning;
     const loops = [
-      runHashStage(ctx),
-      ...Array.from({ length: t.planLoops }, (_, i) => runPlanStage(ctx, i)),
-      ...Array.from({ length: t.uploadLoops }, (_, i) => runUploadStage(ctx, i)),
-      runCommitStage(ctx, (commit) => this.#pipeline.commit(commit).finally(() => this.#settled.notify())),
-    ].map((p) => p.catch((err: unknown) => this.#crashed(err)));
+      hashing ?? runHashStage(ctx).catch((err: unknown) => this.#crashed(err)),
+      ...[
+        ...Array.from({ length: t.planLoops }, (_, i) => runPlanStage(ctx, i)),
+        ...Array.from({ length: t.uploadLoops }, (_, i) => runUploadStage(ctx, i)),
+        runCommitStage(ctx, (commit) => this.#pipeline.commit(commit).finally(() => this.#settled.notify())),
+      ].map((p) => p.catch((err: unknown) => this.#crashed(err))),
+    ];
     let done = false;
     while (!ctx.halted) {
       if (this.#rescan === null && this.#finished()) {

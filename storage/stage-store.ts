@@ -47,6 +47,11 @@ export class StageStore implements StagesJournal {
     { rows: string; owner: string; now: number },
     { id: number; job_id: number; size: number }
   >;
+  /** #hashedMany for files whose stat did not change while they were hashed (nearly all). */
+  readonly #hashedManySameStat: Database.Statement<
+    { rows: string; owner: string; now: number },
+    { id: number; job_id: number; size: number }
+  >;
   readonly #addBytesHashed: Database.Statement<{ jobId: number; bytes: number; now: number }>;
   readonly #statChanged: Database.Statement<
     StatParams & { id: number; owner: string; next: number | null; now: number }
@@ -114,6 +119,19 @@ export class StageStore implements StagesJournal {
         "value ->> 3 AS r_sample, value ->> 4 AS r_size, value ->> 5 AS r_mtime, value ->> 6 AS r_ctime, " +
         "value ->> 7 AS r_inode, value ->> 8 AS r_esize, value ->> 9 AS r_emtime, value ->> 10 AS r_ectime, " +
         "value ->> 11 AS r_einode FROM json_each(@rows)) AS r " +
+        "WHERE files.id = r.r_id AND +files.lease_owner = @owner AND +files.state = 'scanned' " +
+        "AND files.size = r.r_esize AND files.mtime_ns = r.r_emtime AND files.ctime_ns = r.r_ectime " +
+        "AND files.inode = r.r_einode RETURNING files.id AS id, files.job_id AS job_id, files.size AS size",
+    );
+    // The same for files hashed with the stat they were claimed with: the stat columns are left out
+    // of the SET list, so SQLite does not rewrite their entry in files_scan (job, path and the four
+    // stat columns), which it does for any indexed column that is assigned, even to its own value.
+    this.#hashedManySameStat = db.prepare(
+      "UPDATE files SET state = 'hashed', sha256 = r.r_sha256, sha1 = r.r_sha1, sample = r.r_sample, " +
+        `hash_count = hash_count + 1, ${SUCCESS}, updated_at = @now ` +
+        "FROM (SELECT value ->> 0 AS r_id, value ->> 1 AS r_sha256, value ->> 2 AS r_sha1, " +
+        "value ->> 3 AS r_sample, value ->> 4 AS r_esize, value ->> 5 AS r_emtime, value ->> 6 AS r_ectime, " +
+        "value ->> 7 AS r_einode FROM json_each(@rows)) AS r " +
         "WHERE files.id = r.r_id AND +files.lease_owner = @owner AND +files.state = 'scanned' " +
         "AND files.size = r.r_esize AND files.mtime_ns = r.r_emtime AND files.ctime_ns = r.r_ectime " +
         "AND files.inode = r.r_einode RETURNING files.id AS id, files.job_id AS job_id, files.size AS size",
@@ -192,21 +210,34 @@ export class StageStore implements StagesJournal {
     ).immediate;
     this.#recordHashedMany = db.transaction((owner: string, results: readonly HashedResult[]) => {
       const now = ctx.now();
-      const rows = results.map(({ fileId, expected: e, observed: o, hashes: h }) => [
-        fileId,
-        h.sha256,
-        h.sha1,
-        h.sample,
-        o.size,
-        o.mtimeNs,
-        o.ctimeNs,
-        o.inode,
-        e.size,
-        e.mtimeNs,
-        e.ctimeNs,
-        e.inode,
-      ]);
-      const applied = this.#hashedMany.all({ rows: JSON.stringify(rows), owner, now });
+      const same: unknown[][] = [];
+      const changed: unknown[][] = [];
+      for (const { fileId, expected: e, observed: o, hashes: h } of results) {
+        if (sameFileStat(e, o)) {
+          same.push([fileId, h.sha256, h.sha1, h.sample, e.size, e.mtimeNs, e.ctimeNs, e.inode]);
+          continue;
+        }
+        changed.push([
+          fileId,
+          h.sha256,
+          h.sha1,
+          h.sample,
+          o.size,
+          o.mtimeNs,
+          o.ctimeNs,
+          o.inode,
+          e.size,
+          e.mtimeNs,
+          e.ctimeNs,
+          e.inode,
+        ]);
+      }
+      const applied = [
+        ...(same.length === 0
+          ? []
+          : this.#hashedManySameStat.all({ rows: JSON.stringify(same), owner, now })),
+        ...(changed.length === 0 ? [] : this.#hashedMany.all({ rows: JSON.stringify(changed), owner, now })),
+      ];
       const bytes = new Map<number, number>();
       for (const row of applied) bytes.set(row.job_id, (bytes.get(row.job_id) ?? 0) + row.size);
       for (const [jobId, sum] of bytes) this.#addBytesHashed.run({ jobId, bytes: sum, now });
@@ -319,3 +350,7 @@ export class StageStore implements StagesJournal {
 }
 
 guardMethods(StageStore, (store, err) => classifySqliteError(err, store.journalPath));
+
+function sameFileStat(a: FileStat, b: FileStat): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.inode === b.inode;
+}

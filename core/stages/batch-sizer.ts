@@ -17,6 +17,12 @@ export class BatchSizer {
     return this.#sizes[this.#index] ?? 1;
   }
 
+  /** The target after a fast success of `files` files: what the next batch is sized for before the answer. */
+  targetAfterFast(files: number): number {
+    if (files < this.target) return this.target;
+    return this.#sizes[Math.min(this.#index + 1, this.#sizes.length - 1)] ?? this.target;
+  }
+
   onSuccess(files: number, durationMs: number): void {
     if (durationMs >= this.#slowMs) this.#step(-1);
     else if (files >= this.target) this.#step(1);

@@ -3,7 +3,8 @@ import { decideFailure, type FailureDecision } from "../failure-policy.js";
 import type { CommitTracker } from "../pipeline-state.js";
 import type { CommitStageDeps } from "../stage-deps.js";
 import { BatchSizer } from "./batch-sizer.js";
-import { buildCommit } from "./build-commit.js";
+import { buildCommit, type FileEntry } from "./build-commit.js";
+import { canPrefetch, type PreparedBatch, prefetchBatch, releasePrepared } from "./commit-prefetch.js";
 import { recordOutcome, recordSent, send } from "./commit-protocol.js";
 import { commitDue, everyMsOf } from "./commit-schedule.js";
 import { awaitsPatternListing } from "./pattern-deletions.js";
@@ -14,7 +15,7 @@ import { DELETIONS_PER_COMMIT, type DeletionEntry, deletionsToSend } from "./rem
 
 /** The committer of one job: settles lost commits first, then commits ready files in adaptive batches. */
 export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTracker): Promise<void> {
-  const { journal, tuning } = ctx;
+  const { tuning } = ctx;
   const leaseId = ctx.leaseId("commit");
   const state: CommitterState = {
     sizer: new BatchSizer(tuning.commitSizes, tuning.initialCommitSizeIndex, tuning.slowCommitMs),
@@ -22,7 +23,24 @@ export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTrack
     failures: 0,
     retryAt: 0,
     floorRecorded: false,
+    prepared: null,
   };
+  try {
+    await commitLoop(ctx, inFlight, state, leaseId);
+  } finally {
+    // Halted with a batch prepared and not sent: its files are still `uploaded`; free them now.
+    releasePrepared(ctx, state.prepared, leaseId);
+    state.prepared = null;
+  }
+}
+
+async function commitLoop(
+  ctx: CommitStageDeps,
+  inFlight: CommitTracker,
+  state: CommitterState,
+  leaseId: string,
+): Promise<void> {
+  const { journal, tuning } = ctx;
   while (!ctx.halted) {
     const now = ctx.now();
     if (now < state.retryAt) {
@@ -31,6 +49,8 @@ export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTrack
     }
     const unsettled = journal.commits.listUnsettled(ctx.jobId);
     if (unsettled.length > 0) {
+      releasePrepared(ctx, state.prepared, leaseId);
+      state.prepared = null;
       for (const commit of unsettled) {
         if (ctx.halted) break;
         try {
@@ -42,6 +62,12 @@ export async function runCommitStage(ctx: CommitStageDeps, inFlight: CommitTrack
           break;
         }
       }
+      continue;
+    }
+    const prepared = state.prepared;
+    if (prepared !== null) {
+      state.prepared = null;
+      await inFlight(() => commitOnce(ctx, state, NO_CANDIDATES, leaseId, prepared));
       continue;
     }
     const candidates = nextCandidates(ctx, state, leaseId);
@@ -63,7 +89,11 @@ interface CommitterState {
   retryAt: number;
   /** --create-pr: the discussion floor was journaled in this run (pull-request.ts). */
   floorRecorded: boolean;
+  /** The next batch, claimed and built while the last commit was in flight (commit-prefetch.ts). */
+  prepared: PreparedBatch | null;
 }
+
+const NO_CANDIDATES: Candidates = { files: [], deletions: [] };
 
 interface Candidates {
   readonly files: FileRecord[];
@@ -139,8 +169,9 @@ async function commitOnce(
   state: CommitterState,
   candidates: Candidates,
   leaseId: string,
+  prepared: PreparedBatch | null = null,
 ): Promise<void> {
-  const files = await buildCommit(ctx, candidates.files, leaseId);
+  const files: FileEntry[] = prepared?.files ?? (await buildCommit(ctx, candidates.files, leaseId));
   let deletions: DeletionEntry[];
   try {
     deletions = await deletionsToSend(ctx, candidates.deletions);
@@ -172,8 +203,17 @@ async function commitOnce(
     const sent = recordSent(ctx, { files, deletions });
     if (sent === null) return;
     const started = ctx.now();
-    const outcome = await send(ctx, sent);
+    const sending = send(ctx, sent);
+    // The next batch is claimed and built while this one is in flight (commit-prefetch.ts).
+    const next = canPrefetch(ctx, state.isolate.length > 0)
+      ? prefetchBatch(ctx, sending, state.sizer.targetAfterFast(sent.batch.files.length), leaseId)
+      : Promise.resolve(null);
+    const outcome = await sending;
     recordOutcome(ctx, sent, outcome);
+    const prepared = await next;
+    // Only after a landed commit: any other outcome is settled first, as before.
+    if (outcome.kind === "committed" && !ctx.halted) state.prepared = prepared;
+    else releasePrepared(ctx, prepared, leaseId);
     if (outcome.kind === "committed") {
       ctx.wake.hash.notify(); // hashing may be holding until commits catch up (hash-stage.ts)
       for (const e of sent.batch.files) if (e.operation.kind === "file") ctx.uploadMeter.add(e.file.size);

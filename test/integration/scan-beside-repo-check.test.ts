@@ -5,12 +5,16 @@ import { writeTree } from "../helpers/folder-tree.js";
 import { listRemoteFiles } from "../helpers/remote-repo.js";
 
 // Issue 16 (restart fixed cost): the first walk of a job runs while ensure-repo waits on the Hub,
-// instead of after it. These pin what that must not change: the stages still wait for the repo,
+// instead of after it, and so does hashing (W1). These pin what that must not change: the stages
+// that talk to the Hub still wait for the repo,
 // and a repo check that fails still blocks the job cleanly with the walk's rows kept.
 
 const FILES = 40;
-/** create-repo answers this late: long enough that a walk of FILES files ends well before it. */
-const LATENCY_MS = 2_500;
+/**
+ * create-repo answers this late: long enough that a walk of FILES files, and their hashing (the
+ * threads start first), end well before it, also on a loaded machine.
+ */
+const LATENCY_MS = 5_000;
 
 const tree = (): Record<string, string> =>
   Object.fromEntries(Array.from({ length: FILES }, (_, i) => [`d${i % 4}/f${i}.txt`, `content ${i}`]));
@@ -27,12 +31,15 @@ t.test("the first walk runs while create-repo is still unanswered; the upload th
   const job = h.add("user/overlap");
   while (filesKnown(h, job.id) < FILES && Date.now() - started < LATENCY_MS * 2)
     await new Promise((r) => setTimeout(r, 20));
+  const repoAnswers = (): number => h.requests().filter((r) => r.route === "create-repo").length;
   t.equal(filesKnown(h, job.id), FILES, "every file is in the journal");
-  t.equal(
-    h.requests().filter((r) => r.route === "create-repo").length,
-    0,
-    "the walk was done before the Hub answered create-repo",
-  );
+  t.equal(repoAnswers(), 0, "the walk was done before the Hub answered create-repo");
+  // Hashing needs nothing from the Hub either: it runs beside the check too (W1's time to first commit).
+  const hashed = (): number => h.journal.jobs.counts(job.id).byState.hashed.files;
+  while (hashed() < FILES && Date.now() - started < LATENCY_MS * 2)
+    await new Promise((r) => setTimeout(r, 20));
+  t.equal(hashed(), FILES, "every file was hashed");
+  t.equal(repoAnswers(), 0, "the hashing was done before the Hub answered create-repo");
   t.equal(
     h.requests().filter((r) => r.route !== "create-repo").length,
     0,

@@ -18,3 +18,13 @@ t.test("the commit size grows after fast full commits and shrinks on failure or 
   for (let i = 0; i < 20; i++) sizer.onSuccess(sizer.target, 10);
   t.equal(sizer.target, 1000, "never above 1000");
 });
+
+t.test("targetAfterFast: the size the next batch is prepared at while a commit is in flight", async (t) => {
+  const sizer = new BatchSizer([20, 50, 100], 0, 40_000);
+  t.equal(sizer.targetAfterFast(20), 50, "a full batch in flight: the next step up");
+  t.equal(sizer.targetAfterFast(10), 20, "a partial one: the same size");
+  t.equal(sizer.target, 20, "asking does not move it");
+  sizer.onSuccess(20, 10);
+  sizer.onSuccess(50, 10);
+  t.equal(sizer.targetAfterFast(100), 100, "never above the largest");
+});

@@ -177,6 +177,61 @@ export function stages(t: TapTest, factory: JournalFactory): void {
     },
   );
 
+  t.test("recordHashedMany with the claimed stat (nearly every file) and a changed one mixed", async (t) => {
+    const { journal, jobId } = setup(t, factory);
+    const files = addFiles(journal, jobId, 5);
+    const [a, b, c, d, e] = files;
+    if (!a || !b || !c || !d || !e) throw new Error("setup");
+    journal.files.claim({ jobId, state: "scanned", limit: 4, leaseId: "h", leaseMs: LEASE });
+    const applied = journal.stages.recordHashedMany("h", [
+      { fileId: a.id, expected: a, observed: statOf(0), hashes: hashesFor(0) }, // the same stat
+      { fileId: b.id, expected: statOf(77), observed: statOf(77), hashes: hashesFor(1) }, // rescanned since
+      { fileId: c.id, expected: c, observed: statOf(102, 3002), hashes: hashesFor(2) }, // grew while hashed
+      { fileId: d.id, expected: d, observed: statOf(3), hashes: hashesFor(3) }, // the same stat
+      { fileId: e.id, expected: e, observed: statOf(4), hashes: hashesFor(4) }, // never claimed
+    ]);
+    t.same(
+      [...applied].sort((x, y) => x - y),
+      [a.id, c.id, d.id],
+      "the guards hold on both paths",
+    );
+    t.same(
+      [a, c, d].map((f) => journal.files.get(f.id)?.sha256),
+      [hashesFor(0).sha256, hashesFor(2).sha256, hashesFor(3).sha256],
+      "each row gets its own hashes",
+    );
+    t.same(
+      [a, c, d].map((f) => [journal.files.get(f.id)?.mtimeNs, journal.files.get(f.id)?.size]),
+      [
+        [statOf(0).mtimeNs, statOf(0).size],
+        [statOf(102).mtimeNs, 3002],
+        [statOf(3).mtimeNs, statOf(3).size],
+      ],
+      "the stat each was hashed with",
+    );
+    t.equal(journal.jobs.get(jobId)?.bytesHashed, statOf(0).size + 3002 + statOf(3).size, "bytes hashed");
+    t.same(
+      [b, e].map((f) => stateOf(journal, f.id)),
+      ["scanned", "scanned"],
+      "rows whose guard failed stay scanned",
+    );
+    checkCounts(t, journal, jobId);
+    // A rescan with the same stats finds the hashed files unchanged (the stat index still matches).
+    const generation = journal.scan.begin(jobId);
+    const again = journal.scan.upsertFiles(jobId, generation, [
+      { path: a.path, ...statOf(0) },
+      { path: d.path, ...statOf(3) },
+      { path: c.path, ...statOf(102, 3002) },
+    ]);
+    t.same([again.added, again.changed, again.unchanged], [0, 0, 3], "a rescan finds them unchanged");
+    t.same(
+      [a, c, d].map((f) => stateOf(journal, f.id)),
+      ["hashed", "hashed", "hashed"],
+      "and leaves them hashed",
+    );
+    checkCounts(t, journal, jobId);
+  });
+
   t.test("recordHashedMany applies each row's guards in one statement; counters match", async (t) => {
     const { journal, jobId } = setup(t, factory);
     const files = addFiles(journal, jobId, 6);
