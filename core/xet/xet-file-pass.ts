@@ -51,13 +51,16 @@ export interface PassResult {
 }
 
 /**
- * A xorb is built in segments of 8 MiB (one pooled buffer): 64 MiB xorbs held in memory put peak
+ * A xorb is built in segments of 2 MiB (one pooled buffer): 64 MiB xorbs held in memory put peak
  * RSS at 667–806 MB on W2x (4 × 1 GiB); 16 MiB gave 386 MB and 8 MiB 306 MB on 4 × 256 MiB. With a
  * `spoolDir` the full segments of a xorb go to a file and the xorb grows to `xorbMaxBytes` (64 MiB,
  * xorb-spool.ts); without one, xorbs are cut at one segment. Dedup is per chunk and does not depend
  * on the cut, but a term never spans xorbs, so the cut sets the terms (shard bytes) of a re-upload.
+ * Why 2 MiB and not 8: with spooling the segment is only a write buffer, and the pooled buffers
+ * (4 of them) were 32 MiB of the process's peak RSS on W2x at 4 × 1 GiB (301 MB against the 250 MB
+ * bound); at 2 MiB they are 8 MiB, for 16 more spool writes per 64 MiB xorb.
  */
-export const XORB_TARGET_BYTES = 8 * 1024 * 1024;
+export const XORB_TARGET_BYTES = 2 * 1024 * 1024;
 
 /** Where a chunk already lives: a xorb the CAS holds, with its index. */
 export type ChunkLookup = (chunkHash: Uint8Array) => { xorb: string; index: number } | null;

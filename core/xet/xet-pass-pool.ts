@@ -19,12 +19,13 @@ const MiB = 1024 * 1024;
 /**
  * What all pass threads together may use: each thread's own memory (XET_THREAD_BYTES) and the xorb
  * buffers. The issue-16 bound is 250 MB peak RSS for the whole process, whatever the folder; LFS
- * alone peaks near 200 MB on W2x. 64 MiB gives 2 threads and 4 buffers (4 × 8 MiB: on W2x at
- * 4 × 256 MiB, 3 buffers per file put peak RSS at 287 MB and a budget of 6 at 252–263 MB); four
- * still keep the CAS busy (two uploading while two build). Without it, one thread per core with 2
- * buffers each would put a 32-core machine at > 1 GB.
+ * alone peaks near 190 MB on W2x. 40 MiB gives 2 threads and 4 buffers of 2 MiB (XORB_TARGET_BYTES;
+ * they were 8 MiB under a 64 MiB budget, same shape: on W2x at 4 × 256 MiB, 3 buffers per file had
+ * put peak RSS at 287 MB and a budget of 6 at 252–263 MB); four still keep the CAS busy (two
+ * uploading while two build). Without it, one thread per core with 2 buffers each would put a
+ * 32-core machine at > 1 GB.
  */
-export const XET_MEMORY_BUDGET_BYTES = 64 * MiB;
+export const XET_MEMORY_BUDGET_BYTES = 40 * MiB;
 
 /**
  * One pass thread without its xorb buffers: its isolate and heap (used 8–10 MB, 17 MB reserved after
