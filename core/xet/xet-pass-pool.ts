@@ -4,7 +4,13 @@ import { HubpushError } from "../../common/hubpush-error.js";
 import { onAbort } from "../abort-fanout.js";
 import { startModuleWorker } from "../start-module-worker.js";
 import { eligible, type PassInputs, type PassResult, XORB_TARGET_BYTES } from "./xet-file-pass.js";
-import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import {
+  type LookupAnswer,
+  unpackXorbChunks,
+  type XetWorkerData,
+  type XetWorkerReply,
+  type XetWorkerRequest,
+} from "./xet-pass-messages.js";
 import type { OutgoingXorb } from "./xorb-spool.js";
 
 /**
@@ -214,7 +220,7 @@ export class XetPassPool {
           hash: reply.hash,
           hashString: reply.hashString,
           body: new Uint8Array(reply.buffer, 0, reply.length),
-          chunks: reply.chunks,
+          chunks: unpackXorbChunks(reply.chunks),
           unpackedLength: reply.unpackedLength,
           ...(reply.spool === undefined ? {} : { spool: reply.spool }),
         });

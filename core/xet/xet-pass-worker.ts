@@ -9,7 +9,13 @@ import { toHubpushError } from "../../common/hubpush-error.js";
 import { loadXetHasher } from "../../xet/xet-hasher.js";
 import { PackedChunkIndex } from "./packed-chunk-index.js";
 import { expectedChunks, runXetPass, XORB_TARGET_BYTES } from "./xet-file-pass.js";
-import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import {
+  type LookupAnswer,
+  packXorbChunks,
+  type XetWorkerData,
+  type XetWorkerReply,
+  type XetWorkerRequest,
+} from "./xet-pass-messages.js";
 
 const port = parentPort;
 if (port === null) throw new Error("xet-pass-worker.ts must run as a worker thread");
@@ -195,7 +201,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
               id,
               hash: xorb.hash,
               hashString: xorb.hashString,
-              chunks: xorb.chunks,
+              chunks: packXorbChunks(xorb.chunks),
               unpackedLength: xorb.unpackedLength,
               buffer,
               length: xorb.body.length,
