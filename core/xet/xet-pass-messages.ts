@@ -75,7 +75,13 @@ export type XetWorkerReply =
       /** The body's first bytes, in a spool file (the body above follows them). */
       readonly spool?: SpoolPart;
     }
-  | { readonly type: "done"; readonly id: number; readonly result: PassResult }
+  | {
+      readonly type: "done";
+      readonly id: number;
+      readonly result: PassResult;
+      /** The thread's new space (young generation) size as the pass ended: its bound is checked by a test. */
+      readonly newSpaceBytes: number;
+    }
   | { readonly type: "failed"; readonly id: number; readonly error: PassError }
   | { readonly type: "aborted"; readonly id: number };
 

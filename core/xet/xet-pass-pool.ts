@@ -3,6 +3,7 @@ import type { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
 import { onAbort } from "../abort-fanout.js";
 import { startModuleWorker } from "../start-module-worker.js";
+import { startWithSemiSpace, XET_WORKER_SEMI_SPACE_MB } from "./worker-semi-space.js";
 import { eligible, type PassInputs, type PassResult, XORB_TARGET_BYTES } from "./xet-file-pass.js";
 import {
   type LookupAnswer,
@@ -92,7 +93,9 @@ interface Running {
 
 /** A pass thread (xet-pass-worker.ts), with the bounded heap of XET_WORKER_LIMITS. */
 function startWorker(workerData: XetWorkerData): Worker {
-  return startModuleWorker(import.meta.url, "xet-pass-worker", workerData, XET_WORKER_LIMITS);
+  return startWithSemiSpace(XET_WORKER_SEMI_SPACE_MB, () =>
+    startModuleWorker(import.meta.url, "xet-pass-worker", workerData, XET_WORKER_LIMITS),
+  );
 }
 
 /**
@@ -123,6 +126,13 @@ export class XetPassPool {
     );
     this.size = shape.threads;
     this.bufferBudget = Math.max(1, Math.floor(Math.min(options.bufferBudget ?? Infinity, shape.buffers)));
+  }
+
+  #peakNewSpaceBytes = 0;
+
+  /** Largest young-generation (new space) size a pass thread reported at the end of a pass. */
+  get peakNewSpaceBytes(): number {
+    return this.#peakNewSpaceBytes;
   }
 
   /** Threads running now (started on demand, at most `size`). */
@@ -228,6 +238,7 @@ export class XetPassPool {
         return;
       case "done":
         pass.end = { kind: "done", result: reply.result };
+        this.#peakNewSpaceBytes = Math.max(this.#peakNewSpaceBytes, reply.newSpaceBytes);
         break;
       case "failed":
         pass.end = {

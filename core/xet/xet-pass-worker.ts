@@ -4,6 +4,7 @@
  * and uploads. Lookups go to the main thread once per read (1 MiB) for the chunks seen first in
  * this file; xorbs are built into buffers the main thread transfers back after each upload.
  */
+import { getHeapSpaceStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { toHubpushError } from "../../common/hubpush-error.js";
 import { loadXetHasher } from "../../xet/xet-hasher.js";
@@ -214,7 +215,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
       }),
     )
     .then(
-      (result) => finish(pass, id, { type: "done", id, result }),
+      (result) => finish(pass, id, { type: "done", id, result, newSpaceBytes: newSpaceBytes() }),
       (err: unknown) => {
         if (signal.aborted) finish(pass, id, { type: "aborted", id });
         else {
@@ -247,6 +248,10 @@ class XorbNames {
   name(n: number): string {
     return this.#names[n] as string;
   }
+}
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0;
 }
 
 function finish(pass: Pass, id: number, reply: XetWorkerReply): void {
