@@ -239,59 +239,64 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     place(slot, at, data.length);
   };
 
-  const chunker = new Chunker();
-  // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
-  // the unfinished chunk, and two read buffers can take turns (fresh 1 MiB reads are freed only
-  // when V8 gets round to it: tens of MB of dead buffers per pass thread).
-  let reader: CarryReader | null = null;
   let read = 0;
-  let reads = 0;
-  /** The unfinished chunk after the last cut: a view of the current read, carried into the next. */
-  let tail: Uint8Array | null = null;
+  // A pass that stops mid-xorb (abort, a read or upload failure) closes its spool file.
   try {
-    reader = await openCarryReader(options.absolute, options.xorbBuffer !== undefined);
-    for (;;) {
-      options.signal.throwIfAborted();
-      const got = await reader.next(tail);
-      if (got === null) break;
-      read += got.fresh.length;
-      reads++;
-      if (read > file.size) break;
-      sha.update(got.fresh);
-      // Each read is chunked from the last cut (the carried tail, then the new bytes) by a chunker
-      // in its start state: at a cut the CDC state is exactly that (§2.2: size 0, hash 0), so the
-      // boundaries are those of one stream, and the tail is a view, never a concatenation (the
-      // chunker joins a chunk that spans pushes into a fresh array: ≈ 64 MB of garbage per GiB,
-      // which the pass threads' allocator kept as RSS). Cost: the tail's bytes are scanned twice.
-      const pieces = chunker.push(got.region);
-      tail = chunker.finish();
-      const hashes = pieces.map((data) => hasher.chunkHash(data));
-      if (options.prefetch !== undefined && hashes.length > 0)
-        await options.prefetch(hashes, chunks.length + queue.length);
-      for (let i = 0; i < pieces.length; i++)
-        await enqueue(pieces[i] as Uint8Array, hashes[i] as Uint8Array, reads);
-      // A held-back chunk may be a view of the read buffer the next read overwrites (two take
-      // turns): copy the few of the read before this one (only after a read of < 8 chunks).
-      for (const p of queue) {
-        if (p.read >= reads) continue;
-        p.data = p.data.slice();
-        p.read = Number.POSITIVE_INFINITY;
+    const chunker = new Chunker();
+    // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
+    // the unfinished chunk, and two read buffers can take turns (fresh 1 MiB reads are freed only
+    // when V8 gets round to it: tens of MB of dead buffers per pass thread).
+    let reader: CarryReader | null = null;
+    let reads = 0;
+    /** The unfinished chunk after the last cut: a view of the current read, carried into the next. */
+    let tail: Uint8Array | null = null;
+    try {
+      reader = await openCarryReader(options.absolute, options.xorbBuffer !== undefined);
+      for (;;) {
+        options.signal.throwIfAborted();
+        const got = await reader.next(tail);
+        if (got === null) break;
+        read += got.fresh.length;
+        reads++;
+        if (read > file.size) break;
+        sha.update(got.fresh);
+        // Each read is chunked from the last cut (the carried tail, then the new bytes) by a chunker
+        // in its start state: at a cut the CDC state is exactly that (§2.2: size 0, hash 0), so the
+        // boundaries are those of one stream, and the tail is a view, never a concatenation (the
+        // chunker joins a chunk that spans pushes into a fresh array: ≈ 64 MB of garbage per GiB,
+        // which the pass threads' allocator kept as RSS). Cost: the tail's bytes are scanned twice.
+        const pieces = chunker.push(got.region);
+        tail = chunker.finish();
+        const hashes = pieces.map((data) => hasher.chunkHash(data));
+        if (options.prefetch !== undefined && hashes.length > 0)
+          await options.prefetch(hashes, chunks.length + queue.length);
+        for (let i = 0; i < pieces.length; i++)
+          await enqueue(pieces[i] as Uint8Array, hashes[i] as Uint8Array, reads);
+        // A held-back chunk may be a view of the read buffer the next read overwrites (two take
+        // turns): copy the few of the read before this one (only after a read of < 8 chunks).
+        for (const p of queue) {
+          if (p.read >= reads) continue;
+          p.data = p.data.slice();
+          p.read = Number.POSITIVE_INFINITY;
+        }
+        if (got.last) break;
       }
-      if (got.last) break;
+    } catch (err) {
+      if (options.signal.aborted) throw err;
+      throw localReadError(err, file.path);
+    } finally {
+      await reader?.close();
     }
-  } catch (err) {
-    if (options.signal.aborted) throw err;
-    throw localReadError(err, file.path);
+    if (tail !== null && read <= file.size) {
+      const hash = hasher.chunkHash(tail);
+      await options.prefetch?.([hash], chunks.length + queue.length);
+      await enqueue(tail, hash, Number.POSITIVE_INFINITY);
+    }
+    while (queue.length > 0) await handle(queue.shift() as Pending);
+    await flush();
   } finally {
-    await reader?.close();
+    await (builder as SpooledXorbBuilder | null)?.close();
   }
-  if (tail !== null && read <= file.size) {
-    const hash = hasher.chunkHash(tail);
-    await options.prefetch?.([hash], chunks.length + queue.length);
-    await enqueue(tail, hash, Number.POSITIVE_INFINITY);
-  }
-  while (queue.length > 0) await handle(queue.shift() as Pending);
-  await flush();
   const sha256 = sha.digest("hex");
   if (read !== file.size || sha256 !== file.sha256) {
     throw new HubpushError(

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
 import { chunkCount, hashedLengths } from "../../../core/xet/packed-chunks.js";
@@ -53,4 +53,41 @@ t.test("the pass's chunks are the whole file's CDC chunks, whatever the read bou
       t.same(got, want, `${name}${pooled ? " (pooled reads)" : ""}: same chunks as chunkBuffer`);
     }
   }
+});
+
+t.test("a pass stopped mid-xorb leaves no spool file open", async (t) => {
+  const dir = t.testdir();
+  const hasher = await loadXetHasher();
+  const bytes = noise(12 * MiB, 6);
+  const absolute = join(dir, "f.bin");
+  writeFileSync(absolute, bytes);
+  const spoolDir = join(dir, "spool");
+  const controller = new AbortController();
+  let lookups = 0;
+  const run = runXetPass({
+    absolute,
+    file: { path: "f.bin", size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") },
+    hasher,
+    compression: "auto",
+    // Stop once a few segments are spooled (≈ 6 MiB read): the xorb is still building.
+    lookup: () => {
+      if (++lookups === 100) controller.abort(new Error("paused"));
+      return null;
+    },
+    query: async () => false,
+    onXorb: async () => {},
+    xorbBuffer: async () => new Uint8Array(XORB_TARGET_BYTES),
+    spoolDir,
+    signal: controller.signal,
+  });
+  await t.rejects(run, { message: "paused" });
+  t.ok(readdirSync(spoolDir).length > 0, "segments were spooled before the stop");
+  const open = readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(spoolDir);
+    } catch {
+      return false;
+    }
+  });
+  t.same(open, [], "no descriptor left on the spool file");
 });
