@@ -7,8 +7,10 @@
  * body: LFS parts / xorbs + shards, plus preupload and commit). Target: xet wall ≤ 1.3 × lfs wall,
  * median round. With --cpu-prof the last xet side runs under the profiler and the summary says
  * where its CPU went, and so does the emulator of each last side (its own profile dir: the emulator's
- * CPU per GiB is what a Xet byte costs the server beside the client on the same cores). Run through
- * bench/run.ts (`--workload w2x`).
+ * CPU per GiB is what a Xet byte costs the server beside the client on the same cores).
+ * `--w2x-tuning JSON` gives both sides engine knobs (HUBPUSH_TUNING, which `hubpush upload` reads as
+ * the daemon does), e.g. 8 MiB xorbs against the 64 MiB default. Run through bench/run.ts
+ * (`--workload w2x`).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -82,6 +84,7 @@ export async function runW2x(config: BenchConfig): Promise<void> {
           endpoint: hub.url,
           transfer,
           cpuProfDir: profDir,
+          ...(config.w2xTuning === null ? {} : { tuning: config.w2xTuning }),
         });
         assertCompleted(run, tree.files, `w2x ${label}`);
         const lines = readAccessLog(hub.accessLog).filter((l) => l.status >= 200 && l.status <= 299);
@@ -115,6 +118,7 @@ export async function runW2x(config: BenchConfig): Promise<void> {
     const show = (s: Side): string =>
       `${seconds(s.seconds)} wall, CPU ${seconds(s.cpuSeconds)} (emulator ${seconds(s.emulatorCpuSeconds)}, ${(s.emulatorCpuSeconds / (tree.bytes / GiB)).toFixed(2)} s/GiB), sent ${(s.bytesSent / MiB).toFixed(1)} MiB (payload ${(s.payloadBytes / MiB).toFixed(1)}), peak RSS ${s.peakRssMb.toFixed(0)} MB, load ${s.load.join(" ")}`;
 
+    if (config.w2xTuning !== null) console.log(`w2x: HUBPUSH_TUNING=${config.w2xTuning} on both sides`);
     const loadBefore = load();
     const rounds: Array<{ lfs: Side; xet: Side; ratio: number; cpuRatio: number }> = [];
     let profiles: ProfileSummary[] | undefined;
@@ -163,6 +167,7 @@ export async function runW2x(config: BenchConfig): Promise<void> {
       target: TARGET,
       met: meets(median.ratio, TARGET),
       loadAverageBefore: loadBefore,
+      tuning: config.w2xTuning,
       ...(profiles ? { cpuProfiles: profiles } : {}),
     });
   } finally {

@@ -57,7 +57,7 @@ export interface EngineTuning {
   readonly watchDebounceMs: number;
   /** Xet: largest upload shard body; bigger ones are split (default 64 MiB, the CAS limit, §5.8). */
   readonly xetShardBytes: number;
-  /** Xet: a xorb's serialized cap (default 64 MiB, §4.6; built in 8 MiB segments spooled to disk). */
+  /** Xet: a xorb's serialized cap (default 64 MiB, §4.6; built in 2 MiB segments spooled to disk). */
   readonly xetXorbBytes: number;
   /**
    * 1: every LFS byte is hashed again while it is sent and checked against the journaled sha256

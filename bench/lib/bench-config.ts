@@ -75,6 +75,11 @@ export interface BenchConfig {
   readonly treeSrc: string;
   /** W7: size of the structured file, MiB. */
   readonly w7Mb: number;
+  /**
+   * W2x: HUBPUSH_TUNING (JSON engine knobs, e.g. `{"xetXorbBytes":8388608}`) given to both sides'
+   * `hubpush upload`; null: the defaults (the bench clears HUBPUSH_TUNING from its own environment).
+   */
+  readonly w2xTuning: string | null;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -85,7 +90,8 @@ const USAGE = `usage: node --import tsx bench/run.ts [--workload all|hash,emulat
   [--w4-files N] [--w4-rounds N] [--w5-files N] [--w5-after-hash-s S] [--w5-max-minutes M]
   [--w6-files N] [--w6-fault-rate R] [--w6-seed N] [--w6-kinds 500,503,429,reset] [--hash-mb MB] [--emulator-mb MB]
   [--w8-link rtt=40,conn=20M,total=100M] [--w8-mb MB] [--w8-mix-files N] [--w8-transfer lfs|auto|xet] [--w8-clients peer,python,hubpush] [--tree-src /usr/share] [--w7-mb MB]
-w2x: W2 (same size flags) with --transfer lfs vs --transfer xet, --w2-count × --w2-mb, --repeat rounds
+w2x: W2 (same size flags) with --transfer lfs vs --transfer xet, --w2-count × --w2-mb, --repeat rounds,
+  [--w2x-tuning JSON] engine knobs (HUBPUSH_TUNING) for both sides, e.g. '{"xetXorbBytes":8388608}'
 --quick shrinks every default size (minutes instead of hours); explicit size flags still win.`;
 
 function num(raw: string | undefined, fallback: number, flag: string): number {
@@ -135,6 +141,7 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
       "w8-clients": { type: "string" },
       "tree-src": { type: "string" },
       "w7-mb": { type: "string" },
+      "w2x-tuning": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -187,7 +194,24 @@ export function parseBenchConfig(argv: readonly string[]): BenchConfig | null {
     w8Clients: (values["w8-clients"] ?? "peer,python,hubpush").split(",").map((c) => c.trim()),
     treeSrc: path.resolve(values["tree-src"] ?? "/usr/share"),
     w7Mb: num(values["w7-mb"], q ? 128 : 1024, "w7-mb"),
+    w2xTuning: tuningJson(values["w2x-tuning"]),
   };
+}
+
+/** --w2x-tuning: a JSON object (the CLI checks the knobs themselves and stops on a bad one). */
+function tuningJson(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error(
+      `--w2x-tuning takes a JSON object of engine knobs, e.g. '{"xetXorbBytes":8388608}'; got ${raw}`,
+    );
+  return raw;
 }
 
 function transferMode(raw: string): "auto" | "xet" | "lfs" {

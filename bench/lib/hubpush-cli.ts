@@ -15,6 +15,8 @@ export interface HubpushUploadOptions {
   readonly cpuProfDir?: string;
   /** `--transfer auto|xet|lfs` (docs/xet.md); omitted: the CLI's default. */
   readonly transfer?: "auto" | "xet" | "lfs";
+  /** HUBPUSH_TUNING for this run (JSON engine knobs); default none, whatever the caller's shell has. */
+  readonly tuning?: string;
   readonly onSample?: (pid: number, elapsedMs: number) => SampleVerdict;
   readonly sampleMs?: number;
 }
@@ -43,6 +45,7 @@ export async function runHubpushUpload(options: HubpushUploadOptions): Promise<H
   const env: NodeJS.ProcessEnv = { ...process.env, HUBPUSH_HOME: options.home, NO_COLOR: "1" };
   // Nothing from the caller's shell may change what is measured.
   for (const name of ["HF_TOKEN", "HF_ENDPOINT", "HF_HOME", "HUBPUSH_TUNING"]) delete env[name];
+  if (options.tuning !== undefined) env.HUBPUSH_TUNING = options.tuning;
   const prof = options.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`];
   const run = await runNodeProcess({
     args: [

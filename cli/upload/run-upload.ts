@@ -2,6 +2,7 @@ import path from "node:path";
 import { ERROR_CODES, EXIT, isErrorCode } from "../../common/error-codes.js";
 import { createEngine } from "../../core/create-engine.js";
 import type { Engine, EngineSettings } from "../../core/engine.js";
+import type { EngineTuning } from "../../core/engine-tuning.js";
 import { createLogger } from "../../daemon/create-logger.js";
 import { type JobStatusJson, toJobStatusJson } from "../../daemon/job-status-json.js";
 import { readToken } from "../../daemon/token-source.js";
@@ -22,6 +23,8 @@ export interface RunUploadOptions {
   readonly spec: JobSpec;
   readonly options: JobOptions;
   readonly settings: Partial<EngineSettings>;
+  /** Engine knobs from HUBPUSH_TUNING (default: none, the engine's defaults). */
+  readonly tuning?: Partial<EngineTuning>;
   /** Called on a second Ctrl-C right before the process ends (release the lock). */
   readonly onForce: () => void;
 }
@@ -43,6 +46,7 @@ export async function runUpload(run: RunUploadOptions): Promise<number> {
     tokenFor: (job) => readToken({ tokenFile: job.options.tokenFile, env: config.env }),
     logger: log.logger,
     settings: run.settings,
+    ...(run.tuning === undefined ? {} : { tuning: run.tuning }),
     excludeAbsolute: [config.paths.home],
   });
   // This process holds the lock, so leases left by a killed earlier run are dead: free them now.

@@ -11,6 +11,7 @@ import { checkDeleteFlags, type JobFlags, jobInputFromFlags } from "../job-flags
 import { printLimitWarnings } from "../plan/print-limit-warnings.js";
 import { repoLimitsFromEnv } from "../repo-limits-from-env.js";
 import { settingsFromFlags } from "../settings-from-flags.js";
+import { tuningFromEnv } from "../tuning-from-env.js";
 import { withControlClient } from "../with-control-client.js";
 import { uploadLimitWarnings } from "./limit-warnings.js";
 import { runUpload } from "./run-upload.js";
@@ -39,6 +40,8 @@ export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): 
     }
   }
   checkDeleteFlags(flags, io.stderr);
+  // Engine knobs as the daemon reads them (tests and benches, e.g. W2x's xetXorbBytes): a typo stops here.
+  const tuning = tuningFromEnv(config.env.HUBPUSH_TUNING);
   // No socket file, no daemon (it creates the socket when it starts and its lock keeps this
   // process off the journal anyway): the control client and undici are then not loaded, which was
   // a tenth of a restart's CPU time (issue 16 item 2). A socket left by a killed daemon is asked.
@@ -81,6 +84,7 @@ export async function uploadAction(io: CliIo, folder: string, flags: JobFlags): 
         spec,
         options,
         settings: settingsFromFlags(flags),
+        ...(tuning === undefined ? {} : { tuning }),
         onForce: () => lock.release(),
       });
       io.setExitCode(code);

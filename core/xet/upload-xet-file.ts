@@ -134,15 +134,12 @@ async function onePass(
       await ctx.throttleBytes(bytes, ctx.signal);
       ctx.uploadMeter.add(bytes);
     };
+    const body = xorb.spool === undefined ? xorb.body : xorbPieces(xorb);
     await session.withToken(refreshUrl, ctx.signal, (token) =>
-      ctx.hub.xet.uploadXorb(
-        token,
-        xorb.hashString,
-        xorb.spool === undefined ? xorb.body : xorbPieces(xorb),
-        ctx.signal,
-        pace,
-      ),
+      ctx.hub.xet.uploadXorb(token, xorb.hashString, body, ctx.signal, pace),
     );
+    // The CAS answered, so every byte left: the read slab may serve the next upload.
+    if (!(body instanceof Uint8Array)) body.release();
     xet.recordXorbUploaded(endpoint, xorb.hashString, ctx.jobId, length);
     sent += length;
     await dropSpool(xorb);

@@ -3,7 +3,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
-import { Chunker } from "../../xet/chunker.js";
+import { Chunker, MAX_CHUNK } from "../../xet/chunker.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashMod } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
@@ -51,13 +51,16 @@ export interface PassResult {
 }
 
 /**
- * A xorb is built in segments of 8 MiB (one pooled buffer): 64 MiB xorbs held in memory put peak
+ * A xorb is built in segments of 2 MiB (one pooled buffer): 64 MiB xorbs held in memory put peak
  * RSS at 667–806 MB on W2x (4 × 1 GiB); 16 MiB gave 386 MB and 8 MiB 306 MB on 4 × 256 MiB. With a
  * `spoolDir` the full segments of a xorb go to a file and the xorb grows to `xorbMaxBytes` (64 MiB,
  * xorb-spool.ts); without one, xorbs are cut at one segment. Dedup is per chunk and does not depend
  * on the cut, but a term never spans xorbs, so the cut sets the terms (shard bytes) of a re-upload.
+ * Why 2 MiB and not 8: with spooling the segment is only a write buffer, and the pooled buffers
+ * (4 of them) were 32 MiB of the process's peak RSS on W2x at 4 × 1 GiB (301 MB against the 250 MB
+ * bound); at 2 MiB they are 8 MiB, for 16 more spool writes per 64 MiB xorb.
  */
-export const XORB_TARGET_BYTES = 8 * 1024 * 1024;
+export const XORB_TARGET_BYTES = 2 * 1024 * 1024;
 
 /** Where a chunk already lives: a xorb the CAS holds, with its index. */
 export type ChunkLookup = (chunkHash: Uint8Array) => { xorb: string; index: number } | null;
@@ -236,45 +239,64 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     place(slot, at, data.length);
   };
 
-  const chunker = new Chunker();
-  // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
-  // the chunker's unfinished tail, and two read buffers can take turns (fresh 1 MiB reads are
-  // freed only when V8 gets round to it: tens of MB of dead buffers per pass thread).
-  const stream = readPieces(options.absolute, options.signal, options.xorbBuffer !== undefined);
   let read = 0;
-  let reads = 0;
+  // A pass that stops mid-xorb (abort, a read or upload failure) closes its spool file.
   try {
-    for await (const buf of stream) {
-      read += buf.length;
-      reads++;
-      if (read > file.size) break;
-      sha.update(buf);
-      const pieces = chunker.push(buf);
-      const hashes = pieces.map((data) => hasher.chunkHash(data));
-      if (options.prefetch !== undefined && hashes.length > 0)
-        await options.prefetch(hashes, chunks.length + queue.length);
-      for (let i = 0; i < pieces.length; i++)
-        await enqueue(pieces[i] as Uint8Array, hashes[i] as Uint8Array, reads);
-      // A held-back chunk may be a view of the read buffer the next read overwrites (two take
-      // turns): copy the few of the read before this one (only after a read of < 8 chunks).
-      for (const p of queue) {
-        if (p.read >= reads) continue;
-        p.data = p.data.slice();
-        p.read = Number.POSITIVE_INFINITY;
+    const chunker = new Chunker();
+    // With caller buffers the builder copies every new chunk, so nothing outlives the next read but
+    // the unfinished chunk, and two read buffers can take turns (fresh 1 MiB reads are freed only
+    // when V8 gets round to it: tens of MB of dead buffers per pass thread).
+    let reader: CarryReader | null = null;
+    let reads = 0;
+    /** The unfinished chunk after the last cut: a view of the current read, carried into the next. */
+    let tail: Uint8Array | null = null;
+    try {
+      reader = await openCarryReader(options.absolute, options.xorbBuffer !== undefined);
+      for (;;) {
+        options.signal.throwIfAborted();
+        const got = await reader.next(tail);
+        if (got === null) break;
+        read += got.fresh.length;
+        reads++;
+        if (read > file.size) break;
+        sha.update(got.fresh);
+        // Each read is chunked from the last cut (the carried tail, then the new bytes) by a chunker
+        // in its start state: at a cut the CDC state is exactly that (§2.2: size 0, hash 0), so the
+        // boundaries are those of one stream, and the tail is a view, never a concatenation (the
+        // chunker joins a chunk that spans pushes into a fresh array: ≈ 64 MB of garbage per GiB,
+        // which the pass threads' allocator kept as RSS). Cost: the tail's bytes are scanned twice.
+        const pieces = chunker.push(got.region);
+        tail = chunker.finish();
+        const hashes = pieces.map((data) => hasher.chunkHash(data));
+        if (options.prefetch !== undefined && hashes.length > 0)
+          await options.prefetch(hashes, chunks.length + queue.length);
+        for (let i = 0; i < pieces.length; i++)
+          await enqueue(pieces[i] as Uint8Array, hashes[i] as Uint8Array, reads);
+        // A held-back chunk may be a view of the read buffer the next read overwrites (two take
+        // turns): copy the few of the read before this one (only after a read of < 8 chunks).
+        for (const p of queue) {
+          if (p.read >= reads) continue;
+          p.data = p.data.slice();
+          p.read = Number.POSITIVE_INFINITY;
+        }
+        if (got.last) break;
       }
+    } catch (err) {
+      if (options.signal.aborted) throw err;
+      throw localReadError(err, file.path);
+    } finally {
+      await reader?.close();
     }
-  } catch (err) {
-    if (options.signal.aborted) throw err;
-    throw localReadError(err, file.path);
+    if (tail !== null && read <= file.size) {
+      const hash = hasher.chunkHash(tail);
+      await options.prefetch?.([hash], chunks.length + queue.length);
+      await enqueue(tail, hash, Number.POSITIVE_INFINITY);
+    }
+    while (queue.length > 0) await handle(queue.shift() as Pending);
+    await flush();
+  } finally {
+    await (builder as SpooledXorbBuilder | null)?.close();
   }
-  const last = chunker.finish();
-  if (last !== null) {
-    const hash = hasher.chunkHash(last);
-    await options.prefetch?.([hash], chunks.length + queue.length);
-    await enqueue(last, hash, Number.POSITIVE_INFINITY);
-  }
-  while (queue.length > 0) await handle(queue.shift() as Pending);
-  await flush();
   const sha256 = sha.digest("hex");
   if (read !== file.size || sha256 !== file.sha256) {
     throw new HubpushError(
@@ -296,29 +318,52 @@ export function expectedChunks(size: number): number {
 
 const READ_BYTES = 1024 * 1024;
 
-/** The file in reads of READ_BYTES; with `reuse`, two buffers alternate (a piece is valid until the next-but-one read). */
-async function* readPieces(absolute: string, signal: AbortSignal, reuse: boolean): AsyncGenerator<Buffer> {
+/** One read: the carried unfinished chunk followed by the new bytes (`region`), and the new bytes alone. */
+interface CarryRead {
+  readonly region: Uint8Array;
+  readonly fresh: Uint8Array;
+  /** A short read: the end of the file. */
+  readonly last: boolean;
+}
+
+interface CarryReader {
+  /** The next read after `tail` (the unfinished chunk of the previous one), or null at the end. */
+  next(tail: Uint8Array | null): Promise<CarryRead | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the file READ_BYTES at a time into a buffer that starts with the carried unfinished chunk
+ * (< MAX_CHUNK bytes, copied from the previous read). With `reuse`, two buffers alternate (a piece
+ * is valid until the next-but-one read); without, every read gets a fresh buffer.
+ */
+async function openCarryReader(absolute: string, reuse: boolean): Promise<CarryReader> {
   const handle = await open(absolute, "r");
-  const buffers = reuse ? [Buffer.allocUnsafeSlow(READ_BYTES), Buffer.allocUnsafeSlow(READ_BYTES)] : [];
-  try {
-    for (let turn = 0; ; turn++) {
-      signal.throwIfAborted();
-      const buffer = buffers[turn % 2] ?? Buffer.allocUnsafeSlow(READ_BYTES);
+  const size = MAX_CHUNK + READ_BYTES;
+  const buffers = reuse ? [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] : [];
+  let turn = 0;
+  return {
+    async next(tail) {
+      const buffer = buffers[turn++ % 2] ?? Buffer.allocUnsafeSlow(size);
+      const carry = tail?.length ?? 0;
+      if (tail !== null) buffer.set(tail, 0);
       // Filled whole (a short read, e.g. on a network file system, is continued): only the last
-      // piece is short, so the chunker's tail of the previous piece is never overwritten.
+      // read is short.
       let filled = 0;
       while (filled < READ_BYTES) {
-        const { bytesRead } = await handle.read(buffer, filled, READ_BYTES - filled, null);
+        const { bytesRead } = await handle.read(buffer, carry + filled, READ_BYTES - filled, null);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      if (filled === 0) return;
-      yield buffer.subarray(0, filled);
-      if (filled < READ_BYTES) return;
-    }
-  } finally {
-    await handle.close();
-  }
+      if (filled === 0) return null;
+      return {
+        region: buffer.subarray(0, carry + filled),
+        fresh: buffer.subarray(carry, carry + filled),
+        last: filled < READ_BYTES,
+      };
+    },
+    close: () => handle.close(),
+  };
 }
 
 /** §7.3: a known chunk that continues the previous term is always taken; a new range asks the guard. */

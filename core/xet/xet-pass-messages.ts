@@ -5,6 +5,7 @@
 import type { ErrorCode } from "../../common/error-codes.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import type { XorbChunk } from "../../xet/xorb.js";
+import { HASH_BYTES, type PackedChunks, packChunks } from "./packed-chunks.js";
 import type { PassResult } from "./xet-file-pass.js";
 import type { SpoolPart } from "./xorb-spool.js";
 
@@ -62,7 +63,11 @@ export type XetWorkerReply =
       readonly id: number;
       readonly hash: Uint8Array;
       readonly hashString: string;
-      readonly chunks: readonly XorbChunk[];
+      /**
+       * The xorb's chunks packed (packXorbChunks): a chunk list as objects, each hash its own
+       * ArrayBuffer, cost the main thread ≈ 1,000 small allocations per xorb to deserialize.
+       */
+      readonly chunks: PackedXorbChunks;
       readonly unpackedLength: number;
       /** The body is the first `length` bytes of `buffer` (transferred). */
       readonly buffer: ArrayBuffer;
@@ -70,6 +75,38 @@ export type XetWorkerReply =
       /** The body's first bytes, in a spool file (the body above follows them). */
       readonly spool?: SpoolPart;
     }
-  | { readonly type: "done"; readonly id: number; readonly result: PassResult }
+  | {
+      readonly type: "done";
+      readonly id: number;
+      readonly result: PassResult;
+      /** The thread's new space (young generation) size as the pass ended: its bound is checked by a test. */
+      readonly newSpaceBytes: number;
+    }
   | { readonly type: "failed"; readonly id: number; readonly error: PassError }
   | { readonly type: "aborted"; readonly id: number };
+
+/** A xorb's chunk list as typed arrays: hashes and lengths (PackedChunks) and serialized lengths. */
+export interface PackedXorbChunks extends PackedChunks {
+  readonly serialized: Uint32Array;
+}
+
+export function packXorbChunks(chunks: readonly XorbChunk[]): PackedXorbChunks {
+  return { ...packChunks(chunks), serialized: Uint32Array.from(chunks, (c) => c.serializedLength) };
+}
+
+/** The chunk list back, hashes as views of the packed buffer; offsets run from 0, back to back (§4.1). */
+export function unpackXorbChunks(packed: PackedXorbChunks): XorbChunk[] {
+  const out: XorbChunk[] = [];
+  let offset = 0;
+  for (let i = 0; i < packed.lengths.length; i++) {
+    const serializedLength = packed.serialized[i] as number;
+    out.push({
+      hash: packed.hashes.subarray(HASH_BYTES * i, HASH_BYTES * (i + 1)),
+      length: packed.lengths[i] as number,
+      offset,
+      serializedLength,
+    });
+    offset += serializedLength;
+  }
+  return out;
+}

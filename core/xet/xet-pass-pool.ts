@@ -3,8 +3,15 @@ import type { Worker } from "node:worker_threads";
 import { HubpushError } from "../../common/hubpush-error.js";
 import { onAbort } from "../abort-fanout.js";
 import { startModuleWorker } from "../start-module-worker.js";
+import { startWithSemiSpace, XET_WORKER_SEMI_SPACE_MB } from "./worker-semi-space.js";
 import { eligible, type PassInputs, type PassResult, XORB_TARGET_BYTES } from "./xet-file-pass.js";
-import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import {
+  type LookupAnswer,
+  unpackXorbChunks,
+  type XetWorkerData,
+  type XetWorkerReply,
+  type XetWorkerRequest,
+} from "./xet-pass-messages.js";
 import type { OutgoingXorb } from "./xorb-spool.js";
 
 /**
@@ -19,12 +26,13 @@ const MiB = 1024 * 1024;
 /**
  * What all pass threads together may use: each thread's own memory (XET_THREAD_BYTES) and the xorb
  * buffers. The issue-16 bound is 250 MB peak RSS for the whole process, whatever the folder; LFS
- * alone peaks near 200 MB on W2x. 64 MiB gives 2 threads and 4 buffers (4 × 8 MiB: on W2x at
- * 4 × 256 MiB, 3 buffers per file put peak RSS at 287 MB and a budget of 6 at 252–263 MB); four
- * still keep the CAS busy (two uploading while two build). Without it, one thread per core with 2
- * buffers each would put a 32-core machine at > 1 GB.
+ * alone peaks near 190 MB on W2x. 40 MiB gives 2 threads and 4 buffers of 2 MiB (XORB_TARGET_BYTES;
+ * they were 8 MiB under a 64 MiB budget, same shape: on W2x at 4 × 256 MiB, 3 buffers per file had
+ * put peak RSS at 287 MB and a budget of 6 at 252–263 MB); four still keep the CAS busy (two
+ * uploading while two build). Without it, one thread per core with 2 buffers each would put a
+ * 32-core machine at > 1 GB.
  */
-export const XET_MEMORY_BUDGET_BYTES = 64 * MiB;
+export const XET_MEMORY_BUDGET_BYTES = 40 * MiB;
 
 /**
  * One pass thread without its xorb buffers: its isolate and heap (used 8–10 MB, 17 MB reserved after
@@ -85,7 +93,9 @@ interface Running {
 
 /** A pass thread (xet-pass-worker.ts), with the bounded heap of XET_WORKER_LIMITS. */
 function startWorker(workerData: XetWorkerData): Worker {
-  return startModuleWorker(import.meta.url, "xet-pass-worker", workerData, XET_WORKER_LIMITS);
+  return startWithSemiSpace(XET_WORKER_SEMI_SPACE_MB, () =>
+    startModuleWorker(import.meta.url, "xet-pass-worker", workerData, XET_WORKER_LIMITS),
+  );
 }
 
 /**
@@ -116,6 +126,13 @@ export class XetPassPool {
     );
     this.size = shape.threads;
     this.bufferBudget = Math.max(1, Math.floor(Math.min(options.bufferBudget ?? Infinity, shape.buffers)));
+  }
+
+  #peakNewSpaceBytes = 0;
+
+  /** Largest young-generation (new space) size a pass thread reported at the end of a pass. */
+  get peakNewSpaceBytes(): number {
+    return this.#peakNewSpaceBytes;
   }
 
   /** Threads running now (started on demand, at most `size`). */
@@ -213,7 +230,7 @@ export class XetPassPool {
           hash: reply.hash,
           hashString: reply.hashString,
           body: new Uint8Array(reply.buffer, 0, reply.length),
-          chunks: reply.chunks,
+          chunks: unpackXorbChunks(reply.chunks),
           unpackedLength: reply.unpackedLength,
           ...(reply.spool === undefined ? {} : { spool: reply.spool }),
         });
@@ -221,6 +238,7 @@ export class XetPassPool {
         return;
       case "done":
         pass.end = { kind: "done", result: reply.result };
+        this.#peakNewSpaceBytes = Math.max(this.#peakNewSpaceBytes, reply.newSpaceBytes);
         break;
       case "failed":
         pass.end = {

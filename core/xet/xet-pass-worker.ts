@@ -4,12 +4,19 @@
  * and uploads. Lookups go to the main thread once per read (1 MiB) for the chunks seen first in
  * this file; xorbs are built into buffers the main thread transfers back after each upload.
  */
+import { getHeapSpaceStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { toHubpushError } from "../../common/hubpush-error.js";
 import { loadXetHasher } from "../../xet/xet-hasher.js";
 import { PackedChunkIndex } from "./packed-chunk-index.js";
 import { expectedChunks, runXetPass, XORB_TARGET_BYTES } from "./xet-file-pass.js";
-import type { LookupAnswer, XetWorkerData, XetWorkerReply, XetWorkerRequest } from "./xet-pass-messages.js";
+import {
+  type LookupAnswer,
+  packXorbChunks,
+  type XetWorkerData,
+  type XetWorkerReply,
+  type XetWorkerRequest,
+} from "./xet-pass-messages.js";
 
 const port = parentPort;
 if (port === null) throw new Error("xet-pass-worker.ts must run as a worker thread");
@@ -195,7 +202,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
               id,
               hash: xorb.hash,
               hashString: xorb.hashString,
-              chunks: xorb.chunks,
+              chunks: packXorbChunks(xorb.chunks),
               unpackedLength: xorb.unpackedLength,
               buffer,
               length: xorb.body.length,
@@ -208,7 +215,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
       }),
     )
     .then(
-      (result) => finish(pass, id, { type: "done", id, result }),
+      (result) => finish(pass, id, { type: "done", id, result, newSpaceBytes: newSpaceBytes() }),
       (err: unknown) => {
         if (signal.aborted) finish(pass, id, { type: "aborted", id });
         else {
@@ -241,6 +248,10 @@ class XorbNames {
   name(n: number): string {
     return this.#names[n] as string;
   }
+}
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0;
 }
 
 function finish(pass: Pass, id: number, reply: XetWorkerReply): void {

@@ -126,3 +126,44 @@ t.test("a spool write that fails is ERR_XET_SPOOL_FAILED (retryable), not a sour
     message: /blocker\/sub\/1\.xorb \(ENOTDIR\)/,
   });
 });
+
+t.test("a released upload's read slab serves the next upload; an unreleased one is not reused", async (t) => {
+  const hasher = await loadXetHasher();
+  const dir = t.testdir();
+  const spooledXorb = async (seed: number): Promise<OutgoingXorb> => {
+    const builder = new SpooledXorbBuilder("none", hasher, {
+      segmentBytes: MiB,
+      path: join(dir, `${seed}.xorb`),
+      buffer: new Uint8Array(MiB),
+    });
+    const chunker = new Chunker();
+    const data = noise(3 * MiB, seed);
+    for (const c of [...chunker.push(data), chunker.finish()])
+      if (c) await builder.add(hasher.chunkHash(c), c);
+    return await builder.build();
+  };
+  const slabOf = async (
+    source: ReturnType<typeof xorbPieces>,
+  ): Promise<{ slab: ArrayBufferLike; body: Buffer }> => {
+    const parts: Buffer[] = [];
+    let slab: ArrayBufferLike | null = null;
+    for await (const p of source.pieces()) {
+      slab ??= p.buffer;
+      parts.push(Buffer.from(p));
+    }
+    return { slab: slab as ArrayBufferLike, body: Buffer.concat(parts) };
+  };
+  const [x1, x2, x3] = [await spooledXorb(1), await spooledXorb(2), await spooledXorb(3)];
+  const first = xorbPieces(x1);
+  const a = await slabOf(first);
+  const b = await slabOf(xorbPieces(x2));
+  t.not(b.slab, a.slab, "not released: the next upload reads into a slab of its own");
+  first.release();
+  const c = await slabOf(xorbPieces(x3));
+  t.equal(c.slab, a.slab, "released: the next upload reuses it");
+  t.same(
+    c.body,
+    Buffer.concat([readFileSync(x3.spool?.path ?? ""), x3.body]),
+    "and reads its own bytes into it",
+  );
+});
