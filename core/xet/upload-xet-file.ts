@@ -10,6 +10,7 @@ import { loadXetHasher, type XetHasher } from "../../xet/xet-hasher.js";
 import type { LfsBatchAnswer } from "../hub/hub-client.js";
 import { openHashedFile } from "../lfs/open-hashed-file.js";
 import { assertUnchanged } from "../lfs/same-stat.js";
+import { rehashOnSend } from "../lfs/send-guard.js";
 import type { UploadStageDeps } from "../stage-deps.js";
 import { chunkHashes, hashedLengths, packChunks } from "./packed-chunks.js";
 import { planShards } from "./shard-plan.js";
@@ -148,7 +149,7 @@ async function onePass(
   // version, emptied before (a crash may have left files) and removed after the pass.
   const spoolDir = spoolDirOf(ctx, file);
   await rm(spoolDir, { recursive: true, force: true });
-  // The pass (read, chunks, hashes, sha256 check, xorbs) runs in a worker thread (xet-pass-pool.ts);
+  // The pass (read, chunks, hashes, stat guard or sha256 check, xorbs) runs in a worker thread (xet-pass-pool.ts);
   // this thread answers its lookups and uploads its xorbs, at most XORB_STREAMS at once.
   const result = await xetPassPool()
     .run({
@@ -162,6 +163,10 @@ async function onePass(
       signal: ctx.signal,
       spoolDir,
       xorbMaxBytes: ctx.tuning.xetXorbBytes,
+      // Not hashed again unless the stat cannot vouch for the bytes (core/lfs/send-guard.ts).
+      statGuard: rehashOnSend(file, ctx.job, ctx.tuning)
+        ? undefined
+        : { size: file.size, mtimeNs: file.mtimeNs, ctimeNs: file.ctimeNs, inode: file.inode },
     })
     .finally(() => rm(spoolDir, { recursive: true, force: true }));
   const sha256 = file.sha256 ?? "";

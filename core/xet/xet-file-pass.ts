@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
-import type { FileRecord, XetTermRecord } from "../../storage/journal.js";
+import type { FileRecord, FileStat, XetTermRecord } from "../../storage/journal.js";
 import { Chunker, MAX_CHUNK } from "../../xet/chunker.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashMod } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
 
 import { localReadError } from "../lfs/local-read-error.js";
+import { assertUnchanged } from "../lfs/same-stat.js";
 import { FragmentationGuard, GUARD_LOOKAHEAD } from "./fragmentation-guard.js";
 import { PackedChunkIndex } from "./packed-chunk-index.js";
 import { PackedChunkBuilder, type PackedChunks, packChunks } from "./packed-chunks.js";
@@ -82,6 +83,13 @@ export interface PassInputs {
   readonly spoolDir?: string;
   /** With `spoolDir`: a xorb's serialized cap (default XORB_MAX_BYTES, 64 MiB). */
   readonly xorbMaxBytes?: number;
+  /**
+   * The stat journaled when the file was hashed. Given, its bytes are not hashed with sha256 again:
+   * the open descriptor's fstat before the first read and after the last must equal it (the LFS
+   * send guard's rule, core/lfs/send-guard.ts; ctime moves on every write). Absent (a racy file,
+   * or the `rehashOnSend` knob): the bytes read are hashed and must give the journaled sha256.
+   */
+  readonly statGuard?: FileStat;
 }
 
 export interface PassOptions extends PassInputs {
@@ -129,7 +137,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     slotList.push(s);
     return s;
   };
-  const sha = createHash("sha256");
+  const sha = options.statGuard === undefined ? createHash("sha256") : null;
   let dedupBytes = 0;
   let slot: XorbSlot = newSlot();
   // Started on the first new chunk: a pass that dedups everything never takes a buffer.
@@ -252,6 +260,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
     let tail: Uint8Array | null = null;
     try {
       reader = await openCarryReader(options.absolute, options.xorbBuffer !== undefined);
+      if (options.statGuard !== undefined) await reader.check(options.statGuard, file.path);
       for (;;) {
         options.signal.throwIfAborted();
         const got = await reader.next(tail);
@@ -259,7 +268,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
         read += got.fresh.length;
         reads++;
         if (read > file.size) break;
-        sha.update(got.fresh);
+        sha?.update(got.fresh);
         // Each read is chunked from the last cut (the carried tail, then the new bytes) by a chunker
         // in its start state: at a cut the CDC state is exactly that (§2.2: size 0, hash 0), so the
         // boundaries are those of one stream, and the tail is a view, never a concatenation (the
@@ -281,6 +290,9 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
         }
         if (got.last) break;
       }
+      // After the last read, before the last xorb is built: a write since the hash moved ctime.
+      // Xorbs sent before it are content-addressed and harmless; no shard names them.
+      if (options.statGuard !== undefined) await reader.check(options.statGuard, file.path);
     } catch (err) {
       if (options.signal.aborted) throw err;
       throw localReadError(err, file.path);
@@ -297,7 +309,7 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
   } finally {
     await (builder as SpooledXorbBuilder | null)?.close();
   }
-  const sha256 = sha.digest("hex");
+  const sha256 = sha === null ? (file.sha256 ?? "") : sha.digest("hex");
   if (read !== file.size || sha256 !== file.sha256) {
     throw new HubpushError(
       "ERR_FILE_CHANGED",
@@ -329,6 +341,8 @@ interface CarryRead {
 interface CarryReader {
   /** The next read after `tail` (the unfinished chunk of the previous one), or null at the end. */
   next(tail: Uint8Array | null): Promise<CarryRead | null>;
+  /** Throws ERR_FILE_CHANGED when the open file's stat is no longer `expected`. */
+  check(expected: FileStat, displayPath: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -362,6 +376,7 @@ async function openCarryReader(absolute: string, reuse: boolean): Promise<CarryR
         last: filled < READ_BYTES,
       };
     },
+    check: (expected, displayPath) => assertUnchanged(handle, expected, displayPath),
     close: () => handle.close(),
   };
 }

@@ -3,6 +3,7 @@
  * Structured-clone friendly; xorb bodies travel as transferred ArrayBuffers, both ways.
  */
 import type { ErrorCode } from "../../common/error-codes.js";
+import type { FileStat } from "../../storage/journal.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import type { XorbChunk } from "../../xet/xorb.js";
 import { HASH_BYTES, type PackedChunks, packChunks } from "./packed-chunks.js";
@@ -43,6 +44,8 @@ export type XetWorkerRequest =
       /** Spool full segments here, xorbs up to `xorbMaxBytes` (xorb-spool.ts); none: one segment. */
       readonly spoolDir?: string;
       readonly xorbMaxBytes?: number;
+      /** The journaled stat: checked instead of a sha256 re-hash (PassInputs.statGuard). */
+      readonly statGuard?: FileStat;
     }
   /** Answers of one `lookup` request, in its order. */
   | { readonly type: "answers"; readonly id: number; readonly answers: readonly LookupAnswer[] }

@@ -184,6 +184,7 @@ export class XetPassPool {
         buffers: options.streams + 1,
         spoolDir: options.spoolDir,
         xorbMaxBytes: options.xorbMaxBytes,
+        statGuard: options.statGuard,
       };
       slot.worker.postMessage(request);
     });

@@ -183,6 +183,7 @@ function start(request: Extract<XetWorkerRequest, { type: "pass" }>): void {
         compression: request.compression,
         spoolDir: request.spoolDir,
         xorbMaxBytes: request.xorbMaxBytes,
+        statGuard: request.statGuard,
         // The main thread already asked the CAS (§7.2) for eligible chunks no lookup knew, in file
         // order, before answering: its answer is final, so the pass never queries by itself.
         lookup: (hash) => {

@@ -357,7 +357,10 @@ t.test("faults apply to the CAS routes", async (t) => {
 });
 
 t.test("an expired Xet token gets 401 (xetTokenTtlSeconds)", async (t) => {
-  const short = await startEmulator({ tokens: [`${TOKEN}:write:user`], xetTokenTtlSeconds: 1 });
+  // 2 s, not 1: the expiry is in whole seconds, so a 1 s token can be stale at its first use on a
+  // loaded machine (failed once beside a CI run); the xorb is built before the token is fetched.
+  const { xorbHash, xorb } = await helloParts();
+  const short = await startEmulator({ tokens: [`${TOKEN}:write:user`], xetTokenTtlSeconds: 2 });
   t.teardown(() => short.close());
   await fetch(`${short.url}/api/repos/create`, {
     method: "POST",
@@ -368,9 +371,8 @@ t.test("an expired Xet token gets 401 (xetTokenTtlSeconds)", async (t) => {
     headers: { Authorization: `Bearer ${TOKEN}` },
   });
   const tok = (await res.json()) as Token;
-  const { xorbHash, xorb } = await helloParts();
   t.equal((await cas(tok, "HEAD", `/v1/xorbs/default/${xorbHash}`)).status, 404, "valid at first");
-  await new Promise((r) => setTimeout(r, 2100));
+  await new Promise((r) => setTimeout(r, 3100));
   const late = await cas(tok, "POST", `/v1/xorbs/default/${xorbHash}`, xorb);
   t.equal(late.status, 401);
   t.match(late.text, /expired/);

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
+import { toFileStat } from "../../../core/hash/to-file-stat.js";
 import { hashedLengths } from "../../../core/xet/packed-chunks.js";
 import {
   type PassResult,
@@ -210,6 +211,60 @@ t.test("a file that changed since it was hashed fails with ERR_FILE_CHANGED", as
   });
   const ok = await pool.run({ ...options, file: { path: "f.bin", size: bytes.length, sha256: right } });
   t.equal(ok.sha256, right, "the same thread passes the unchanged file afterwards");
+});
+
+/**
+ * With the journaled stat (statGuard) the pass does not hash the bytes with sha256 again (issue 16
+ * item 6, as LFS sends do): the open descriptor's stat before the first read and after the last
+ * must equal it. Proof that the re-hash is skipped: a wrong journaled sha256 passes under a matching
+ * stat. Proof that the guard holds: a same-size rewrite with its mtime put back (ctime moves) fails.
+ */
+t.test("a stat guard replaces the pass's sha256 re-check, and catches a same-size rewrite", async (t) => {
+  const dir = t.testdir();
+  const bytes = noise(3 * MiB, 11);
+  const absolute = join(dir, "g.bin");
+  writeFileSync(absolute, bytes);
+  const pool = new XetPassPool({ workers: 1 });
+  t.teardown(() => pool.close());
+  const options = {
+    absolute,
+    compression: "auto" as const,
+    lookup: () => null,
+    query: async () => false,
+    upload: async () => {},
+    streams: 2,
+    signal: new AbortController().signal,
+  };
+  const journaled = toFileStat(statSync(absolute, { bigint: true }));
+  const notRehashed = "ab".repeat(32);
+  const ok = await pool.run({
+    ...options,
+    file: { path: "g.bin", size: bytes.length, sha256: notRehashed },
+    statGuard: journaled,
+  });
+  t.equal(ok.sha256, notRehashed, "the journaled sha256 is taken, not recomputed");
+  await t.rejects(
+    pool.run({ ...options, file: { path: "g.bin", size: bytes.length, sha256: notRehashed } }),
+    { code: "ERR_FILE_CHANGED" },
+    "without the guard the bytes are hashed again and the wrong sha256 is caught",
+  );
+
+  const before = statSync(absolute);
+  await new Promise((r) => setTimeout(r, 20)); // a later kernel tick for the rewrite's ctime
+  const rewritten = Buffer.from(bytes);
+  rewritten[MiB] = (rewritten[MiB] ?? 0) ^ 0xff;
+  writeFileSync(absolute, rewritten);
+  utimesSync(absolute, before.atime, before.mtime);
+  const right = createHash("sha256").update(bytes).digest("hex");
+  await t.rejects(
+    pool.run({
+      ...options,
+      file: { path: "g.bin", size: bytes.length, sha256: right },
+      statGuard: journaled,
+    }),
+    { code: "ERR_FILE_CHANGED", retryable: true },
+    "same size, mtime put back: ctime moved, the guard refuses the bytes",
+  );
 });
 
 t.test("abort stops the worker's pass; a failed upload fails the pass; xorbs wait for buffers", async (t) => {
