@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import t from "tap";
+import t, { type Test } from "tap";
 import { toFileStat } from "../../../core/hash/to-file-stat.js";
 import { hashedLengths } from "../../../core/xet/packed-chunks.js";
 import {
@@ -184,10 +184,10 @@ t.test(
   },
 );
 
-t.test("a file that changed since it was hashed fails with ERR_FILE_CHANGED", async (t) => {
-  const dir = t.testdir();
-  const bytes = noise(3 * MiB, 9);
-  const absolute = join(dir, "f.bin");
+/** A 3 MiB file written to a test dir, a one-thread pool, and the pass options with no dedup. */
+function onePassSetup(t: Test, name: string, seed: number) {
+  const bytes = noise(3 * MiB, seed);
+  const absolute = join(t.testdir(), name);
   writeFileSync(absolute, bytes);
   const pool = new XetPassPool({ workers: 1 });
   t.teardown(() => pool.close());
@@ -200,6 +200,11 @@ t.test("a file that changed since it was hashed fails with ERR_FILE_CHANGED", as
     streams: 2,
     signal: new AbortController().signal,
   };
+  return { bytes, absolute, pool, options };
+}
+
+t.test("a file that changed since it was hashed fails with ERR_FILE_CHANGED", async (t) => {
+  const { bytes, pool, options } = onePassSetup(t, "f.bin", 9);
   const stale = createHash("sha256").update(bytes.subarray(1)).digest("hex");
   await t.rejects(pool.run({ ...options, file: { path: "f.bin", size: bytes.length, sha256: stale } }), {
     code: "ERR_FILE_CHANGED",
@@ -220,21 +225,7 @@ t.test("a file that changed since it was hashed fails with ERR_FILE_CHANGED", as
  * stat. Proof that the guard holds: a same-size rewrite with its mtime put back (ctime moves) fails.
  */
 t.test("a stat guard replaces the pass's sha256 re-check, and catches a same-size rewrite", async (t) => {
-  const dir = t.testdir();
-  const bytes = noise(3 * MiB, 11);
-  const absolute = join(dir, "g.bin");
-  writeFileSync(absolute, bytes);
-  const pool = new XetPassPool({ workers: 1 });
-  t.teardown(() => pool.close());
-  const options = {
-    absolute,
-    compression: "auto" as const,
-    lookup: () => null,
-    query: async () => false,
-    upload: async () => {},
-    streams: 2,
-    signal: new AbortController().signal,
-  };
+  const { bytes, absolute, pool, options } = onePassSetup(t, "g.bin", 11);
   const journaled = toFileStat(statSync(absolute, { bigint: true }));
   const notRehashed = "ab".repeat(32);
   const ok = await pool.run({
