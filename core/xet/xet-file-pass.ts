@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { HubpushError } from "../../common/hubpush-error.js";
 import type { FileRecord, FileStat, XetTermRecord } from "../../storage/journal.js";
-import { Chunker, MAX_CHUNK } from "../../xet/chunker.js";
+import { Chunker } from "../../xet/chunker.js";
 import type { CompressionChoice } from "../../xet/compression.js";
 import { hashMod } from "../../xet/hash-string.js";
 import type { XetHasher } from "../../xet/xet-hasher.js";
 
 import { localReadError } from "../lfs/local-read-error.js";
-import { assertUnchanged } from "../lfs/same-stat.js";
+import { type CarryReader, openCarryReader } from "./carry-reader.js";
 import { FragmentationGuard, GUARD_LOOKAHEAD } from "./fragmentation-guard.js";
 import { PackedChunkIndex } from "./packed-chunk-index.js";
 import { PackedChunkBuilder, type PackedChunks, packChunks } from "./packed-chunks.js";
@@ -326,59 +325,6 @@ export async function runXetPass(options: PassOptions): Promise<PassResult> {
  */
 export function expectedChunks(size: number): number {
   return Math.ceil((size / 65_536) * 1.25) + 16;
-}
-
-const READ_BYTES = 1024 * 1024;
-
-/** One read: the carried unfinished chunk followed by the new bytes (`region`), and the new bytes alone. */
-interface CarryRead {
-  readonly region: Uint8Array;
-  readonly fresh: Uint8Array;
-  /** A short read: the end of the file. */
-  readonly last: boolean;
-}
-
-interface CarryReader {
-  /** The next read after `tail` (the unfinished chunk of the previous one), or null at the end. */
-  next(tail: Uint8Array | null): Promise<CarryRead | null>;
-  /** Throws ERR_FILE_CHANGED when the open file's stat is no longer `expected`. */
-  check(expected: FileStat, displayPath: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * Reads the file READ_BYTES at a time into a buffer that starts with the carried unfinished chunk
- * (< MAX_CHUNK bytes, copied from the previous read). With `reuse`, two buffers alternate (a piece
- * is valid until the next-but-one read); without, every read gets a fresh buffer.
- */
-async function openCarryReader(absolute: string, reuse: boolean): Promise<CarryReader> {
-  const handle = await open(absolute, "r");
-  const size = MAX_CHUNK + READ_BYTES;
-  const buffers = reuse ? [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] : [];
-  let turn = 0;
-  return {
-    async next(tail) {
-      const buffer = buffers[turn++ % 2] ?? Buffer.allocUnsafeSlow(size);
-      const carry = tail?.length ?? 0;
-      if (tail !== null) buffer.set(tail, 0);
-      // Filled whole (a short read, e.g. on a network file system, is continued): only the last
-      // read is short.
-      let filled = 0;
-      while (filled < READ_BYTES) {
-        const { bytesRead } = await handle.read(buffer, carry + filled, READ_BYTES - filled, null);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      if (filled === 0) return null;
-      return {
-        region: buffer.subarray(0, carry + filled),
-        fresh: buffer.subarray(carry, carry + filled),
-        last: filled < READ_BYTES,
-      };
-    },
-    check: (expected, displayPath) => assertUnchanged(handle, expected, displayPath),
-    close: () => handle.close(),
-  };
 }
 
 /** §7.3: a known chunk that continues the previous term is always taken; a new range asks the guard. */
