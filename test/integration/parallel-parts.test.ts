@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
 import type { AccessLogLine } from "../../emulator/access-log.js";
+import { readAccessLog } from "../helpers/access-log.js";
 import { startHarness, WRITE_TOKEN } from "../helpers/engine-harness.js";
 import { downloadRemoteFile } from "../helpers/remote-repo.js";
 
@@ -45,10 +46,7 @@ t.test("a big file's parts go in parallel when one connection is capped, each pa
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done", "the job finished");
 
-  const lines = readFileSync(h.accessLog, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AccessLogLine);
+  const lines = readAccessLog(h.accessLog);
   const parts = lines.filter((l) => l.route === "lfs-part");
   const numbers = parts.map((l) => l.partNumber).sort((a, b) => (a ?? 0) - (b ?? 0));
   t.same(

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
-import type { AccessLogLine } from "../../emulator/access-log.js";
+import { readAccessLog } from "../helpers/access-log.js";
 import { startHarness } from "../helpers/engine-harness.js";
 
 // An upload loop claims its next batch while the last one is still in transfer, when a connection
@@ -24,11 +24,7 @@ t.test("one loop keeps two batches in transfer when a connection is free", async
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done", "the job finished");
 
-  const puts = readFileSync(h.accessLog, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AccessLogLine)
-    .filter((l) => l.route === "lfs-put");
+  const puts = readAccessLog(h.accessLog).filter((l) => l.route === "lfs-put");
   t.equal(puts.length, 2, "two PUTs, one per file");
   const spans = puts.map((l) => ({ end: Date.parse(l.time), start: Date.parse(l.time) - l.durationMs }));
   const [a, b] = spans;

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
-import type { AccessLogLine } from "../../emulator/access-log.js";
+import { readAccessLog } from "../helpers/access-log.js";
 import { startHarness } from "../helpers/engine-harness.js";
 
 // An upload loop claims its next batch (and asks its LFS batch) while every connection is busy
@@ -32,10 +32,7 @@ t.test("a loop asks its next LFS batch while every connection is busy", async (t
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done", "the job finished");
 
-  const lines = readFileSync(h.accessLog, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AccessLogLine);
+  const lines = readAccessLog(h.accessLog);
   const batches = lines.filter((l) => l.route === "lfs-batch").map((l) => Date.parse(l.time));
   const puts = lines
     .filter((l) => l.route === "lfs-put")
@@ -68,10 +65,7 @@ t.test("a loop claims past two batches while few files wait for a slot", async (
   const job = h.add("user/claim-more", { transfer: "lfs" });
   const settled = await h.engine.whenSettled(job.id);
   t.equal(settled.state, "done", "the job finished");
-  const lines = readFileSync(h.accessLog, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AccessLogLine);
+  const lines = readAccessLog(h.accessLog);
   const batches = lines
     .filter((l) => l.route === "lfs-batch")
     .map((l) => Date.parse(l.time))
